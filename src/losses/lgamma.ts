@@ -21,25 +21,40 @@ export function lgamma(x: tf.Tensor): tf.Tensor {
     let logProduct = tf.log(x);
     for (let i = 1; i < SHIFT; i++) logProduct = tf.add(logProduct, tf.log(tf.add(x, i)));
     const z = tf.add(x, SHIFT);
-    const inverse = tf.reciprocal(z);
-    const inverseSquared = tf.square(inverse);
-    // 1/(12z) − 1/(360z³) + 1/(1260z⁵) − 1/(1680z⁷), in Horner form over 1/z².
-    const series = tf.mul(
-      inverse,
-      tf.add(
-        1 / 12,
-        tf.mul(inverseSquared, tf.add(-1 / 360, tf.mul(inverseSquared, tf.add(1 / 1260, tf.mul(inverseSquared, -1 / 1680))))),
-      ),
-    );
-    const stirling = tf.add(tf.sub(tf.mul(tf.sub(z, 0.5), tf.log(z)), z), tf.add(series, HALF_LOG_TWO_PI));
+    const stirling = tf.add(tf.sub(tf.mul(tf.sub(z, 0.5), tf.log(z)), z), tf.add(stirlingSeries(z), HALF_LOG_TWO_PI));
     return tf.sub(stirling, logProduct);
   });
 }
 
 /**
- * ln of the rising factorial, lnΓ(x + n) − lnΓ(x): exactly 0 where n = 0 (both terms are evaluated on equal
- * inputs), which is what lets count likelihoods vanish exactly for unanswered questions.
+ * ln of the rising factorial, lnΓ(x + n) − lnΓ(x), for x > 0 and n ≥ 0, evaluated without forming the two large
+ * lnΓ values (whose float32 rounding would dominate the difference for x ~ 100):
+ *   with z = x + 8,  lnΓ(x + n) − lnΓ(x) = (z − ½) log1p(n/z) + n ln(z + n) − n + R(z + n) − R(z)
+ *                                          − Σ_{i=0..7} log1p(n/(x + i)),
+ * R being the Stirling correction series. Every term is exactly 0 where n = 0, which is what lets count
+ * likelihoods vanish exactly for unanswered questions.
  */
 export function logRisingFactorial(x: tf.Tensor, n: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.sub(lgamma(tf.add(x, n)), lgamma(x)));
+  return tf.tidy(() => {
+    let shiftLogs = tf.log1p(tf.div(n, x));
+    for (let i = 1; i < SHIFT; i++) shiftLogs = tf.add(shiftLogs, tf.log1p(tf.div(n, tf.add(x, i))));
+    const z = tf.add(x, SHIFT);
+    const zn = tf.add(z, n);
+    const main = tf.sub(tf.add(tf.mul(tf.sub(z, 0.5), tf.log1p(tf.div(n, z))), tf.mul(n, tf.log(zn))), n);
+    const series = tf.sub(stirlingSeries(zn), stirlingSeries(z));
+    return tf.sub(tf.add(main, series), shiftLogs);
+  });
+}
+
+/** R(z) = 1/(12z) − 1/(360z³) + 1/(1260z⁵) − 1/(1680z⁷), in Horner form over 1/z². */
+function stirlingSeries(z: tf.Tensor): tf.Tensor {
+  const inverse = tf.reciprocal(z);
+  const inverseSquared = tf.square(inverse);
+  return tf.mul(
+    inverse,
+    tf.add(
+      1 / 12,
+      tf.mul(inverseSquared, tf.add(-1 / 360, tf.mul(inverseSquared, tf.add(1 / 1260, tf.mul(inverseSquared, -1 / 1680))))),
+    ),
+  );
 }

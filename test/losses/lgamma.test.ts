@@ -66,6 +66,12 @@ describe('lgamma', () => {
       const exact = Math.log(v) + Math.log(v + 1) + Math.log(v + 2);
       expect(Math.abs(got[i] - exact)).toBeLessThan(1e-5 * Math.max(1, exact));
     });
+    const big = values(logRisingFactorial(tf.tensor1d([85.3, 1.2]), tf.tensor1d([40, 40])));
+    [85.3, 1.2].forEach((v, i) => {
+      let exact = 0;
+      for (let j = 0; j < 40; j++) exact += Math.log(v + j);
+      expect(Math.abs(big[i] - exact), `x = ${v}, n = 40`).toBeLessThan(2e-6 * exact);
+    });
     x.dispose();
   });
 
