@@ -1,0 +1,105 @@
+/**
+ * Image bytes → a planar float image, whatever the format: JPEG and PNG (8 or 16 bit) through sharp,
+ * FITS through our own reader (fits.ts), gzip-compressed FITS (.fits.gz) unpacked first.
+ * The format is recognised from the file's first bytes, not its name.
+ */
+import { gunzipSync } from 'node:zlib';
+import sharp from 'sharp';
+import { InputError } from '../util/errors.js';
+import { looksLikeFits, readFits } from './fits.js';
+
+export const IMAGE_FORMATS = ['jpeg', 'png', 'fits', 'other'] as const;
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+
+/** A decoded image before preprocessing: bands stored one after another (planar), row 0 at the top. */
+export interface PlanarImage {
+  width: number;
+  height: number;
+  bands: number;
+  /** [band][row][column]. JPEG/PNG: in [0, 1]. FITS: physical values (may include NaN). */
+  data: Float32Array;
+  format: ImageFormat;
+  /** NaN pixels (FITS BLANK or NaN); always 0 for JPEG/PNG. */
+  invalidPixels: number;
+}
+
+export function detectFormat(bytes: Uint8Array): ImageFormat {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
+  if (looksLikeFits(bytes)) return 'fits';
+  return 'other';
+}
+
+export interface DecodeOptions {
+  /** FITS only: which HDU to read (0 = primary); null = the first HDU with an image. @default null */
+  fitsHdu: number | null;
+}
+
+/** Decodes image bytes; `file` names the source in error messages. Throws InputError on a bad file. */
+export async function decodeImage(bytes: Uint8Array, file: string, options: DecodeOptions = { fitsHdu: null }): Promise<PlanarImage> {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    let unpacked: Uint8Array;
+    try {
+      unpacked = gunzipSync(bytes);
+    } catch (err) {
+      throw new InputError(`corrupt gzip data: ${(err as Error).message}`, { file }, 'the compressed file is damaged; fetch it again');
+    }
+    if (!looksLikeFits(unpacked)) {
+      throw new InputError('gzip file does not contain a FITS image', { file }, 'only .fits.gz is read compressed');
+    }
+    return decodeFits(unpacked, file, options);
+  }
+  const format = detectFormat(bytes);
+  if (format === 'fits') return decodeFits(bytes, file, options);
+  return decodeWithSharp(bytes, file, format);
+}
+
+function decodeFits(bytes: Uint8Array, file: string, options: DecodeOptions): PlanarImage {
+  const image = readFits(bytes, file, options.fitsHdu ?? undefined);
+  return {
+    width: image.width,
+    height: image.height,
+    bands: image.bands,
+    data: image.data,
+    format: 'fits',
+    invalidPixels: image.invalidPixels,
+  };
+}
+
+async function decodeWithSharp(bytes: Uint8Array, file: string, format: ImageFormat): Promise<PlanarImage> {
+  const label = format === 'other' ? 'image' : format.toUpperCase();
+  try {
+    const sixteenBit = format !== 'jpeg' && (await sharp(bytes).metadata()).depth === 'ushort';
+    const { data, info } = await sharp(bytes, { failOn: 'warning' })
+      .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    const { width, height, channels } = info;
+    const n = width * height;
+    const bands = info.hasAlpha ? channels - 1 : channels; // alpha (always the last channel) is dropped
+    const planar = new Float32Array(n * bands);
+    if (sixteenBit) {
+      toPlanar(new Uint16Array(data.buffer, data.byteOffset, n * channels), channels, bands, n, 1 / 65535, planar);
+    } else {
+      toPlanar(data, channels, bands, n, 1 / 255, planar);
+    }
+    return { width, height, bands, data: planar, format, invalidPixels: 0 };
+  } catch (err) {
+    throw new InputError(
+      `cannot decode ${label}: ${(err as Error).message}`,
+      { file },
+      format === 'other'
+        ? 'galmorph reads JPEG, PNG and FITS (and what else sharp can decode); check the file type'
+        : 'the file is corrupt or truncated; replace it, or use onBad: "skip" to leave it out',
+    );
+  }
+}
+
+/** The first `bands` of `channels` interleaved integer channels → planar floats times `scale`. */
+function toPlanar<T extends Uint8Array | Uint16Array>(
+  source: T, channels: number, bands: number, n: number, scale: number, out: Float32Array,
+): void {
+  for (let c = 0; c < bands; c++) {
+    const plane = c * n;
+    for (let p = 0, q = c; p < n; p++, q += channels) out[plane + p] = source[q] * scale;
+  }
+}
