@@ -1,0 +1,140 @@
+// Node-API surface of the addon: checks arguments, maps Float32Array views (zero-copy: the wasm backend's heap)
+// onto the kernels, and turns oneDNN failures into JavaScript errors.
+#include <napi.h>
+
+#include <string>
+
+#include "context.h"
+#include "conv.h"
+#include "matmul.h"
+
+namespace {
+
+using galmorph::ConvGeometry;
+using galmorph::MatMulGeometry;
+
+float* floatData(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t expected) {
+  const Napi::Value value = info[index];
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a Float32Array");
+  }
+  auto array = value.As<Napi::Float32Array>();
+  if (static_cast<int64_t>(array.ElementLength()) != expected) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " has " + std::to_string(array.ElementLength()) +
+                                                " elements, the geometry needs " + std::to_string(expected));
+  }
+  return array.Data();
+}
+
+std::vector<int64_t> integers(const Napi::CallbackInfo& info, size_t index, size_t count, const char* name) {
+  const Napi::Value value = info[index];
+  if (!value.IsArray() || value.As<Napi::Array>().Length() != count) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be an array of " + std::to_string(count) +
+                                               " integers");
+  }
+  auto array = value.As<Napi::Array>();
+  std::vector<int64_t> out(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    const Napi::Value item = array.Get(i);
+    if (!item.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must hold numbers only");
+    out[i] = item.As<Napi::Number>().Int64Value();
+  }
+  return out;
+}
+
+ConvGeometry convGeometry(const Napi::CallbackInfo& info, size_t index) {
+  const auto v = integers(info, index, 17, "geometry");
+  for (int i = 0; i < 13; ++i) {
+    if (v[i] < 1) throw Napi::RangeError::New(info.Env(), "geometry: sizes, strides and dilations must be >= 1");
+  }
+  return ConvGeometry{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+                      v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16]};
+}
+
+template <typename Fn>
+Napi::Value guarded(const Napi::CallbackInfo& info, Fn fn) {
+  try {
+    fn();
+  } catch (const dnnl::error& e) {
+    throw Napi::Error::New(info.Env(), std::string("oneDNN: ") + e.what());
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info, 3);
+  const float* x = floatData(info, 0, "x", g.inputSize());
+  const float* w = floatData(info, 1, "filter", g.filterSize());
+  float* y = floatData(info, 2, "y", g.outputSize());
+  return guarded(info, [&] { galmorph::conv2dForward(g, x, w, y); });
+}
+
+Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info, 3);
+  const float* dy = floatData(info, 0, "dy", g.outputSize());
+  const float* w = floatData(info, 1, "filter", g.filterSize());
+  float* dx = floatData(info, 2, "dx", g.inputSize());
+  return guarded(info, [&] { galmorph::conv2dBackpropInput(g, dy, w, dx); });
+}
+
+Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info, 3);
+  const float* x = floatData(info, 0, "x", g.inputSize());
+  const float* dy = floatData(info, 1, "dy", g.outputSize());
+  float* dw = floatData(info, 2, "dw", g.filterSize());
+  return guarded(info, [&] { galmorph::conv2dBackpropFilter(g, x, dy, dw); });
+}
+
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  const auto v = integers(info, 3, 7, "geometry");
+  const MatMulGeometry g{v[0], v[1], v[2], v[3], v[4], v[5] != 0, v[6] != 0};
+  if (g.batchA < 1 || g.batchB < 1 || g.m < 1 || g.k < 1 || g.n < 1 ||
+      (g.batchA != g.batchB && g.batchA != 1 && g.batchB != 1)) {
+    throw Napi::RangeError::New(info.Env(), "geometry: sizes must be >= 1 and batches equal or one of them 1");
+  }
+  const float* a = floatData(info, 0, "a", g.batchA * g.m * g.k);
+  const float* b = floatData(info, 1, "b", g.batchB * g.k * g.n);
+  float* c = floatData(info, 2, "c", g.batch() * g.m * g.n);
+  return guarded(info, [&] { galmorph::matMul(g, a, b, c); });
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
+    throw Napi::RangeError::New(info.Env(), "threads must be an integer >= 1");
+  }
+  galmorph::setThreads(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), galmorph::threads()); }
+
+Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
+  const std::string layout = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (layout != "plain" && layout != "blocked") {
+    throw Napi::TypeError::New(info.Env(), "layout must be \"plain\" or \"blocked\"");
+  }
+  galmorph::setConvLayout(layout == "plain" ? galmorph::ConvLayout::Plain : galmorph::ConvLayout::Blocked);
+  return info.Env().Undefined();
+}
+
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  const dnnl_version_t* v = dnnl_version();
+  return Napi::String::New(info.Env(), std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                                           std::to_string(v->patch));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
+  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
+  exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));
+  exports.Set("version", Napi::Function::New(env, Version));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(galmorph_native, Init)
