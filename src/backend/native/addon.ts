@@ -1,0 +1,65 @@
+/**
+ * Locating and loading the oneDNN addon built by `npm run build:native` (native/ → native/build/Release). Loading
+ * never builds anything: a missing or unloadable addon is reported with the reason and the build instructions.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** Integer geometry of a convolution, in this order (see native/src/conv.h). */
+export type ConvGeometryArray = [
+  batch: number, inH: number, inW: number, inC: number,
+  kH: number, kW: number, outC: number, outH: number, outW: number,
+  strideH: number, strideW: number, dilationH: number, dilationW: number,
+  padTop: number, padLeft: number, padBottom: number, padRight: number,
+];
+
+/** Geometry of a batched matrix product (see native/src/matmul.h); transposes as 0/1. */
+export type MatMulGeometryArray = [
+  batchA: number, batchB: number, m: number, k: number, n: number, transposeA: number, transposeB: number,
+];
+
+/** What the compiled addon exports (native/src/addon.cc). Buffers are read and written in place. */
+export interface NativeAddon {
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: ConvGeometryArray): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometryArray): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometryArray): void;
+  matMul(a: Float32Array, b: Float32Array, c: Float32Array, geometry: MatMulGeometryArray): void;
+  /** OpenMP threads for kernels called from the current JavaScript thread. */
+  setThreads(n: number): void;
+  threads(): number;
+  /** 'blocked' (default) lets oneDNN reorder into its preferred layouts; 'plain' runs on NHWC/HWIO directly. */
+  setConvLayout(layout: 'plain' | 'blocked'): void;
+  /** oneDNN version, e.g. "2.6.3". */
+  version(): string;
+}
+
+export const BUILD_INSTRUCTIONS =
+  'install oneDNN and a C++ compiler (Debian/Ubuntu: apt-get install -y libdnnl-dev g++), then run `npm run build:native`';
+
+/** Absolute path where `npm run build:native` puts the addon. */
+export function addonPath(): string {
+  // Same depth from src/backend/native and dist/backend/native to the package root.
+  return fileURLToPath(new URL('../../../native/build/Release/galmorph_native.node', import.meta.url));
+}
+
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };
+
+let cached: AddonLoad | undefined;
+
+/** Loads the addon once per thread; the result (success or the reason of failure) is remembered. */
+export function loadAddon(): AddonLoad {
+  if (cached) return cached;
+  const path = addonPath();
+  if (!existsSync(path)) {
+    cached = { ok: false, reason: `the native addon is not built (${path} is missing)`, path };
+    return cached;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    cached = { ok: true, addon, path };
+  } catch (e) {
+    cached = { ok: false, reason: `the native addon at ${path} failed to load: ${(e as Error).message}`, path };
+  }
+  return cached;
+}

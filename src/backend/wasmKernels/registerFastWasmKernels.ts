@@ -1,0 +1,42 @@
+/**
+ * The galmorph fast kernels for the wasm backend, and their registration (idempotent). Stock kernels of
+ * the same name are remembered, then unregistered, so fast kernels can still delegate cases they do not cover.
+ * Call after the wasm backend is initialised (its stock kernels' setup has run).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './batchMatMul.js';
+import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter.js';
+import { conv2DBackpropInputConfig } from './conv2DBackpropInput.js';
+import { identityConfig } from './identity.js';
+import { maxPoolGradConfig } from './maxPoolGrad.js';
+import { resizeNearestNeighborGradConfig } from './resizeNearestNeighborGrad.js';
+import { sliceConfig } from './slice.js';
+import { sumConfig } from './sumLeadingAxes.js';
+import { unsortedSegmentSumConfig } from './unsortedSegmentSum.js';
+import { rememberStockKernel } from './wasmKernelCalls.js';
+
+export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  unsortedSegmentSumConfig,
+  batchMatMulConfig,
+  sliceConfig,
+  identityConfig,
+  sumConfig,
+  resizeNearestNeighborGradConfig,
+  maxPoolGradConfig,
+];
+
+/** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */
+export function registerFastWasmKernels(): string[] {
+  for (const config of FAST_WASM_KERNELS) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== undefined) {
+      rememberStockKernel(config.kernelName);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
+    tf.registerKernel(config);
+  }
+  return FAST_WASM_KERNELS.map((config) => config.kernelName);
+}
