@@ -1,0 +1,159 @@
+/**
+ * TensorFlow.js kernels for the wasm backend that run on the oneDNN addon: Conv2D, Conv2DBackpropInput,
+ * Conv2DBackpropFilter and BatchMatMul. Inputs are read in place from the wasm heap and outputs written into fresh
+ * wasm tensors, so models and gradients are unchanged. Cases the addon does not cover (NCHW, non-float32, batch
+ * broadcasting beyond "equal or 1", shapes oneDNN rejects) go to the kernel that was registered before.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type {
+  BatchMatMulAttrs,
+  Conv2DAttrs,
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInputAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { ConvGeometryArray, NativeAddon } from './addon.js';
+
+export const NATIVE_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul'] as const;
+export type NativeKernelName = (typeof NATIVE_KERNEL_NAMES)[number];
+
+/** Calls per kernel that ran natively and that went to the previous kernel. */
+export interface NativeKernelCounts {
+  native: Record<NativeKernelName, number>;
+  fallback: Record<NativeKernelName, number>;
+}
+
+export function emptyCounts(): NativeKernelCounts {
+  const zero = (): Record<NativeKernelName, number> =>
+    Object.fromEntries(NATIVE_KERNEL_NAMES.map((n) => [n, 0])) as Record<NativeKernelName, number>;
+  return { native: zero(), fallback: zero() };
+}
+
+type KernelArgs = Parameters<KernelFunc>[0];
+
+function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometryArray {
+  const p = info.padInfo;
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth,
+    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    p.top, p.left, p.bottom, p.right,
+  ];
+}
+
+function allFloat32(...tensors: TensorInfo[]): boolean {
+  return tensors.every((t) => t.dtype === 'float32');
+}
+
+function isOneDnnRejection(e: unknown): boolean {
+  return e instanceof Error && e.message.startsWith('oneDNN:');
+}
+
+/**
+ * Builds the kernel configs. `previous` holds the configs they replace (their setup functions still run, and they
+ * serve the cases the addon does not cover); `counts` is updated on every call.
+ */
+export function nativeKernelConfigs(
+  addon: NativeAddon,
+  previous: ReadonlyMap<NativeKernelName, KernelConfig>,
+  counts: NativeKernelCounts,
+): KernelConfig[] {
+  const fallback = (name: NativeKernelName, args: KernelArgs): TensorInfo => {
+    const config = previous.get(name);
+    if (!config) throw new Error(`${name}: case not supported by the native kernel and no wasm kernel to fall back to`);
+    counts.fallback[name] += 1;
+    return config.kernelFunc(args) as TensorInfo;
+  };
+
+  /** Allocates the output, runs `compute` on heap views (taken after allocation: the heap may grow), or falls back. */
+  const run = (
+    name: NativeKernelName,
+    args: KernelArgs,
+    outShape: number[],
+    compute: (views: (t: TensorInfo) => Float32Array, out: Float32Array) => void,
+  ): TensorInfo => {
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(outShape, 'float32');
+    if (tf.util.sizeFromShape(outShape) === 0) return out;
+    const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    try {
+      compute(view, view(out));
+    } catch (e) {
+      backend.disposeData(out.dataId);
+      if (isOneDnnRejection(e)) return fallback(name, args);
+      throw e;
+    }
+    counts.native[name] += 1;
+    return out;
+  };
+
+  const conv2d: KernelFunc = (args) => {
+    const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as unknown as Conv2DAttrs;
+    if (a.dataFormat !== 'NHWC' || !allFloat32(x, filter)) return fallback('Conv2D', args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+      a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    return run('Conv2D', args, info.outShape, (view, y) => addon.conv2d(view(x), view(filter), y, geometry(info)));
+  };
+
+  const conv2dBackpropInput: KernelFunc = (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    if (a.dataFormat !== 'NHWC' || !allFloat32(dy, filter)) return fallback('Conv2DBackpropInput', args);
+    const info = tf.backend_util.computeConv2DInfo(
+      a.inputShape, filter.shape as [number, number, number, number],
+      a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    return run('Conv2DBackpropInput', args, info.inShape, (view, dx) =>
+      addon.conv2dBackpropInput(view(dy), view(filter), dx, geometry(info)));
+  };
+
+  const conv2dBackpropFilter: KernelFunc = (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    if (a.dataFormat !== 'NHWC' || !allFloat32(x, dy)) return fallback('Conv2DBackpropFilter', args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number], a.filterShape,
+      a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    return run('Conv2DBackpropFilter', args, [...a.filterShape], (view, dw) =>
+      addon.conv2dBackpropFilter(view(x), view(dy), dw, geometry(info)));
+  };
+
+  const batchMatMul: KernelFunc = (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const outerA = a.shape.slice(0, -2);
+    const outerB = b.shape.slice(0, -2);
+    const batchA = tf.util.sizeFromShape(outerA);
+    const batchB = tf.util.sizeFromShape(outerB);
+    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+    // The addon broadcasts only a whole batch of 1 ([2,1] against [1,3] needs the general path).
+    const simpleBatch = tf.util.sizeFromShape(outer) === Math.max(batchA, batchB) && (batchA === batchB || batchA === 1 || batchB === 1);
+    if (!allFloat32(a, b) || k !== kb || k === 0 || !simpleBatch) return fallback('BatchMatMul', args);
+    const outShape = [...outer, m, n];
+    return run('BatchMatMul', args, outShape, (view, c) =>
+      addon.matMul(view(a), view(b), c, [batchA, batchB, m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0]));
+  };
+
+  const funcs: Record<NativeKernelName, KernelFunc> = {
+    Conv2D: conv2d,
+    Conv2DBackpropInput: conv2dBackpropInput,
+    Conv2DBackpropFilter: conv2dBackpropFilter,
+    BatchMatMul: batchMatMul,
+  };
+  return NATIVE_KERNEL_NAMES.map((kernelName) => ({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: funcs[kernelName],
+    setupFunc: previous.get(kernelName)?.setupFunc,
+  }));
+}

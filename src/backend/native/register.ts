@@ -1,0 +1,121 @@
+/**
+ * Switching the wasm backend's convolution and matrix-product kernels to the oneDNN addon, and back.
+ *
+ * `GALMORPH_NATIVE` chooses: `0` keeps the wasm kernels, `1` requires the addon (an error with the build
+ * instructions when it is missing), unset uses the addon when it is built and otherwise prints one notice line.
+ * The kernels registered before this call (stock wasm or the project's fast composites) are kept as the fallback for
+ * cases the addon does not cover, and are restored by `disableNativeKernels()`.
+ */
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig } from '@tensorflow/tfjs';
+import { OptionError } from '../../util/errors.js';
+import { check, resolveOptions } from '../../util/options.js';
+import { BUILD_INSTRUCTIONS, loadAddon, type NativeAddon } from './addon.js';
+import {
+  emptyCounts,
+  NATIVE_KERNEL_NAMES,
+  nativeKernelConfigs,
+  type NativeKernelCounts,
+  type NativeKernelName,
+} from './kernels.js';
+
+export const NATIVE_MODES = ['auto', 'on', 'off'] as const;
+export type NativeMode = (typeof NATIVE_MODES)[number];
+
+export interface NativeKernelOptions {
+  /**
+   * `auto`: use the addon when built, else notice + wasm; `on`: the addon or an error; `off`: wasm kernels.
+   * @default from GALMORPH_NATIVE (0 → off, 1 → on, unset → auto)
+   */
+  mode?: NativeMode;
+  /**
+   * oneDNN (OpenMP) threads for kernels run from this JavaScript thread.
+   * @default os.availableParallelism() on the main thread, 1 in a worker thread (one per data-parallel worker)
+   */
+  threads?: number;
+  /** Where the one-line fallback notice goes. @default console.warn */
+  notice?: (line: string) => void;
+}
+
+export type NativeStatus =
+  | { active: true; mode: NativeMode; oneDnnVersion: string; threads: number; kernels: readonly NativeKernelName[] }
+  | { active: false; mode: NativeMode; reason: string };
+
+/** The GALMORPH_NATIVE environment switch as a mode. */
+export function modeFromEnv(value: string | undefined = process.env.GALMORPH_NATIVE): NativeMode {
+  if (value === undefined || value === '') return 'auto';
+  if (value === '0') return 'off';
+  if (value === '1') return 'on';
+  throw new OptionError('GALMORPH_NATIVE', '0 (wasm kernels), 1 (native kernels required) or unset (auto)', value);
+}
+
+interface Registration {
+  addon: NativeAddon;
+  previous: Map<NativeKernelName, KernelConfig>;
+  counts: NativeKernelCounts;
+}
+
+let registration: Registration | undefined;
+
+/**
+ * Registers the native kernels on the `wasm` backend (idempotent: a second call only updates the thread count).
+ * Call it after any other wasm kernel registrations, since it keeps those as its fallback.
+ */
+export function enableNativeKernels(options: NativeKernelOptions = {}): NativeStatus {
+  const o = resolveOptions<Required<NativeKernelOptions>>(
+    { mode: modeFromEnv(), threads: isMainThread ? availableParallelism() : 1, notice: (line) => console.warn(line) },
+    { mode: check.oneOf(NATIVE_MODES), threads: check.integer(1, 1024), notice: check.any() },
+    options,
+  );
+  if (o.mode === 'off') {
+    disableNativeKernels();
+    return { active: false, mode: o.mode, reason: 'native kernels switched off (GALMORPH_NATIVE=0 or mode "off")' };
+  }
+  const load = loadAddon();
+  if (!load.ok) {
+    if (o.mode === 'on') {
+      throw new Error(`galmorph: native kernels were required (GALMORPH_NATIVE=1) but ${load.reason}; ${BUILD_INSTRUCTIONS}`);
+    }
+    o.notice(`galmorph: using the wasm kernels: ${load.reason} (to speed up training: ${BUILD_INSTRUCTIONS})`);
+    return { active: false, mode: o.mode, reason: load.reason };
+  }
+  load.addon.setThreads(o.threads);
+  if (!registration) {
+    const previous = new Map<NativeKernelName, KernelConfig>();
+    for (const name of NATIVE_KERNEL_NAMES) {
+      const config = tf.getKernel(name, 'wasm');
+      if (config) {
+        previous.set(name, config);
+        tf.unregisterKernel(name, 'wasm');
+      }
+    }
+    const counts = emptyCounts();
+    for (const config of nativeKernelConfigs(load.addon, previous, counts)) tf.registerKernel(config);
+    registration = { addon: load.addon, previous, counts };
+  }
+  return {
+    active: true,
+    mode: o.mode,
+    oneDnnVersion: load.addon.version(),
+    threads: load.addon.threads(),
+    kernels: NATIVE_KERNEL_NAMES,
+  };
+}
+
+/** Puts back the kernels that were registered before `enableNativeKernels()`. No-op when not registered. */
+export function disableNativeKernels(): void {
+  if (!registration) return;
+  for (const name of NATIVE_KERNEL_NAMES) {
+    tf.unregisterKernel(name, 'wasm');
+    const config = registration.previous.get(name);
+    if (config) tf.registerKernel(config);
+  }
+  registration = undefined;
+}
+
+/** Calls served natively and by the fallback since registration (for tests and benchmarks). */
+export function nativeKernelCounts(): NativeKernelCounts | undefined {
+  return registration ? structuredClone(registration.counts) : undefined;
+}
