@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { logRisingFactorial } from './lgamma.js';
 import { type QuestionSlice, validateQuestionSlices } from './questionSlices.js';
 import { check, resolveOptions } from '../util/options.js';
-import { InputError } from '../util/errors.js';
+import { requireSameShape } from './requireSameShape.js';
 
 /** What the head's output holds: logits z (α = 1 + 100·sigmoid(z) is applied here) or concentrations α. */
 export const DIRICHLET_INPUTS = ['logits', 'concentrations'] as const;
@@ -50,11 +50,7 @@ export function dirichletMultinomialNll(
   options: Partial<DirichletMultinomialNllOptions> = {},
 ): tf.Tensor2D {
   const { input } = resolveOptions(DEFAULTS, SPEC, options);
-  if (counts.shape.join() !== prediction.shape.join()) {
-    throw new InputError(
-      `dirichletMultinomialNll: counts shape [${counts.shape.join(', ')}] differs from prediction shape [${prediction.shape.join(', ')}]`,
-    );
-  }
+  requireSameShape('dirichletMultinomialNll', 'counts', counts, 'prediction', prediction);
   validateQuestionSlices(questionSlices, counts.shape[1], 'dirichletMultinomialNll');
   return tf.tidy(() => {
     const alpha = input === 'logits' ? dirichletConcentrations(prediction) : prediction;

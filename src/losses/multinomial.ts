@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { logRisingFactorial } from './lgamma.js';
 import { check, resolveOptions } from '../util/options.js';
-import { InputError } from '../util/errors.js';
+import { requireSameShape } from './requireSameShape.js';
 
 /** What the model's output holds: a probability vector per galaxy, or unnormalised logits (preferred: stable). */
 export const MULTINOMIAL_INPUTS = ['probabilities', 'logits'] as const;
@@ -41,11 +41,7 @@ export function multinomialNll(
   options: Partial<MultinomialNllOptions> = {},
 ): tf.Tensor1D {
   const { input, epsilon } = resolveOptions(DEFAULTS, SPEC, options);
-  if (counts.shape.join() !== prediction.shape.join()) {
-    throw new InputError(
-      `multinomialNll: counts shape [${counts.shape.join(', ')}] differs from prediction shape [${prediction.shape.join(', ')}]`,
-    );
-  }
+  requireSameShape('multinomialNll', 'counts', counts, 'prediction', prediction);
   return tf.tidy(() => {
     const logP = logProbabilities(prediction, input, epsilon);
     const one = tf.onesLike(counts);
