@@ -42,7 +42,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const w = tf.tensor4d(randomData(rng, 3 * 3 * 2 * 3), [3, 3, 2, 3]);
     const r = tf.tensor4d(randomData(rng, 2 * 4 * 3 * 3), [2, 4, 3, 3]);
     const loss = (filter: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, filter, 2, 'same'), r)) as tf.Scalar;
-    const grad = tf.grad(loss)(w);
+    const grad = tf.grad((t: tf.Tensor) => loss(t as tf.Tensor4D))(w);
     const g = grad.dataSync();
     const wData = w.dataSync();
     const h = 1e-2;

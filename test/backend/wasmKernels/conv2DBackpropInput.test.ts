@@ -63,7 +63,7 @@ describe('Conv2DBackpropInput on wasm', () => {
     const w = tf.tensor4d(randomData(rng, 3 * 2 * 2 * 3), [3, 2, 2, 3]);
     const r = tf.tensor4d(randomData(rng, 2 * 3 * 7 * 3), [2, 3, 7, 3]);
     const loss = (input: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(input, w, [2, 1], 'same'), r)) as tf.Scalar;
-    const grad = tf.grad(loss)(x);
+    const grad = tf.grad((t: tf.Tensor) => loss(t as tf.Tensor4D))(x);
     const g = grad.dataSync();
     const xData = x.dataSync();
     const h = 1e-2;

@@ -44,7 +44,7 @@ describe('ResizeNearestNeighborGrad on wasm', () => {
     const rng = new Rng(62);
     const x = tf.tensor4d(randomData(rng, 2 * 3 * 4 * 2), [2, 3, 4, 2]);
     const r = tf.tensor4d(randomData(rng, 2 * 6 * 8 * 2), [2, 6, 8, 2]);
-    const g = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t, [6, 8]), r)))(x);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [6, 8]), r)))(x);
     expect(relativeError(g.dataSync(), hostNearestGrad(r.dataSync() as Float32Array, [2, 6, 8, 2], 3, 4))).toBeLessThan(1e-6);
     tf.dispose([x, r, g]);
   });

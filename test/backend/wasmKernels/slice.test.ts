@@ -14,7 +14,10 @@ describe('Slice on wasm', () => {
       const begin = shape.map((d) => rng.int(d));
       // Mix whole axes (contiguous runs) with partial ones.
       const size = shape.map((d, i) => (rng.bernoulli(0.4) ? d - begin[i] : 1 + rng.int(d - begin[i])));
-      if (rng.bernoulli(0.3)) begin.fill(0, 1), size.splice(1, rank - 1, ...shape.slice(1));
+      if (rng.bernoulli(0.3)) {
+        begin.fill(0, 1);
+        size.splice(1, rank - 1, ...shape.slice(1));
+      }
       const data = randomData(rng, shape.reduce((p, d) => p * d, 1));
       const attrs = { begin, size };
       const wasm = await runKernelOn('wasm', tf.Slice, { x: { shape, data } }, attrs);
