@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { InputError } from '../util/errors.js';
+import { InputError, OptionError } from '../util/errors.js';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import { FRACTION_STYLES, LABEL_KINDS, type Catalog, type CatalogRow, type FractionStyle, type LabelKind, type SkippedRow } from './catalog.js';
 import { locateCatalog, readCatalogTable, type Cell, type CatalogTable } from './catalogTable.js';
@@ -70,7 +70,9 @@ const SPEC: Spec<ReadCatalogOptions> = {
   checkImages: check.boolean(),
   nominalN: check.number(1e-9),
   fractionTolerance: check.number(0, 1),
-  ignoreColumns: check.any(),
+  ignoreColumns: (v, name) => {
+    if (!Array.isArray(v) || v.some((c) => typeof c !== 'string')) throw new OptionError(name, 'a list of column names', v);
+  },
 };
 
 const ID_COLUMNS = ['id', 'galaxy_id', 'GalaxyID', 'id_str', 'iauname', 'objid', 'dr7objid', 'dr8_id', 'sdss_dr7_objid'];
@@ -105,9 +107,6 @@ interface ColumnPlan {
 
 export async function readCatalog(path: string, options: Partial<ReadCatalogOptions> = {}): Promise<Catalog> {
   const opts = resolveOptions(DEFAULTS, SPEC, options);
-  if (!Array.isArray(opts.ignoreColumns) || opts.ignoreColumns.some((c) => typeof c !== 'string')) {
-    throw new InputError('option "ignoreColumns" must be a list of column names', {}, `got ${JSON.stringify(opts.ignoreColumns)}`);
-  }
   const schema = typeof opts.schema === 'string' ? getSchema(opts.schema) : opts.schema;
   const { file, defaultImageDir } = locateCatalog(path);
   const imageDir = resolve(opts.imageDir ?? defaultImageDir);

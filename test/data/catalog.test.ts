@@ -55,6 +55,8 @@ describe('readCatalog bad input names file, row and column', () => {
 
   it('rejects unknown options by name', async () => {
     await expect(readCatalog(folder(`${Q1_HEADER}\n`), { onbad: 'skip' } as never)).rejects.toThrow(/option "onbad"/);
+    await expect(readCatalog(folder(`${Q1_HEADER}\n`), { ignoreColumns: 'x' as never })).rejects.toThrow(/option "ignoreColumns": expected a list of column names/);
+    await expect(readCatalog(folder(`${Q1_HEADER}\n`), { fractionTolerance: -1 })).rejects.toThrow(/option "fractionTolerance": expected a finite number in \[0, 1\], got -1/);
   });
 });
 
@@ -100,6 +102,17 @@ describe('readCatalog', () => {
     expect(c.rows[1].fractions![3]).toBeCloseTo(0.25, 6);
     expect(c.rows[1].counts![3]).toBeCloseTo(0.25 * 40 * 0.4, 5);
     expect(c.labelledQuestions.map(Number).join('')).toBe('11000000000');
+  });
+
+  it('does not mistake DECaLS summary and derived columns, or ignored columns, for answers', async () => {
+    const schema = getSchema('decals-dr5');
+    const q = schema.question('smooth-or-featured');
+    const header = ['iauname', ...q.answers.map((a) => a.column), 'smooth-or-featured_total-votes', 'smooth-or-featured_smooth_fraction', 'smooth-or-featured_odd'];
+    const dir = folder(`${header.join(',')}\ng1,10,5,1,16,0.625,3\n`, ['g1']);
+    await expect(readCatalog(dir, { schema })).rejects.toThrow(/column "smooth-or-featured_odd": column looks like an answer/);
+    const c = await readCatalog(dir, { schema, ignoreColumns: ['smooth-or-featured_odd'] });
+    expect(c.labelKind).toBe('counts');
+    expect(Array.from(c.rows[0].counts!.slice(0, 3))).toEqual([10, 5, 1]);
   });
 
   it('treats a row whose answer cells are all empty as unlabelled', async () => {
