@@ -40,14 +40,19 @@ describe('backend choice', () => {
 
   it('starts wasm from node_modules with the galmorph kernels and describes it in one line', async () => {
     delete process.env[BACKEND_ENV_VAR];
-    const description = await initBackend({ backend: 'wasm', threads: 2 });
+    const description = await initBackend({ backend: 'wasm', threads: 2, nativeKernels: false });
     expect(tf.getBackend()).toBe('wasm');
     expect(description.kernels).toHaveLength(FAST_WASM_KERNELS.length);
     for (const name of description.kernels) expect(tf.getKernel(name, 'wasm')).toBeDefined();
     expect(describeBackend(description)).toBe(`backend wasm + ${FAST_WASM_KERNELS.length} galmorph kernels, 2 worker threads`);
     // Registering twice is harmless.
-    const again = await initBackend({ backend: 'wasm' });
+    const again = await initBackend({ backend: 'wasm', nativeKernels: false });
     expect(again.kernels).toEqual(description.kernels);
     expect(describeBackend()).toBe(`backend wasm + ${FAST_WASM_KERNELS.length} galmorph kernels, 1 thread`);
+  });
+
+  it('names native kernels in the description when the native addon registered some', () => {
+    const line = describeBackend({ backend: 'wasm', threads: 1, kernels: ['Slice', 'Identity'], nativeKernels: ['Conv2D'] });
+    expect(line).toBe('backend wasm + 2 galmorph kernels + 1 native kernels, 1 thread');
   });
 });
