@@ -3,8 +3,6 @@
  * from source under vitest/tsx, the compiled .js from dist), sends requests, resolves each reply by its
  * sequence number, and rejects everything pending if the worker fails or exits unexpectedly.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DecodeReply, DecodeRequest, DecodeResult, DecodeSettings } from './decodeWorkerProtocol.js';
 
@@ -20,10 +18,7 @@ export class DecodeWorkerClient {
   private closed = false;
 
   constructor(settings: DecodeSettings) {
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(fromSource ? './decodeWorker.ts' : './decodeWorker.js', import.meta.url);
-    const execArgv = fromSource ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
-    this.worker = new Worker(entry, { workerData: settings, execArgv });
+    this.worker = startWorker(settings);
     this.worker.on('message', (reply: DecodeReply) => this.onReply(reply));
     this.worker.on('error', (err) => this.fail(new Error(`decode worker failed: ${err.message}`)));
     this.worker.on('exit', (code) => {
@@ -61,4 +56,19 @@ export class DecodeWorkerClient {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }
+}
+
+/**
+ * From dist: the compiled decodeWorker.js. From source (vitest, tsx): decodeWorker.ts, loaded after
+ * registering tsx's ESM hooks inside the worker (Node 20 does not apply `--import tsx` from a worker's
+ * execArgv before loading the worker's entry).
+ */
+function startWorker(settings: DecodeSettings): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./decodeWorker.js', import.meta.url), { workerData: settings });
+  }
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./decodeWorker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData: settings });
 }
