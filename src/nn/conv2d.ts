@@ -34,6 +34,6 @@ export class Conv2d {
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     const y = tf.conv2d(x, this.kernel as tf.Tensor4D, this.stride, this.padding);
-    return this.bias ? tf.add(y, this.bias) : y;
+    return this.bias ? (tf.add(y, this.bias) as tf.Tensor4D) : y;
   }
 }

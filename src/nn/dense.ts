@@ -23,6 +23,6 @@ export class Dense {
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
     const y = tf.matMul(x, this.kernel as tf.Tensor2D);
-    return this.bias ? tf.add(y, this.bias) : y;
+    return this.bias ? (tf.add(y, this.bias) as tf.Tensor2D) : y;
   }
 }

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * The `galmorph` command line: a thin shell. Each command lives in `src/cli/commands/<name>.ts`, parses its
+ * arguments, calls one workflow and prints where the results went.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerInfoCommand } from './commands/info.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('galmorph')
+    .description('Galaxy morphology when labels are scarce: simulate, train, evaluate, pick galaxies to label.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)');
+  registerInfoCommand(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    process.stderr.write(`galmorph: ${(e as Error).message}\n`);
+    if (process.env.GALMORPH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry || process.argv[1]?.endsWith('/galmorph')) {
+  await main(process.argv);
+}
