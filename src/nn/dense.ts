@@ -22,7 +22,7 @@ export class Dense {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    const y = tf.matMul(x, this.kernel as tf.Tensor2D);
+    const y = tf.matMul(x, this.kernel) as tf.Tensor2D;
     return this.bias ? (tf.add(y, this.bias) as tf.Tensor2D) : y;
   }
 }
