@@ -110,10 +110,10 @@ Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(i
 
 Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
   const std::string layout = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
-  if (layout != "plain" && layout != "blocked") {
-    throw Napi::TypeError::New(info.Env(), "layout must be \"plain\" or \"blocked\"");
+  if (layout != "nhwc" && layout != "blocked") {
+    throw Napi::TypeError::New(info.Env(), "layout must be \"nhwc\" or \"blocked\"");
   }
-  galmorph::setConvLayout(layout == "plain" ? galmorph::ConvLayout::Plain : galmorph::ConvLayout::Blocked);
+  galmorph::setConvLayout(layout == "nhwc" ? galmorph::ConvLayout::Nhwc : galmorph::ConvLayout::Blocked);
   return info.Env().Undefined();
 }
 

@@ -11,13 +11,13 @@ namespace {
 using dnnl::memory;
 using tag = memory::format_tag;
 
-ConvLayout currentLayout = ConvLayout::Blocked;
+ConvLayout currentLayout = ConvLayout::Nhwc;
 
 enum class Pass { Forward, BackpropInput, BackpropFilter };
 
 struct Descs {
   memory::desc srcUser, weiUser, dstUser;  // NHWC, HWIO, NHWC
-  memory::desc srcPrim, weiPrim, dstPrim;  // what primitive creation may choose from
+  memory::desc srcPrim, weiPrim, dstPrim;  // what primitive creation may choose from (tag::any = its choice)
   memory::dims strides, dilations, padL, padR;
 };
 
@@ -32,7 +32,7 @@ Descs describe(const ConvGeometry& g) {
   d.dstUser = memory::desc(dst, f32, tag::nhwc);
   const bool blocked = currentLayout == ConvLayout::Blocked;
   d.srcPrim = blocked ? memory::desc(src, f32, tag::any) : d.srcUser;
-  d.weiPrim = blocked ? memory::desc(wei, f32, tag::any) : d.weiUser;
+  d.weiPrim = memory::desc(wei, f32, tag::any);
   d.dstPrim = blocked ? memory::desc(dst, f32, tag::any) : d.dstUser;
   d.strides = {g.strideH, g.strideW};
   d.dilations = {g.dilationH - 1, g.dilationW - 1};

@@ -19,9 +19,11 @@ struct ConvGeometry {
   int64_t outputSize() const { return batch * outH * outW * outC; }
 };
 
-// How oneDNN may lay out data inside a primitive: `Plain` runs directly on NHWC/HWIO, `Blocked` lets oneDNN pick
-// its preferred layouts and reorders around the call.
-enum class ConvLayout { Plain, Blocked };
+// How activations are laid out inside a primitive. `Nhwc` (default) runs oneDNN's jit kernels on the NHWC tensors
+// directly; `Blocked` lets oneDNN pick its blocked layout (nChw8c) and reorders activations around every call.
+// Filters are always reordered into oneDNN's preferred blocked layout (they are small). Forcing HWIO filters too
+// makes oneDNN fall back to im2col+GEMM, several times slower for the backward passes.
+enum class ConvLayout { Nhwc, Blocked };
 
 void setConvLayout(ConvLayout layout);
 

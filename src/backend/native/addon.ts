@@ -28,8 +28,11 @@ export interface NativeAddon {
   /** OpenMP threads for kernels called from the current JavaScript thread. */
   setThreads(n: number): void;
   threads(): number;
-  /** 'blocked' (default) lets oneDNN reorder into its preferred layouts; 'plain' runs on NHWC/HWIO directly. */
-  setConvLayout(layout: 'plain' | 'blocked'): void;
+  /**
+   * Activation layout inside convolutions: 'nhwc' (default) runs on the tensors as they are, 'blocked' reorders
+   * into oneDNN's nChw8c around every call (for measuring; see native/src/conv.h).
+   */
+  setConvLayout(layout: 'nhwc' | 'blocked'): void;
   /** oneDNN version, e.g. "2.6.3". */
   version(): string;
 }

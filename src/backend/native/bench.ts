@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { check, resolveOptions } from '../../util/options.js';
-import { disableNativeKernels, enableNativeKernels, nativeKernelCounts } from './register.js';
+import { disableNativeKernels, enableNativeKernels, nativeKernelState } from './register.js';
 import type { NativeKernelName } from './kernels.js';
 
 export interface NativeKernelBenchOptions {
@@ -42,7 +42,7 @@ function convCases(batch: number, size: number, inC: number, outC: number): Case
   const x = () => tf.randomUniform([batch, size, size, inC], -1, 1);
   const w = () => tf.randomUniform([3, 3, inC, outC], -1, 1);
   const dy = () => tf.randomUniform([batch, size, size, outC], -1, 1);
-  const common = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
+  const common = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
   return [
     { kernel: 'Conv2D', label, gflop, inputs: () => ({ x: x(), filter: w() }), attrs: { ...common, dilations: 1 } },
     {
@@ -103,7 +103,7 @@ export function nativeKernelBench(options: Partial<NativeKernelBenchOptions> = {
     options,
   );
   if (tf.getBackend() !== 'wasm') throw new Error(`nativeKernelBench needs the wasm backend, not ${tf.getBackend()}`);
-  const wasActive = nativeKernelCounts() !== undefined;
+  const before = nativeKernelState();
   const results: KernelBenchResult[] = [];
   try {
     for (const c of cases(o.batch)) {
@@ -120,7 +120,7 @@ export function nativeKernelBench(options: Partial<NativeKernelBenchOptions> = {
       });
     }
   } finally {
-    if (wasActive) enableNativeKernels({ mode: 'on' });
+    if (before) enableNativeKernels({ mode: 'on', threads: before.threads });
     else disableNativeKernels();
   }
   return results;

@@ -3,8 +3,8 @@
  */
 import { enableNativeKernels, type NativeKernelOptions } from './register.js';
 
-export { disableNativeKernels, enableNativeKernels, modeFromEnv, nativeKernelCounts } from './register.js';
-export type { NativeKernelOptions, NativeMode, NativeStatus } from './register.js';
+export { disableNativeKernels, enableNativeKernels, modeFromEnv, nativeKernelState } from './register.js';
+export type { NativeKernelOptions, NativeKernelState, NativeMode, NativeStatus } from './register.js';
 export { nativeKernelBench } from './bench.js';
 export type { KernelBenchResult, NativeKernelBenchOptions } from './bench.js';
 

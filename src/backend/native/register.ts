@@ -115,7 +115,15 @@ export function disableNativeKernels(): void {
   registration = undefined;
 }
 
-/** Calls served natively and by the fallback since registration (for tests and benchmarks). */
-export function nativeKernelCounts(): NativeKernelCounts | undefined {
-  return registration ? structuredClone(registration.counts) : undefined;
+export interface NativeKernelState {
+  /** oneDNN threads of kernels run from this JavaScript thread. */
+  threads: number;
+  /** Calls served natively and by the fallback since registration. */
+  counts: NativeKernelCounts;
+}
+
+/** Whether the native kernels are registered in this thread, with what threads and how often they ran. */
+export function nativeKernelState(): NativeKernelState | undefined {
+  if (!registration) return undefined;
+  return { threads: registration.addon.threads(), counts: structuredClone(registration.counts) };
 }
