@@ -69,8 +69,15 @@ function decodeFits(bytes: Uint8Array, file: string, options: DecodeOptions): Pl
 async function decodeWithSharp(bytes: Uint8Array, file: string, format: ImageFormat): Promise<PlanarImage> {
   const label = format === 'other' ? 'image' : format.toUpperCase();
   try {
-    const sixteenBit = format !== 'jpeg' && (await sharp(bytes).metadata()).depth === 'ushort';
-    const { data, info } = await sharp(bytes, { failOn: 'warning' })
+    // sharp converts to 8-bit sRGB unless told otherwise: keep one band for grey files and 16 bits for deep ones.
+    const meta = format === 'jpeg' ? null : await sharp(bytes).metadata();
+    const sixteenBit = meta?.depth === 'ushort';
+    let pipeline = sharp(bytes, { failOn: 'warning' });
+    if (meta !== null) {
+      const grey = (meta.channels ?? 3) <= 2;
+      pipeline = pipeline.toColourspace(sixteenBit ? (grey ? 'grey16' : 'rgb16') : grey ? 'b-w' : 'srgb');
+    }
+    const { data, info } = await pipeline
       .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
     const { width, height, channels } = info;

@@ -104,30 +104,35 @@ export function preprocess(image: PlanarImage, options: PreprocessOptions, file:
   const top = Math.floor((image.height - side) / 2);
   const bands = chooseBands(image.bands, options, file);
 
-  const cache = new Map<number, Float32Array>();
+  // FITS bands are scaled one by one (percentiles of each band), so they are cropped into planes first;
+  // JPEG/PNG values are already in [0, 1] and are averaged straight from the decoded image.
+  const scaled = new Map<number, Float32Array>();
   let invalidPixels = 0;
-  const plane = (band: number): Float32Array => {
-    let p = cache.get(band);
-    if (p === undefined) {
-      p = cropPlane(image, band, left, top, side);
-      if (image.format === 'fits') invalidPixels += scaleIntensity(p, options);
-      cache.set(band, p);
+  const combine = (chosen: number[]): Float32Array => {
+    const out = new Float32Array(side * side);
+    const weight = 1 / chosen.length;
+    for (const band of chosen) {
+      if (image.format === 'fits') {
+        let p = scaled.get(band);
+        if (p === undefined) {
+          p = cropPlane(image, band, left, top, side);
+          invalidPixels += scaleIntensity(p, options);
+          scaled.set(band, p);
+        }
+        for (let i = 0; i < p.length; i++) out[i] += weight * p[i];
+      } else {
+        const data = image.data;
+        const base = band * image.width * image.height + top * image.width + left;
+        for (let y = 0; y < side; y++) {
+          const from = base + y * image.width;
+          const to = y * side;
+          for (let x = 0; x < side; x++) out[to + x] += weight * data[from + x];
+        }
+      }
     }
-    return p;
+    return out;
   };
-
-  const outputs: Float32Array[] = [];
-  if (options.colour === 'grey') {
-    const mean = new Float32Array(side * side);
-    for (const band of bands) {
-      const p = plane(band);
-      for (let i = 0; i < mean.length; i++) mean[i] += p[i];
-    }
-    for (let i = 0; i < mean.length; i++) mean[i] /= bands.length;
-    outputs.push(mean);
-  } else {
-    for (const band of bands) outputs.push(plane(band));
-  }
+  const outputs = options.colour === 'grey' ? [combine(bands)] : bands.map((b) => combine([b]));
 
   const size = options.size;
   const channels = outputs.length;

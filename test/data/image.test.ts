@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadImage } from '../../src/data/image.js';
@@ -28,7 +28,43 @@ async function writeImage(name: string, format: 'png' | 'jpeg', px: Uint8Array, 
   return path;
 }
 
+/** A 16-bit greyscale PNG written chunk by chunk (filter type 0 on every row). */
+function png16(width: number, height: number, values: number[]): Buffer {
+  const chunk = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length);
+    const typed = Buffer.concat([Buffer.from(type, 'ascii'), body]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(typed));
+    return Buffer.concat([head, typed, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([16, 0, 0, 0, 0], 8); // bit depth 16, colour type 0 (grey), deflate, filter 0, no interlace
+  const raw = Buffer.alloc(height * (1 + 2 * width));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.writeUInt16BE(values[y * width + x], y * (1 + 2 * width) + 1 + 2 * x);
+  }
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
 describe('loadImage on PNG and JPEG', () => {
+  it('keeps the full precision of a 16-bit PNG', async () => {
+    const path = join(dir, 'deep.png');
+    writeFileSync(path, png16(2, 2, [0, 1000, 65535, 30000]));
+    const image = await loadImage(path, { size: 2 });
+    expect(Array.from(image.data)).toEqual([0, 1000 / 65535, 1, 30000 / 65535].map(Math.fround));
+  });
+
+  it('keeps a greyscale PNG as one band', async () => {
+    const path = join(dir, 'grey.png');
+    await sharp(Uint8Array.of(0, 51, 102, 255), { raw: { width: 2, height: 2, channels: 1 } }).toColourspace('b-w').png().toFile(path);
+    expect(Array.from((await loadImage(path, { size: 2 })).data)).toEqual([0, 0.2, 0.4, 1].map(Math.fround));
+    await expect(loadImage(path, { size: 2, bands: [1] })).rejects.toThrow(/grey\.png: band 1 requested but the image has 1 band/);
+  });
+
   it('decodes a PNG exactly, taking the central square of a wide image', async () => {
     const path = await writeImage('p.png', 'png', pattern(), 8, 6);
     const image = await loadImage(path, { size: 6, colour: 'rgb' });
