@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { OptionError } from '../../util/errors.js';
 import { check, resolveOptions } from '../../util/options.js';
-import { BUILD_INSTRUCTIONS, loadAddon, type NativeAddon } from './addon.js';
+import { BUILD_INSTRUCTIONS, loadAddon, type AddonLoad, type NativeAddon } from './addon.js';
 import {
   emptyCounts,
   NATIVE_KERNEL_NAMES,
@@ -51,6 +51,27 @@ export function modeFromEnv(value: string | undefined = process.env.GALMORPH_NAT
   throw new OptionError('GALMORPH_NATIVE', '0 (wasm kernels), 1 (native kernels required) or unset (auto)', value);
 }
 
+/**
+ * What the mode makes of the addon's load result: the addon to use, or an inactive status (with a one-line notice
+ * in auto mode), or an error with the build instructions when the addon is required but unavailable.
+ */
+export function chooseAddon(
+  mode: NativeMode,
+  loader: () => AddonLoad,
+  notice: (line: string) => void,
+): { addon: NativeAddon } | NativeStatus {
+  if (mode === 'off') {
+    return { active: false, mode, reason: 'native kernels switched off (GALMORPH_NATIVE=0 or mode "off")' };
+  }
+  const load = loader();
+  if (load.ok) return { addon: load.addon };
+  if (mode === 'on') {
+    throw new Error(`galmorph: native kernels were required (GALMORPH_NATIVE=1) but ${load.reason}; ${BUILD_INSTRUCTIONS}`);
+  }
+  notice(`galmorph: using the wasm kernels: ${load.reason} (to speed up training: ${BUILD_INSTRUCTIONS})`);
+  return { active: false, mode, reason: load.reason };
+}
+
 interface Registration {
   addon: NativeAddon;
   previous: Map<NativeKernelName, KernelConfig>;
@@ -69,19 +90,13 @@ export function enableNativeKernels(options: NativeKernelOptions = {}): NativeSt
     { mode: check.oneOf(NATIVE_MODES), threads: check.integer(1, 1024), notice: check.any() },
     options,
   );
-  if (o.mode === 'off') {
+  const choice = chooseAddon(o.mode, loadAddon, o.notice);
+  if ('active' in choice) {
     disableNativeKernels();
-    return { active: false, mode: o.mode, reason: 'native kernels switched off (GALMORPH_NATIVE=0 or mode "off")' };
+    return choice;
   }
-  const load = loadAddon();
-  if (!load.ok) {
-    if (o.mode === 'on') {
-      throw new Error(`galmorph: native kernels were required (GALMORPH_NATIVE=1) but ${load.reason}; ${BUILD_INSTRUCTIONS}`);
-    }
-    o.notice(`galmorph: using the wasm kernels: ${load.reason} (to speed up training: ${BUILD_INSTRUCTIONS})`);
-    return { active: false, mode: o.mode, reason: load.reason };
-  }
-  load.addon.setThreads(o.threads);
+  const addon = choice.addon;
+  addon.setThreads(o.threads);
   if (!registration) {
     const previous = new Map<NativeKernelName, KernelConfig>();
     for (const name of NATIVE_KERNEL_NAMES) {
@@ -92,14 +107,14 @@ export function enableNativeKernels(options: NativeKernelOptions = {}): NativeSt
       }
     }
     const counts = emptyCounts();
-    for (const config of nativeKernelConfigs(load.addon, previous, counts)) tf.registerKernel(config);
-    registration = { addon: load.addon, previous, counts };
+    for (const config of nativeKernelConfigs(addon, previous, counts)) tf.registerKernel(config);
+    registration = { addon, previous, counts };
   }
   return {
     active: true,
     mode: o.mode,
-    oneDnnVersion: load.addon.version(),
-    threads: load.addon.threads(),
+    oneDnnVersion: addon.version(),
+    threads: addon.threads(),
     kernels: NATIVE_KERNEL_NAMES,
   };
 }
