@@ -62,12 +62,14 @@ export interface DatasetOptions<R> {
   memoryBudgetMB: number;
   /** What a corrupt or unreadable image does: stop with an error, or be skipped and reported. @default 'error' */
   onBad: BadImagePolicy;
+  /** Called as the in-memory cache fills (images decoded so far, total), e.g. to draw a ProgressBar. @default null */
+  onCacheProgress: ((done: number, total: number) => void) | null;
 }
 
 function datasetDefaults<R>(): DatasetOptions<R> {
   return {
     preprocess: {}, augment: null, labels: {}, batchSize: 32, shuffle: true, seed: 0, dropLast: false,
-    prefetch: 2, cache: 'auto', memoryBudgetMB: 512, onBad: 'error',
+    prefetch: 2, cache: 'auto', memoryBudgetMB: 512, onBad: 'error', onCacheProgress: null,
   };
 }
 
@@ -89,6 +91,9 @@ function datasetSpec<R>(): Spec<DatasetOptions<R>> {
     cache: check.oneOf(CACHE_MODES),
     memoryBudgetMB: check.number(0),
     onBad: check.oneOf(BAD_IMAGE_POLICIES),
+    onCacheProgress: (v, name) => {
+      if (v !== null && typeof v !== 'function') throw new OptionError(name, 'a function (done, total) or null', v);
+    },
   };
 }
 
@@ -231,7 +236,10 @@ export class ImageDataset<R extends ImageRow> {
         order.push(Array.from({ length: Math.min(batchSize, this.rows.length - start) }, (_, k) => start + k));
       }
       const requests = order.map((indices, seq): DecodeRequest => ({ seq, items: indices.map((i) => this.item(i, 0)) }));
+      let done = 0;
       for await (const [indices, result] of this.decodeAll(order, requests, this.settings(false))) {
+        done += indices.length;
+        this.options.onCacheProgress?.(done, this.rows.length);
         this.recordBad(result);
         let k = 0;
         indices.forEach((row, j) => {

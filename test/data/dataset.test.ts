@@ -78,9 +78,16 @@ describe('ImageDataset', () => {
     }
   });
 
-  it('chooses memory or streaming under the memory budget', () => {
-    expect(new ImageDataset(rows, { ...base }).mode).toBe('memory');
-    expect(new ImageDataset(rows, { ...base, memoryBudgetMB: 0.001 }).mode).toBe('stream');
+  it('chooses memory or streaming under the memory budget, reporting progress while the cache fills', async () => {
+    const progress: number[] = [];
+    const cached = new ImageDataset(rows, { ...base, prefetch: 0, onCacheProgress: (done, total) => progress.push(done / total) });
+    expect(cached.mode).toBe('memory');
+    await collect(cached);
+    await collect(cached, 1);
+    expect(progress).toEqual([5 / 12, 10 / 12, 1]); // decoded once, not again in epoch 1
+    // 12 images × 8 × 8 floats = 3,072 bytes: a budget just below streams.
+    expect(new ImageDataset(rows, { ...base, memoryBudgetMB: 3071 / 2 ** 20 }).mode).toBe('stream');
+    expect(new ImageDataset(rows, { ...base, memoryBudgetMB: 3072 / 2 ** 20 }).mode).toBe('memory');
   });
 
   it('skips and reports a bad image with onBad "skip", keeping the rest of its batch', async () => {
