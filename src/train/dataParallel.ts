@@ -1,0 +1,252 @@
+/**
+ * Data-parallel training on several cores: N worker_threads, each with its own wasm backend and a copy of the
+ * task built from the same spec. Each step splits the batch into contiguous shards, every worker computes the
+ * gradients of its shard, the gradients are averaged through shared memory, and every worker applies the same
+ * Adam update, so the weights stay identical. Prediction splits a batch across the workers the same way.
+ *
+ * `createTrainer({ workers: 1 })` gives the in-thread `LocalTrainer` with the same interface.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { check, resolveOptions } from '../util/options.js';
+import { OptionError } from '../util/errors.js';
+import type { BackendDescription } from '../backend/initBackend.js';
+import { Barrier } from './dataParallelBarrier.js';
+import { joinPredictions, splitBatch } from './dataParallelShards.js';
+import type { TaskLayout, WorkerReply, WorkerRequest, WorkerResult, WorkerSetup } from './dataParallelProtocol.js';
+import {
+  LocalTrainer,
+  type Prediction,
+  type StepResult,
+  type Trainer,
+  type TrainerWeights,
+} from './localTrainer.js';
+import { OPTIMIZER_KINDS, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import type { HostBatch, TaskSpec } from './task.js';
+
+export interface TrainerOptions {
+  /** The task every worker builds (module URL exporting createTask + JSON options with the seed). */
+  spec: TaskSpec;
+  /**
+   * Worker threads; 1 trains in this thread.
+   * @default 1
+   */
+  workers: number;
+  /**
+   * The optimiser and its settings.
+   * @default { kind: 'adam', learningRate: 0.001 }
+   */
+  optimizer: OptimizerOptions;
+  /**
+   * Backend each worker starts (workers > 1 only; the single-thread trainer uses the backend already set).
+   * @default 'wasm'
+   */
+  backend: string;
+}
+
+const DEFAULTS: Omit<TrainerOptions, 'spec'> & { spec: TaskSpec | undefined } = {
+  spec: undefined,
+  workers: 1,
+  optimizer: { kind: 'adam', learningRate: 1e-3 },
+  backend: 'wasm',
+};
+
+function checkSpec(spec: TaskSpec | undefined, name: string): void {
+  if (spec === undefined || typeof spec.module !== 'string' || spec.module.length === 0) {
+    throw new OptionError(name, 'a task spec { module: URL of a module exporting createTask, options }', spec);
+  }
+}
+
+export async function createTrainer(given: Partial<TrainerOptions> & { spec: TaskSpec }): Promise<Trainer> {
+  const options = resolveOptions(DEFAULTS, {
+    spec: checkSpec,
+    workers: check.integer(1, 64),
+    optimizer: (o, name) => {
+      if (typeof o !== 'object' || o === null || !(OPTIMIZER_KINDS as readonly string[]).includes(o.kind)) {
+        throw new OptionError(name, `an object with kind one of ${OPTIMIZER_KINDS.join(' | ')}`, o);
+      }
+    },
+    backend: check.string(),
+  }, given);
+  const spec = options.spec as TaskSpec;
+  if (options.workers === 1) return LocalTrainer.create(spec, options.optimizer);
+  return DataParallelTrainer.start(spec, options.workers, options.optimizer, options.backend);
+}
+
+/** The ESM build of tsx's API (the one `import 'tsx/esm/api'` would load), located through its package.json. */
+function tsxEsmApiPath(): string {
+  const require = createRequire(import.meta.url);
+  const packageJson = require.resolve('tsx/package.json');
+  const exports = (require(packageJson) as { exports: Record<string, { import: { default: string } }> }).exports;
+  return join(dirname(packageJson), exports['./esm/api'].import.default);
+}
+
+/**
+ * Starts the worker entry next to this file: `dataParallelWorker.js` from dist, or, when this module runs from
+ * source under tsx/vitest, `dataParallelWorker.ts` through a small bootstrap that registers tsx in the worker
+ * first (Node 20 ignores `--import tsx` in a worker's execArgv for the worker's own entry).
+ */
+function startWorker(workerData: WorkerSetup): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./dataParallelWorker.js', import.meta.url), { workerData });
+  const entry = new URL('./dataParallelWorker.ts', import.meta.url).href;
+  const tsxApi = pathToFileURL(tsxEsmApiPath()).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** A request without its id (the handle numbers requests). */
+type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+class WorkerHandle {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }>();
+  private failure: Error | null = null;
+  readonly ready: Promise<void>;
+
+  constructor(readonly worker: Worker, rank: number) {
+    this.ready = new Promise((resolve, reject) => {
+      const onFirst = (reply: WorkerReply) => {
+        if (reply.id === -1) {
+          worker.off('message', onFirst);
+          resolve();
+        }
+      };
+      worker.on('message', onFirst);
+      worker.once('error', reject);
+    });
+    worker.on('message', (reply: WorkerReply) => {
+      const waiter = this.pending.get(reply.id);
+      if (waiter === undefined) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiter.resolve(reply.result);
+      else waiter.reject(new Error(reply.error));
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      for (const waiter of this.pending.values()) waiter.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', (e) => fail(new Error(`data-parallel worker ${rank} crashed: ${e.message}`)));
+    worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`data-parallel worker ${rank} exited with code ${code}`));
+    });
+  }
+
+  request<T extends WorkerResult>(message: RequestBody): Promise<T> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (r: WorkerResult) => void, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+}
+
+export class DataParallelTrainer implements Trainer {
+  private stepCount = 0;
+  private disposed = false;
+
+  private constructor(
+    private readonly handles: WorkerHandle[],
+    private readonly barrier: Barrier,
+    /** The backend the workers run, as the first worker reported it. */
+    readonly backend: BackendDescription,
+  ) {}
+
+  get workers(): number {
+    return this.handles.length;
+  }
+
+  static async start(spec: TaskSpec, workers: number, optimizer: OptimizerOptions, backend: string): Promise<DataParallelTrainer> {
+    const control = Barrier.allocate();
+    const handles = Array.from(
+      { length: workers },
+      (_, rank) => new WorkerHandle(startWorker({ rank, workers, spec, optimizer, backend, control }), rank),
+    );
+    try {
+      await Promise.all(handles.map((h) => h.ready));
+      const layouts = await Promise.all(handles.map((h) => h.request<TaskLayout>({ kind: 'layout' })));
+      const total = (sizes: number[]) => sizes.reduce((a, b) => a + b, 0);
+      const slots = {
+        gradients: new SharedArrayBuffer(workers * total(layouts[0].trainable) * 4),
+        state: new SharedArrayBuffer(workers * total(layouts[0].state) * 4),
+      };
+      await Promise.all(handles.map((h) => h.request({ kind: 'attach', slots })));
+      const trainer = new DataParallelTrainer(handles, new Barrier(control, workers), layouts[0].backend);
+      // Start every worker from the first worker's weights, whatever each createTask produced.
+      await trainer.setWeights(await handles[0].request<TrainerWeights>({ kind: 'getWeights' }));
+      return trainer;
+    } catch (error) {
+      await Promise.all(handles.map((h) => h.worker.terminate()));
+      throw error;
+    }
+  }
+
+  async step(batch: HostBatch): Promise<StepResult> {
+    this.assertOpen();
+    const shards = splitBatch(batch, this.workers);
+    const fractions = shards.map((s) => s.size / batch.size);
+    const step = this.stepCount;
+    const results = await Promise.all(
+      this.handles.map((h, rank) => h.request<StepResult>({ kind: 'step', shard: shards[rank], fractions, step })),
+    );
+    this.stepCount += 1;
+    const metrics: Record<string, number> = {};
+    for (const name of Object.keys(results[0].metrics)) {
+      metrics[name] = results.reduce((s, r, w) => s + fractions[w] * r.metrics[name], 0);
+    }
+    return { loss: results.reduce((s, r, w) => s + fractions[w] * r.loss, 0), metrics };
+  }
+
+  /** Weights of the first worker (all workers hold the same). */
+  async getWeights(): Promise<TrainerWeights> {
+    this.assertOpen();
+    return this.handles[0].request<TrainerWeights>({ kind: 'getWeights' });
+  }
+
+  /** Weights of every worker, to check they agree. */
+  async getAllWeights(): Promise<TrainerWeights[]> {
+    this.assertOpen();
+    return Promise.all(this.handles.map((h) => h.request<TrainerWeights>({ kind: 'getWeights' })));
+  }
+
+  async setWeights(weights: TrainerWeights): Promise<void> {
+    this.assertOpen();
+    await Promise.all(this.handles.map((h) => h.request({ kind: 'setWeights', weights })));
+  }
+
+  async getOptimizerState(): Promise<OptimizerState> {
+    this.assertOpen();
+    return this.handles[0].request<OptimizerState>({ kind: 'getOptimizerState' });
+  }
+
+  async setOptimizerState(state: OptimizerState): Promise<void> {
+    this.assertOpen();
+    await Promise.all(this.handles.map((h) => h.request({ kind: 'setOptimizerState', state })));
+    this.stepCount = state.step;
+  }
+
+  /** Splits the batch across the workers (at most one shard per example) and joins the outputs in order. */
+  async predict(method: string, batch: HostBatch): Promise<Prediction> {
+    this.assertOpen();
+    const parts = Math.min(this.workers, batch.size);
+    const shards = splitBatch(batch, parts);
+    const outputs = await Promise.all(
+      shards.map((shard, rank) => this.handles[rank].request<Prediction>({ kind: 'predict', method, batch: shard })),
+    );
+    return joinPredictions(outputs);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.all(this.handles.map((h) => h.worker.terminate()));
+  }
+
+  private assertOpen(): void {
+    if (this.disposed) throw new Error('DataParallelTrainer: used after dispose()');
+    if (this.barrier.aborted) throw new Error('DataParallelTrainer: a worker failed during a step; create a new trainer');
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Adam on host Float32Arrays: deterministic (the same gradients give bit-identical weights in every thread),
+ * and its state (step, first and second moments) exports for checkpoints.
+ */
+import { check, resolveOptions } from '../util/options.js';
+import { InputError } from '../util/errors.js';
+
+export interface AdamOptions {
+  /** Step size. @default 0.001 */
+  learningRate: number;
+  /** Decay of the first-moment average. @default 0.9 */
+  beta1: number;
+  /** Decay of the second-moment average. @default 0.999 */
+  beta2: number;
+  /** Added to √v̂ in the denominator. @default 1e-8 */
+  epsilon: number;
+}
+
+export const ADAM_DEFAULTS: AdamOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
+export function resolveAdamOptions(given: Partial<AdamOptions> = {}): AdamOptions {
+  return resolveOptions(ADAM_DEFAULTS, {
+    learningRate: check.number(0),
+    beta1: check.number(0, 0.999999),
+    beta2: check.number(0, 0.999999999),
+    epsilon: check.number(0),
+  }, given);
+}
+
+/** Everything Adam needs to resume: the number of steps taken and both moment estimates per parameter array. */
+export interface AdamState {
+  kind: 'adam';
+  step: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
+export class Adam {
+  readonly options: AdamOptions;
+  private step = 0;
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+
+  /** `sizes`: the length of each parameter array, in the order `update` receives them. */
+  constructor(sizes: readonly number[], options: Partial<AdamOptions> = {}) {
+    this.options = resolveAdamOptions(options);
+    this.m = sizes.map((n) => new Float32Array(n));
+    this.v = sizes.map((n) => new Float32Array(n));
+  }
+
+  get steps(): number {
+    return this.step;
+  }
+
+  /** One update of `params` in place from `grads` (same shapes and order as the constructor's sizes). */
+  update(params: Float32Array[], grads: Float32Array[]): void {
+    if (params.length !== this.m.length || grads.length !== this.m.length) {
+      throw new Error(`Adam.update: expected ${this.m.length} parameter arrays, got ${params.length} and ${grads.length} gradients`);
+    }
+    this.step += 1;
+    const { learningRate, beta1, beta2, epsilon } = this.options;
+    const correction1 = 1 - beta1 ** this.step;
+    const correction2 = 1 - beta2 ** this.step;
+    for (let k = 0; k < params.length; k++) {
+      const p = params[k];
+      const g = grads[k];
+      const m = this.m[k];
+      const v = this.v[k];
+      if (p.length !== m.length || g.length !== m.length) {
+        throw new Error(`Adam.update: parameter array ${k} has ${p.length} values and ${g.length} gradients, expected ${m.length}`);
+      }
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i];
+        const mi = beta1 * m[i] + (1 - beta1) * gi;
+        const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= (learningRate * (mi / correction1)) / (Math.sqrt(vi / correction2) + epsilon);
+      }
+    }
+  }
+
+  exportState(): AdamState {
+    return { kind: 'adam', step: this.step, m: this.m.map((a) => a.slice()), v: this.v.map((a) => a.slice()) };
+  }
+
+  importState(state: AdamState): void {
+    if (state.kind !== 'adam') throw new InputError(`optimizer state is "${state.kind}", expected "adam"`);
+    const sameLayout =
+      state.m.length === this.m.length &&
+      state.v.length === this.v.length &&
+      state.m.every((a, k) => a.length === this.m[k].length && state.v[k].length === this.v[k].length);
+    if (!sameLayout) {
+      throw new InputError(
+        `optimizer state has parameter arrays of sizes [${state.m.map((a) => a.length).join(', ')}], ` +
+          `the model has [${this.m.map((a) => a.length).join(', ')}]`,
+        {},
+        'load optimizer state saved for the same model',
+      );
+    }
+    this.step = state.step;
+    state.m.forEach((a, k) => this.m[k].set(a));
+    state.v.forEach((a, k) => this.v[k].set(a));
+  }
+}
