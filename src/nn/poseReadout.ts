@@ -11,8 +11,9 @@
  *      θ = atan2(Σ_j h_j sin φ_j, Σ_j h_j cos φ_j)/π + tanh(b)
  *    b is a learned scalar offset (initially 0). Multiplying θ by the grid axis' half range gives the parameter in
  *    the axis' own units (radians for an angle, log scale, normalised image units for a translation).
- * Shifting the features by m positions along the axis shifts the heatmap by m and θ by exactly m·Δ (modulo 2 on a
- * periodic axis).
+ * Shifting the features by m positions along the axis shifts the heatmap by m and θ by exactly m·Δ: always on a
+ * periodic axis (modulo 2); on a non-periodic axis when the heatmap has no mass on the positions that leave or enter
+ * the window (the ends), otherwise the softmax renormalises over a window that cut off part of the content.
  */
 import * as tf from '@tensorflow/tfjs';
 import { padAxis } from './axisPadding.js';

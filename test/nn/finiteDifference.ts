@@ -8,7 +8,7 @@ export function centralDifferences(
   h: number,
   indices: number[] = Array.from({ length: x.size }, (_, i) => i),
 ): number[] {
-  const base = x.dataSync().slice();
+  const base = Float32Array.from(x.dataSync());
   const at = (values: Float32Array): number =>
     tf.tidy(() => f(tf.tensor(values, x.shape)).dataSync()[0]);
   return indices.map((i) => {
