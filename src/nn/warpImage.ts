@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { bilinearSample } from './resample.js';
 import { canonicalGrid, gridTensor } from './canonicalGrid.js';
 import { warpGrid } from './transformMatrix.js';
+import { OptionError } from '../util/errors.js';
 
 export interface WarpImageOptions {
   /** Output [height, width]. @default the input's size */
@@ -15,7 +16,11 @@ export interface WarpImageOptions {
 
 /** image [B, H, W, C], transform [B, 3, 3] → [B, outH, outW, C]. */
 export function warpImage(image: tf.Tensor4D, transform: tf.Tensor3D, options: WarpImageOptions = {}): tf.Tensor4D {
-  const [height, width] = options.outputSize ?? [image.shape[1], image.shape[2]];
+  const size = options.outputSize ?? [image.shape[1], image.shape[2]];
+  if (!Array.isArray(size) || size.length !== 2 || size.some((n) => !Number.isInteger(n) || n < 2)) {
+    throw new OptionError('outputSize', '[height, width] with integers ≥ 2', size);
+  }
+  const [height, width] = size;
   if (transform.shape[0] !== image.shape[0] || transform.shape[1] !== 3 || transform.shape[2] !== 3) {
     throw new Error(`warpImage: expected transforms [${image.shape[0]}, 3, 3] for ${image.shape[0]} images, got [${transform.shape}]`);
   }

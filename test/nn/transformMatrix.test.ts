@@ -92,6 +92,7 @@ describe('transform matrices', () => {
       const back = warpImage(warpImage(img, m), invertTransforms(m));
       const diff = tf.max(tf.abs(tf.sub(back, img))).dataSync()[0];
       expect(diff).toBeLessThan(0.02); // two bilinear interpolations of a smooth blob (peak 1)
+      expect(() => warpImage(img, m, { outputSize: [1, 8] })).toThrow(/option "outputSize"/);
       const rotatedOnly = tf.max(tf.abs(tf.sub(warpImage(img, m), img))).dataSync()[0];
       expect(rotatedOnly).toBeGreaterThan(0.3); // the transform itself is far from the identity
     });
