@@ -1,0 +1,160 @@
+/**
+ * A Bayesian CNN for Galaxy Zoo votes (Walmsley et al. 2019; zoobot): convolution blocks (each k×k conv + ReLU,
+ * then 2×2 max-pooling), global average pooling, a dense ReLU layer, always-on MC dropout, and a head
+ * (bayesianCnnHead.ts). Dropout stays on at prediction, so T stochastic passes sample the approximate posterior.
+ *
+ * Dropout sits after the deterministic convolution stack, so the T passes of a galaxy share one evaluation of the
+ * convolutions (`features`) and differ only in the dense part (`passes`): T passes cost about one forward pass.
+ * A pass is reproducible from (seed, pass index): the mask of pass t is drawn with seed `passSeed + t`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { check, resolveOptions, type Spec } from '../util/options.js';
+import { OptionError } from '../util/errors.js';
+import { ParamStore } from '../nn/params.js';
+import { Conv2d } from '../nn/conv2d.js';
+import { Dense } from '../nn/dense.js';
+import { mcDropout } from '../nn/mcDropout.js';
+import { createSchema, type Schema, type SchemaDef } from '../data/schema.js';
+import { HEAD_KINDS, headPrediction, resolveHead, type HeadKind, type ResolvedHead } from './bayesianCnnHead.js';
+
+export const BAYESIAN_CNN_KIND = 'bayesian-cnn';
+
+export interface BayesianCnnConfig {
+  /** Decision tree the head's outputs follow (saved with the model). */
+  schema: SchemaDef;
+  /** Output head. @default 'dirichlet' */
+  head: HeadKind;
+  /** Binomial: the answer key (e.g. 'q1_smooth'); multinomial: the question key (e.g. 'q1'); dirichlet: null. @default null */
+  target: string | null;
+  /** Input side in pixels (square). @default 64 */
+  imageSize: number;
+  /** Input channels (1 grey, 3 RGB). @default 1 */
+  channels: number;
+  /** Filters of each convolution, grouped by block; a 2×2 max-pool follows each block. @default [[32, 32], [64, 64], [64]] */
+  blocks: number[][];
+  /** Convolution kernel side. @default 3 */
+  kernel: number;
+  /** Units of the dense layer before the head. @default 128 */
+  denseUnits: number;
+  /** MC-dropout rate before the head (always on). @default 0.5 */
+  dropout: number;
+  /** Seed of the initial weights. @default 0 */
+  seed: number;
+}
+
+export const BAYESIAN_CNN_DEFAULTS: Omit<BayesianCnnConfig, 'schema'> = {
+  head: 'dirichlet',
+  target: null,
+  imageSize: 64,
+  channels: 1,
+  blocks: [[32, 32], [64, 64], [64]],
+  kernel: 3,
+  denseUnits: 128,
+  dropout: 0.5,
+  seed: 0,
+};
+
+const SPEC: Spec<BayesianCnnConfig> = {
+  schema: (v, name) => {
+    if (typeof v !== 'object' || v === null) throw new OptionError(name, 'a schema definition {name, questions}', v);
+  },
+  head: check.oneOf(HEAD_KINDS),
+  target: (v, name) => {
+    if (v !== null && (typeof v !== 'string' || v.length === 0)) throw new OptionError(name, 'null or an answer/question key', v);
+  },
+  imageSize: check.integer(4, 1024),
+  channels: check.integer(1, 16),
+  blocks: (v, name) => {
+    if (!Array.isArray(v) || v.length === 0 || v.some((b) => !Array.isArray(b) || b.length === 0 || b.some((f) => !Number.isInteger(f) || f < 1))) {
+      throw new OptionError(name, 'a non-empty list of non-empty filter lists, e.g. [[32, 32], [64, 64], [64]]', v);
+    }
+  },
+  kernel: check.integer(1, 15),
+  denseUnits: check.integer(1, 8192),
+  dropout: check.number(0, 0.95),
+  seed: check.integer(0, 2 ** 32 - 1),
+};
+
+export function resolveBayesianCnnConfig(given: Partial<BayesianCnnConfig> & { schema: SchemaDef }): BayesianCnnConfig {
+  const config = resolveOptions({ ...BAYESIAN_CNN_DEFAULTS, schema: given.schema }, SPEC, given);
+  if (config.imageSize < 2 ** config.blocks.length) {
+    throw new OptionError('imageSize', `at least ${2 ** config.blocks.length} pixels for ${config.blocks.length} pooling blocks`, config.imageSize);
+  }
+  return config;
+}
+
+export class BayesianCnn {
+  readonly config: BayesianCnnConfig;
+  readonly schema: Schema;
+  readonly head: ResolvedHead;
+  readonly params: ParamStore;
+  private readonly convs: Conv2d[][];
+  private readonly dense: Dense;
+  private readonly output: Dense;
+
+  constructor(given: Partial<BayesianCnnConfig> & { schema: SchemaDef }) {
+    this.config = resolveBayesianCnnConfig(given);
+    this.schema = createSchema(this.config.schema);
+    this.head = resolveHead({ kind: this.config.head, target: this.config.target }, this.schema);
+    this.params = new ParamStore(this.config.seed);
+    const root = this.params.scope('bayesianCnn');
+    let channels = this.config.channels;
+    this.convs = this.config.blocks.map((filters, b) =>
+      filters.map((f, c) => {
+        const conv = new Conv2d(root.scope(`block${b + 1}`), `conv${c + 1}`, { inChannels: channels, filters: f, kernel: this.config.kernel });
+        channels = f;
+        return conv;
+      }),
+    );
+    this.dense = new Dense(root, 'dense', { inFeatures: channels, units: this.config.denseUnits, init: 'heNormal' });
+    this.output = new Dense(root, 'head', { inFeatures: this.config.denseUnits, units: this.head.outputs });
+  }
+
+  /** Deterministic part: images [B, H, W, C] → pooled features [B, F]. */
+  features(images: tf.Tensor4D): tf.Tensor2D {
+    const { imageSize, channels } = this.config;
+    const [, h, w, c] = images.shape;
+    if (h !== imageSize || w !== imageSize || c !== channels) {
+      throw new OptionError('images', `a batch of ${imageSize}×${imageSize}×${channels} images (the model's input)`, `[${images.shape.join(', ')}]`);
+    }
+    return tf.tidy(() => {
+      let x: tf.Tensor4D = images;
+      for (const block of this.convs) {
+        for (const conv of block) x = tf.relu(conv.apply(x));
+        x = tf.maxPool(x, 2, 2, 'same');
+      }
+      return tf.mean(x, [1, 2]) as tf.Tensor2D;
+    });
+  }
+
+  /** Stochastic part: features [B, F] → raw logits [B, outputs], with the dropout mask drawn from `seed`. */
+  logitsFromFeatures(features: tf.Tensor2D, seed: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const hidden = tf.relu(this.dense.apply(features));
+      return this.output.apply(mcDropout(hidden, this.config.dropout, seed));
+    });
+  }
+
+  /** One stochastic pass: images → raw logits [B, outputs]. */
+  logits(images: tf.Tensor4D, seed: number): tf.Tensor2D {
+    return tf.tidy(() => this.logitsFromFeatures(this.features(images), seed));
+  }
+
+  /**
+   * T stochastic passes: images → head predictions [B, T, width] (ρ, probabilities or concentrations, see
+   * bayesianCnnHead.ts); pass t uses the dropout seed `passSeed + t`.
+   */
+  passes(images: tf.Tensor4D, passes: number, passSeed: number): tf.Tensor3D {
+    if (!Number.isInteger(passes) || passes < 1) throw new OptionError('passes', 'an integer ≥ 1', passes);
+    return tf.tidy(() => {
+      const features = this.features(images);
+      const outs = Array.from({ length: passes }, (_, t) =>
+        headPrediction(this.head, this.logitsFromFeatures(features, passSeed + t)));
+      return tf.stack(outs, 1) as tf.Tensor3D;
+    });
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Saving and loading a Bayesian CNN through checkpoint.ts: the resolved config, the schema, the image
+ * preprocessing, the training step, the weights and (optionally) the Adam state, so a model can predict on new
+ * catalogs with the same preprocessing or resume training. Loading refuses another kind of model or a config whose
+ * parameters do not match the saved weights, naming the folder.
+ */
+import { existsSync } from 'node:fs';
+import { InputError } from '../util/errors.js';
+import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './checkpoint.js';
+import type { NamedWeights } from '../nn/params.js';
+import type { OptimizerState } from '../train/optimizer.js';
+import { writeVariables, type TrainerWeights } from '../train/localTrainer.js';
+import { resolvePreprocessOptions, type PreprocessOptions } from '../data/preprocess.js';
+import { BAYESIAN_CNN_KIND, BayesianCnn, type BayesianCnnConfig } from './bayesianCnn.js';
+
+export interface SaveBayesianCnnOptions {
+  preprocessing: PreprocessOptions;
+  /** Optimiser steps taken. */
+  step: number;
+  /** Adam state to resume from; null to save weights only. */
+  optimizer: OptimizerState | null;
+  extra?: Record<string, unknown>;
+}
+
+export interface LoadedBayesianCnn {
+  model: BayesianCnn;
+  preprocessing: PreprocessOptions;
+  optimizer: OptimizerState | null;
+  meta: CheckpointMeta;
+}
+
+/** Copies trainer weights (in the task's variable order, which is the model's) into a model in this thread. */
+export function applyTrainerWeights(model: BayesianCnn, weights: TrainerWeights): void {
+  writeVariables(model.params.trainable, weights.trainable, 'trainable weight');
+  writeVariables(model.params.state, weights.state, 'state');
+}
+
+export function saveBayesianCnn(dir: string, model: BayesianCnn, options: SaveBayesianCnnOptions): void {
+  const optimizer: NamedWeights | null = options.optimizer === null ? null : optimizerToNamed(options.optimizer);
+  saveCheckpoint(dir, {
+    meta: {
+      format: 'galmorph-checkpoint/1',
+      kind: BAYESIAN_CNN_KIND,
+      config: model.config,
+      schema: model.config.schema,
+      preprocessing: options.preprocessing,
+      step: options.step,
+      extra: options.extra,
+      savedAt: new Date().toISOString(),
+    },
+    weights: model.params.exportWeights(),
+    optimizer,
+  });
+}
+
+export function loadBayesianCnn(dir: string): LoadedBayesianCnn {
+  if (!existsSync(dir)) {
+    throw new InputError('model folder not found', { file: dir }, 'pass the folder a training run saved its model to (e.g. RUN/model)');
+  }
+  const ckpt = loadCheckpoint(dir, BAYESIAN_CNN_KIND);
+  const config = ckpt.meta.config as BayesianCnnConfig;
+  const model = new BayesianCnn(config);
+  try {
+    model.params.importWeights(ckpt.weights, `${dir}/weights.bin`);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  const preprocessing = resolvePreprocessOptions(ckpt.meta.preprocessing as Partial<PreprocessOptions>);
+  return { model, preprocessing, optimizer: ckpt.optimizer === null ? null : namedToOptimizer(ckpt.optimizer, ckpt.meta.step), meta: ckpt.meta };
+}
+
+function optimizerToNamed(state: OptimizerState): NamedWeights {
+  const out: NamedWeights = {};
+  state.m.forEach((m, k) => (out[`adam/m/${k}`] = { shape: [m.length], values: m }));
+  state.v.forEach((v, k) => (out[`adam/v/${k}`] = { shape: [v.length], values: v }));
+  return out;
+}
+
+function namedToOptimizer(named: NamedWeights, step: number): OptimizerState {
+  const count = Object.keys(named).filter((n) => n.startsWith('adam/m/')).length;
+  const pick = (which: 'm' | 'v') => Array.from({ length: count }, (_, k) => {
+    const entry = named[`adam/${which}/${k}`];
+    if (entry === undefined) throw new InputError(`optimizer.bin lacks adam/${which}/${k}`, {}, 'the checkpoint is incomplete; save it again');
+    return entry.values;
+  });
+  return { kind: 'adam', step, m: pick('m'), v: pick('v') };
+}
