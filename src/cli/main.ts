@@ -4,6 +4,7 @@
  * arguments, calls one workflow and prints where the results went.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from './commands/check.js';
 import { registerInfoCommand } from './commands/info.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
   registerInfoCommand(program);
+  registerCheckCommand(program);
   return program;
 }
 
