@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { Rng } from '../../src/util/rng.js';
+import { FAST_WASM_KERNELS } from '../../src/backend/wasmKernels/registerFastWasmKernels.js';
 
 export interface HostTensor {
   shape: number[];
@@ -12,9 +13,17 @@ export interface HostTensor {
   dtype?: 'float32' | 'int32';
 }
 
-/** Starts wasm with the galmorph kernels (cpu stays registered as the oracle). */
+/**
+ * Starts wasm with the galmorph kernels only — the optional native kernels would otherwise replace some of
+ * them — and checks that every kernel under test is galmorph's (cpu stays registered as the oracle).
+ */
 export async function setUpWasm(): Promise<void> {
-  await initBackend({ backend: 'wasm' });
+  await initBackend({ backend: 'wasm', nativeKernels: false });
+  for (const config of FAST_WASM_KERNELS) {
+    if (tf.getKernel(config.kernelName, 'wasm')?.kernelFunc !== config.kernelFunc) {
+      throw new Error(`the wasm kernel ${config.kernelName} under test is not galmorph's`);
+    }
+  }
 }
 
 /** Runs `kernel` on `backend` and returns its output as host data (no tensors left behind). */
