@@ -1,0 +1,80 @@
+/**
+ * The ET-VAE's training objective terms, per galaxy (the task reduces them):
+ *   −ELBO = −log p(x | z, pose) + KL(q(z|x) ‖ N(0, I)) − log p(pose)
+ * with the reconstruction rendered back to the observed pose, the pose a point estimate with priors
+ * translation ~ N(0, s_t²), angle ~ von Mises(0, κ), log-scale ~ N(0, s_s²); and the vote term
+ *   −log Multinomial(k; N, softmax(logits)) of the question's counts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { EtLayerOutput } from '../../nn/equivariantTransformer.js';
+import type { EtVae, EtVaeOptions, EtVaeReconstruction } from '../../models/etVae.js';
+import { gaussianKlToStandardNormal } from '../../losses/gaussianKl.js';
+import { gaussianLogPrior } from '../../losses/gaussianLogPrior.js';
+import { multinomialNll } from '../../losses/multinomial.js';
+import { pixelLogLikelihood, type PixelLikelihood } from '../../losses/pixelLikelihood.js';
+import { vonMisesLogDensity } from '../../losses/vonMisesLogDensity.js';
+
+/** Probabilities are clipped to [ε, 1 − ε] before turning the rendered reconstruction into Bernoulli logits. */
+export const BERNOULLI_CLIP = 1e-6;
+
+export type ElboTerms = {
+  /** −ELBO per galaxy [B]. */
+  negativeElbo: tf.Tensor1D;
+  /** log p(x | reconstruction) [B]. */
+  reconstructionLogLikelihood: tf.Tensor1D;
+  /** KL(q(z|x) ‖ N(0, I)) [B]. */
+  kl: tf.Tensor1D;
+  /** log p(pose) summed over the ET layers [B]. */
+  poseLogPrior: tf.Tensor1D;
+};
+
+/** log p(pose) [B] of every layer's parameters under the model's pose priors. */
+export function poseLogPrior(layers: readonly EtLayerOutput[], o: Pick<EtVaeOptions, 'translationPriorStd' | 'angleConcentration' | 'logScalePriorStd'>): tf.Tensor1D {
+  return tf.tidy(() => {
+    const terms: tf.Tensor1D[] = layers.map(({ pose }) => {
+      switch (pose.group) {
+        case 'translation':
+          return gaussianLogPrior(tf.stack([pose.tx, pose.ty], 1), { std: o.translationPriorStd });
+        case 'rotation':
+          return vonMisesLogDensity(pose.angle, { concentration: o.angleConcentration }) as tf.Tensor1D;
+        case 'scale':
+          return gaussianLogPrior(tf.expandDims(pose.logScale, 1), { std: o.logScalePriorStd });
+        case 'rotationScale':
+          return tf.add(
+            vonMisesLogDensity(pose.angle, { concentration: o.angleConcentration }),
+            gaussianLogPrior(tf.expandDims(pose.logScale, 1), { std: o.logScalePriorStd }),
+          ) as tf.Tensor1D;
+        default: {
+          const never: never = pose;
+          throw new Error(`poseLogPrior: unknown pose ${JSON.stringify(never)}`);
+        }
+      }
+    });
+    return tf.addN(terms) as tf.Tensor1D;
+  });
+}
+
+/** log p(x | rendered reconstruction) [B]; the reconstruction holds pixel means in (0, 1). */
+export function reconstructionLogLikelihood(likelihood: PixelLikelihood, images: tf.Tensor4D, reconstruction: tf.Tensor4D): tf.Tensor1D {
+  return tf.tidy(() => {
+    if (likelihood.kind !== 'bernoulli') return pixelLogLikelihood(likelihood, images, reconstruction);
+    const p = tf.clipByValue(reconstruction, BERNOULLI_CLIP, 1 - BERNOULLI_CLIP);
+    return pixelLogLikelihood(likelihood, images, tf.sub(tf.log(p), tf.log1p(tf.neg(p))));
+  });
+}
+
+export function elboTerms(model: EtVae, images: tf.Tensor4D, layers: readonly EtLayerOutput[], recon: EtVaeReconstruction): ElboTerms {
+  return tf.tidy(() => {
+    const logLik = reconstructionLogLikelihood(model.options.likelihood, images, recon.reconstruction);
+    const kl = gaussianKlToStandardNormal(recon.posterior.mean, recon.posterior.logVariance);
+    const prior = poseLogPrior(layers, model.options);
+    const negativeElbo = tf.sub(tf.sub(kl, logLik), prior) as tf.Tensor1D;
+    return { negativeElbo, reconstructionLogLikelihood: logLik, kl, poseLogPrior: prior };
+  });
+}
+
+/** −log Multinomial(counts; softmax(logits)) per galaxy [B]. */
+export function voteNll(counts: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
+  return multinomialNll(counts, logits, { input: 'logits' });
+}
+
