@@ -180,7 +180,7 @@ export function sampleMorphology(rng: Rng, galaxyClass: GalaxyClass, size: numbe
       break;
     case 'barred-spiral':
       addDisk(m, rng, clamp(Math.abs(rng.normal() * 0.22), 0.03, 0.5), 0.35, 1);
-      addBar(m, rng, 0.12, 0.35);
+      addBar(m, rng, 0.2, 0.45);
       addArms(m, rng, 0.3, 0.85);
       break;
     case 'edge-on':
