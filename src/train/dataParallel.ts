@@ -96,13 +96,32 @@ function startWorker(workerData: WorkerSetup): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
+/** An error reported by a worker; `secondary` when it only stopped because another worker failed. */
+class WorkerError extends Error {
+  constructor(
+    message: string,
+    readonly secondary: boolean,
+  ) {
+    super(message);
+    this.name = 'WorkerError';
+  }
+}
+
+/** Waits for every worker; on failure throws the root cause rather than a worker that was merely released. */
+async function allWorkers<T>(requests: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(requests);
+  const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
+  if (errors.length > 0) throw errors.find((e) => !(e instanceof WorkerError && e.secondary)) ?? errors[0];
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
 /** A request without its id (the handle numbers requests). */
 type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
 
 class WorkerHandle {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }>();
-  private failure: Error | null = null;
+  private readonly pending = new Map<number, { resolve: (r: WorkerResult) => void; reject: (e: WorkerError) => void }>();
+  private failure: WorkerError | null = null;
   readonly ready: Promise<void>;
 
   constructor(readonly worker: Worker, rank: number) {
@@ -121,16 +140,16 @@ class WorkerHandle {
       if (waiter === undefined) return;
       this.pending.delete(reply.id);
       if (reply.ok) waiter.resolve(reply.result);
-      else waiter.reject(new Error(reply.error));
+      else waiter.reject(new WorkerError(reply.error, reply.secondary));
     });
-    const fail = (error: Error) => {
+    const fail = (error: WorkerError) => {
       this.failure = error;
       for (const waiter of this.pending.values()) waiter.reject(error);
       this.pending.clear();
     };
-    worker.on('error', (e) => fail(new Error(`data-parallel worker ${rank} crashed: ${e.message}`)));
+    worker.on('error', (e) => fail(new WorkerError(`data-parallel worker ${rank} crashed: ${e.message}`, false)));
     worker.on('exit', (code) => {
-      if (code !== 0) fail(new Error(`data-parallel worker ${rank} exited with code ${code}`));
+      if (code !== 0) fail(new WorkerError(`data-parallel worker ${rank} exited with code ${code}`, false));
     });
   }
 
@@ -189,7 +208,7 @@ export class DataParallelTrainer implements Trainer {
     const shards = splitBatch(batch, this.workers);
     const fractions = shards.map((s) => s.size / batch.size);
     const step = this.stepCount;
-    const results = await Promise.all(
+    const results = await allWorkers(
       this.handles.map((h, rank) => h.request<StepResult>({ kind: 'step', shard: shards[rank], fractions, step })),
     );
     this.stepCount += 1;
@@ -210,6 +229,12 @@ export class DataParallelTrainer implements Trainer {
   async getAllWeights(): Promise<TrainerWeights[]> {
     this.assertOpen();
     return Promise.all(this.handles.map((h) => h.request<TrainerWeights>({ kind: 'getWeights' })));
+  }
+
+  /** Live tensors in each worker (for leak checks). */
+  async workerTensorCounts(): Promise<number[]> {
+    this.assertOpen();
+    return Promise.all(this.handles.map((h) => h.request<number>({ kind: 'tensorCount' })));
   }
 
   async setWeights(weights: TrainerWeights): Promise<void> {

@@ -33,7 +33,8 @@ export type WorkerRequest =
   | { id: number; kind: 'setWeights'; weights: TrainerWeights }
   | { id: number; kind: 'getOptimizerState' }
   | { id: number; kind: 'setOptimizerState'; state: OptimizerState }
-  | { id: number; kind: 'predict'; method: string; batch: HostBatch };
+  | { id: number; kind: 'predict'; method: string; batch: HostBatch }
+  | { id: number; kind: 'tensorCount' };
 
 /** Sizes of the task's trainable and state variables, in order. */
 export interface TaskLayout {
@@ -42,8 +43,9 @@ export interface TaskLayout {
   backend: BackendDescription;
 }
 
-export type WorkerResult = TaskLayout | StepResult | TrainerWeights | OptimizerState | Prediction | null;
+export type WorkerResult = TaskLayout | StepResult | TrainerWeights | OptimizerState | Prediction | number | null;
 
 export type WorkerReply =
   | { id: number; ok: true; result: WorkerResult }
-  | { id: number; ok: false; error: string };
+  /** `secondary`: this worker only stopped because another one failed (the other reply has the cause). */
+  | { id: number; ok: false; error: string; secondary: boolean };

@@ -4,10 +4,11 @@
  * applies the same Adam update as every other worker, and averages the state variables the same way.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/initBackend.js';
 import { createOptimizer } from './optimizer.js';
 import { computeGradients, loadTask, readVariables, runTaskMethod, writeVariables } from './localTrainer.js';
-import { Barrier } from './dataParallelBarrier.js';
+import { AbortedError, Barrier } from './dataParallelBarrier.js';
 import type { SharedSlots, TaskLayout, WorkerReply, WorkerRequest, WorkerResult, WorkerSetup } from './dataParallelProtocol.js';
 
 const setup = workerData as WorkerSetup;
@@ -86,6 +87,8 @@ function handle(request: WorkerRequest): WorkerResult {
       return null;
     case 'predict':
       return runTaskMethod(task, request.method, request.batch);
+    case 'tensorCount':
+      return tf.memory().numTensors;
   }
 }
 
@@ -96,7 +99,12 @@ port.on('message', (request: WorkerRequest) => {
   } catch (error) {
     if (request.kind === 'step') barrier.abort();
     const err = error as Error;
-    reply = { id: request.id, ok: false, error: `worker ${setup.rank}: ${err.message ?? String(error)}` };
+    reply = {
+      id: request.id,
+      ok: false,
+      error: `worker ${setup.rank}: ${err.message ?? String(error)}`,
+      secondary: error instanceof AbortedError,
+    };
   }
   port.postMessage(reply);
 });

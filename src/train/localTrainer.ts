@@ -88,7 +88,8 @@ export function writeVariables(variables: readonly tf.Variable[], values: readon
     if (values[k].length !== v.size) {
       throw new InputError(`${what} array ${k} (${v.name}) has ${values[k].length} values, expected ${v.size} for shape [${v.shape}]`);
     }
-    const t = tf.tensor(values[k], v.shape, 'float32');
+    // A copy: the cpu backend keeps the array it is given, which the optimiser then updates in place.
+    const t = tf.tensor(values[k].slice(), v.shape, 'float32');
     v.assign(t);
     t.dispose();
   });
