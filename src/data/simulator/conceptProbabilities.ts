@@ -152,7 +152,7 @@ export function conceptProbabilities(m: Morphology, obs: Observation): ConceptPr
     : [1 - Math.min(0.9, m.disturbance), Math.min(0.9, m.disturbance) * 0.8, Math.min(0.9, m.disturbance) * 0.2, 0.01];
 
   return {
-    smoothFeatured: blend(smoothFeatured, m.galaxyClass === 'artefact' ? [0.3, 0.1, 0.6] : [0.75, 0.2, 0.05], c),
+    smoothFeatured: blend(smoothFeatured, m.galaxyClass === 'artefact' ? [0.3, 0.1, 0.6] : [0.62, 0.33, 0.05], c),
     edgeOn: blend([edgeYes, 1 - edgeYes], [edgeConfused, 1 - edgeConfused], c),
     bar: blend(bar, [0.04, 0.14, 0.82], cDisk),
     spiral: blend([spiralYes, 1 - spiralYes], [0.3, 0.7], cDisk),

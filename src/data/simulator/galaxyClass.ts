@@ -24,9 +24,9 @@ export type GalaxyClass = (typeof GALAXY_CLASSES)[number];
 export type ClassMix = Record<GalaxyClass, number>;
 
 export const DEFAULT_CLASS_MIX: Readonly<ClassMix> = Object.freeze({
-  elliptical: 0.4,
-  spiral: 0.21,
-  'barred-spiral': 0.12,
+  elliptical: 0.35,
+  spiral: 0.24,
+  'barred-spiral': 0.14,
   'edge-on': 0.11,
   ring: 0.04,
   merger: 0.05,

@@ -18,7 +18,11 @@ const MAX_STEPS = 1024;
 /** ∫ exp(−x⁴) dx over the real line = 2 Γ(5/4). */
 const QUARTIC_INTEGRAL = 1.8128049541109541;
 /** Smallest radius (pixels) at which the bulge profile is evaluated, taming the cusp of high-n profiles. */
-const BULGE_CORE = 0.35;
+const BULGE_CORE = 0.02;
+/** Pixels whose centre lies within this distance (pixels) of the bulge centre are integrated on a sub-grid. */
+const CUSP_RADIUS = 1.6;
+/** Sub-samples per axis inside CUSP_RADIUS. */
+const CUSP_SUBSAMPLES = 6;
 
 export type BodyLight = Pick<
   Morphology,
@@ -161,10 +165,14 @@ export function addBodyLight(img: Float32Array, size: number, b: BodyLight, floo
       const v = -X * sinPa + Y * cosPa;
       let value = 0;
       if (bulgeStep > 0) {
-        const vb = v * invQb;
-        const t = Math.sqrt(Math.sqrt(u * u + vb * vb)) * invBulgeStep;
-        const k = t | 0;
-        if (k < steps) value = bulgeTab[k] + (t - k) * (bulgeTab[k + 1] - bulgeTab[k]);
+        if (X * X + Y * Y < CUSP_RADIUS * CUSP_RADIUS) {
+          value = cuspPixel(X, Y, cosPa, sinPa, invQb, ie, bn, n, b.bulgeRadius);
+        } else {
+          const vb = v * invQb;
+          const t = Math.sqrt(Math.sqrt(u * u + vb * vb)) * invBulgeStep;
+          const k = t | 0;
+          if (k < steps) value = bulgeTab[k] + (t - k) * (bulgeTab[k + 1] - bulgeTab[k]);
+        }
       }
       if (diskStep > 0) {
         const vd = v * invQ;
@@ -211,4 +219,20 @@ export function addBodyLight(img: Float32Array, size: number, b: BodyLight, floo
       img[row + i] += value;
     }
   }
+}
+
+/** Mean Sérsic surface brightness over the pixel centred at (X, Y), on a CUSP_SUBSAMPLES² sub-grid. */
+function cuspPixel(X: number, Y: number, cosPa: number, sinPa: number, invQb: number, ie: number, bn: number, n: number, re: number): number {
+  let sum = 0;
+  for (let sy = 0; sy < CUSP_SUBSAMPLES; sy++) {
+    const y = Y + (sy + 0.5) / CUSP_SUBSAMPLES - 0.5;
+    for (let sx = 0; sx < CUSP_SUBSAMPLES; sx++) {
+      const x = X + (sx + 0.5) / CUSP_SUBSAMPLES - 0.5;
+      const u = x * cosPa + y * sinPa;
+      const v = (-x * sinPa + y * cosPa) * invQb;
+      const rho = Math.max(Math.sqrt(u * u + v * v), BULGE_CORE) / re;
+      sum += Math.exp(-bn * (Math.pow(rho, 1 / n) - 1));
+    }
+  }
+  return (ie * sum) / (CUSP_SUBSAMPLES * CUSP_SUBSAMPLES);
 }
