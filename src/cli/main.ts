@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
 import { registerInfoCommand } from './commands/info.js';
+import { registerPredictCommand } from './commands/predict.js';
+import { registerActiveLearnCommand } from './commands/activeLearn.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
   registerInfoCommand(program);
+  registerPredictCommand(program);
+  registerActiveLearnCommand(program);
   registerCheckCommand(program);
   return program;
 }
