@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/backend/initBackend.js';
+import { getSchema } from '../../src/data/schemas/index.js';
+import { BayesianCnn } from '../../src/models/bayesianCnn.js';
+import { BayesianCnnTask, passSettings } from '../../src/models/bayesianCnnTask.js';
+import { loadBayesianCnn, saveBayesianCnn } from '../../src/models/bayesianCnnCheckpoint.js';
+import { createModel, MODEL_KINDS } from '../../src/models/registry.js';
+import { LocalTrainer } from '../../src/train/localTrainer.js';
+import { bayesianCnnTaskSpec } from '../../src/models/bayesianCnnTask.js';
+import { resolvePreprocessOptions } from '../../src/data/preprocess.js';
+import { summarisePasses } from '../../src/workflows/predictSummary.js';
+import { Rng } from '../../src/util/rng.js';
+import type { HostBatch } from '../../src/train/task.js';
+
+const schema = getSchema('gz2');
+const SIZE = 16;
+const tiny = { schema: schema.def, imageSize: SIZE, blocks: [[4], [8]], denseUnits: 8, seed: 3 };
+
+function images(n: number, seed: number): tf.Tensor4D {
+  const rng = new Rng(seed);
+  return tf.tensor4d(Float32Array.from({ length: n * SIZE * SIZE }, () => rng.uniform()), [n, SIZE, SIZE, 1]);
+}
+
+function batch(n: number, seed: number): HostBatch {
+  const rng = new Rng(seed);
+  const counts = new Float32Array(n * schema.numAnswers);
+  for (let b = 0; b < n; b++) {
+    // 20 votes on q1; 8 of the featured votes go on to q2 (edge-on); the rest of the tree unasked (0 votes).
+    const smooth = rng.int(21);
+    counts[b * schema.numAnswers + 0] = smooth;
+    counts[b * schema.numAnswers + 1] = 20 - smooth;
+    const q2 = schema.question('q2');
+    counts[b * schema.numAnswers + q2.start] = 3;
+    counts[b * schema.numAnswers + q2.start + 1] = 5;
+  }
+  return {
+    size: n,
+    arrays: { images: Float32Array.from({ length: n * SIZE * SIZE }, () => rng.uniform()), counts },
+    shapes: { images: [SIZE, SIZE, 1], counts: [schema.numAnswers] },
+  };
+}
+
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu' });
+});
+
+describe('Bayesian CNN', () => {
+  let model: BayesianCnn;
+  beforeAll(() => {
+    model = new BayesianCnn(tiny);
+  });
+  afterAll(() => model.dispose());
+
+  it('MC dropout: passes differ with different seeds and repeat exactly with the same seed', () => {
+    const x = images(3, 1);
+    const a = model.logits(x, 11).arraySync();
+    const b = model.logits(x, 11).arraySync();
+    const c = model.logits(x, 12).arraySync();
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    const passes = model.passes(x, 4, 11).arraySync();
+    expect(passes[0][0]).not.toEqual(passes[0][1]);
+    tf.dispose(x);
+  });
+
+  it('Dirichlet head: concentrations in [1, 101], fractions sum to 1 per question, P(asked) follows the tree', () => {
+    const x = images(2, 2);
+    const out = model.passes(x, 5, 7);
+    const values = out.arraySync();
+    tf.dispose([x, out]);
+    for (const v of values.flat(2)) {
+      expect(v).toBeGreaterThanOrEqual(1);
+      expect(v).toBeLessThanOrEqual(101);
+    }
+    const byPass = values[0].map((_, t) => values.map((g) => g[t]));
+    const s = summarisePasses(model.head, schema, byPass, 40);
+    for (const f of s.fraction) {
+      for (const q of schema.questions) {
+        const sum = q.answers.reduce((acc, a) => acc + f[a.index], 0);
+        expect(sum).toBeCloseTo(1, 10);
+      }
+    }
+    const f = s.fraction[0];
+    const pAsked = s.probabilityAsked[0];
+    const q2 = schema.question('q2');
+    const q3 = schema.question('q3');
+    expect(pAsked[0]).toBe(1);
+    expect(pAsked[q2.index]).toBeCloseTo(f[schema.answerIndex('q1_features_or_disk')], 12);
+    expect(pAsked[q3.index]).toBeCloseTo(pAsked[q2.index] * f[schema.answerIndex('q2_edge_on_no')], 12);
+    for (let a = 0; a < schema.numAnswers; a++) {
+      expect(s.lower[0][a]).toBeLessThanOrEqual(f[a] + 1e-9);
+      expect(s.upper[0][a]).toBeGreaterThanOrEqual(f[a] - 0.2);
+      expect(s.expectedVotes[0][a]).toBeCloseTo(f[a] * 40 * pAsked[schema.answers[a].questionIndex], 9);
+    }
+  });
+
+  it('binomial and multinomial heads output ρ in [0, 1] and a probability vector', () => {
+    const bin = new BayesianCnn({ ...tiny, head: 'binomial', target: 'q1_smooth' });
+    const multi = new BayesianCnn({ ...tiny, head: 'multinomial', target: 'q1' });
+    const x = images(2, 3);
+    const rho = bin.passes(x, 3, 1).arraySync();
+    const p = multi.passes(x, 3, 1).arraySync();
+    expect(rho[0][0]).toHaveLength(1);
+    expect(rho[0][0][0]).toBeGreaterThan(0);
+    expect(rho[0][0][0]).toBeLessThan(1);
+    expect(p[1][2].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    tf.dispose(x);
+    bin.dispose();
+    multi.dispose();
+  });
+
+  it('rejects images of the wrong size, naming the expected input', () => {
+    const x = tf.zeros([1, 8, 8, 1]) as tf.Tensor4D;
+    expect(() => model.features(x)).toThrow(/16×16×1 images/);
+    x.dispose();
+  });
+
+  it('refuses a binomial head without an answer, and an unknown answer', () => {
+    expect(() => new BayesianCnn({ ...tiny, head: 'binomial' })).toThrow(/answer key/);
+    expect(() => new BayesianCnn({ ...tiny, head: 'binomial', target: 'nope' })).toThrow(/no answer "nope"/);
+  });
+
+  it('registry builds models by kind and refuses unknown kinds', () => {
+    expect(MODEL_KINDS).toContain('bayesian-cnn');
+    const m = createModel('bayesian-cnn', tiny);
+    expect(m.params.parameterCount).toBe(model.params.parameterCount);
+    m.dispose();
+    expect(() => createModel('nope' as 'bayesian-cnn', tiny)).toThrow(/one of bayesian-cnn/);
+  });
+});
+
+describe('Bayesian CNN training task', () => {
+  it('logs per-question losses, lowers the loss and leaks no tensors over training steps', async () => {
+    const trainer = await LocalTrainer.create(bayesianCnnTaskSpec(tiny), { kind: 'adam', learningRate: 0.01 });
+    const first = await trainer.step(batch(8, 1));
+    expect(Object.keys(first.metrics)).toContain('loss/q1');
+    expect(first.metrics['loss/q3']).toBe(0); // never asked in the batch: exact 0, excluded from the mean
+    const before = tf.memory().numTensors;
+    let last = first.loss;
+    for (let s = 0; s < 15; s++) last = (await trainer.step(batch(8, 1))).loss;
+    expect(tf.memory().numTensors).toBe(before);
+    expect(last).toBeLessThan(first.loss);
+    const predicted = await trainer.predict('passes', { ...batch(3, 2), arrays: { ...batch(3, 2).arrays, passes: passSettings(3, 4, 5) } });
+    expect(predicted.shape).toEqual([3, 4, schema.numAnswers]);
+    await trainer.dispose();
+  });
+
+  it('passes() refuses a batch without pass settings', () => {
+    const task = new BayesianCnnTask(tiny);
+    expect(() => task.passes(batch(2, 1))).toThrow(/"passes" array/);
+    task.dispose();
+  });
+});
+
+describe('Bayesian CNN checkpoint', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bcnn-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('save → load gives the same predictions, config, preprocessing and optimiser state', () => {
+    const model = new BayesianCnn({ ...tiny, seed: 9 });
+    const preprocessing = resolvePreprocessOptions({ size: SIZE });
+    const m = model.params.trainable.map((v) => new Float32Array(v.size).fill(0.5));
+    saveBayesianCnn(join(dir, 'model'), model, { preprocessing, step: 7, optimizer: { kind: 'adam', step: 7, m, v: m } });
+    const loaded = loadBayesianCnn(join(dir, 'model'));
+    const x = images(2, 4);
+    expect(loaded.model.passes(x, 3, 21).arraySync()).toEqual(model.passes(x, 3, 21).arraySync());
+    expect(loaded.model.config).toEqual(model.config);
+    expect(loaded.preprocessing).toEqual(preprocessing);
+    expect(loaded.meta.step).toBe(7);
+    expect(loaded.optimizer?.m[0][0]).toBe(0.5);
+    tf.dispose(x);
+    model.dispose();
+    loaded.model.dispose();
+  });
+
+  it('a missing model folder is a clear error', () => {
+    expect(() => loadBayesianCnn(join(dir, 'absent'))).toThrow(/model folder not found/);
+  });
+});
