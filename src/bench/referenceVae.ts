@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostBatch, StepOutput, TrainTask } from '../train/task.js';
 import { Rng } from '../util/rng.js';
+import { currentBackend } from '../backend/initBackend.js';
 
 export interface ReferenceVaeOptions {
   seed: number;
@@ -61,7 +62,7 @@ export function createTask(options: ReferenceVaeOptions): ReferenceVaeTask {
   const gx = tf.keep(tf.tensor2d(gxHost, [1, SIZE * SIZE]));
   const gy = tf.keep(tf.tensor2d(gyHost, [1, SIZE * SIZE]));
 
-  /** conv3x3 'same' + bias (+ ReLU); fused when no gradient is taken. */
+  /** conv3x3 'same' + bias (+ ReLU); `fused` only for inference (no fused gradient in tfjs). */
   const convLayer = (x: tf.Tensor4D, layer: Conv, relu: boolean, fused: boolean): tf.Tensor4D => {
     if (fused) {
       return tf.fused.conv2d({ x, filter: layer.w as tf.Tensor4D, strides: 1, pad: 'same', bias: layer.b, activation: relu ? 'relu' : 'linear' });
@@ -165,7 +166,9 @@ export function createTask(options: ReferenceVaeOptions): ReferenceVaeTask {
     encodeMean(batch: HostBatch): tf.Tensor2D {
       return tf.tidy(() => {
         const x = images(batch);
-        const stats = encode(rotate(x, locnet(x, true)), true);
+        // Fused conv+bias+ReLU is XNNPACK's; when the native addon runs Conv2D, its unfused conv is faster.
+        const fuse = !(currentBackend()?.nativeKernels.includes(tf.Conv2D) ?? false);
+        const stats = encode(rotate(x, locnet(x, fuse)), fuse);
         return tf.slice(stats, [0, 0], [-1, latent]);
       });
     },

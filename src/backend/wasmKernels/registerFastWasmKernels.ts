@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batchMatMul.js';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput.js';
+import { gatherV2Config } from './gatherV2.js';
 import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './maxPoolGrad.js';
 import { resizeNearestNeighborGradConfig } from './resizeNearestNeighborGrad.js';
@@ -25,6 +26,7 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   sumConfig,
   resizeNearestNeighborGradConfig,
   maxPoolGradConfig,
+  gatherV2Config,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */
