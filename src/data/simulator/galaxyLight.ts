@@ -110,8 +110,8 @@ export function addBodyLight(img: Float32Array, size: number, b: BodyLight, floo
   const cosLop = Math.cos(b.armPhase * DEG * 1.7);
   const sinLop = Math.sin(b.armPhase * DEG * 1.7);
 
-  // Radial tables out to where the light drops below `floor` or leaves the image. The bulge table is uniform
-  // in √ρ so that the steep centre of high-n profiles is finely sampled.
+  // Radial tables out to where the light drops below `floor` or leaves the image (the steep centre of the
+  // bulge is integrated directly, see cuspPixel).
   const reach = Math.hypot(Math.max(b.centreX, size - b.centreX), Math.max(b.centreY, size - b.centreY));
   const bulgeExtent =
     hasBulge && ie > floor ? Math.min(b.bulgeRadius * Math.pow(1 + Math.log(ie / floor) / bn, n), reach * invQb) : 0;
@@ -122,7 +122,7 @@ export function addBodyLight(img: Float32Array, size: number, b: BodyLight, floo
       )
     : 0;
   const steps = Math.min(MAX_STEPS, Math.max(MIN_STEPS, Math.ceil(STEPS_PER_PIXEL * Math.max(bulgeExtent, diskExtent))));
-  const bulgeStep = Math.sqrt(bulgeExtent) / steps;
+  const bulgeStep = bulgeExtent / steps;
   const diskStep = diskExtent / steps;
   const bulgeTab = new Float32Array(steps + 2);
   const diskTab = new Float32Array(steps + 2);
@@ -131,8 +131,7 @@ export function addBodyLight(img: Float32Array, size: number, b: BodyLight, floo
   const armTaper = hasArms ? new Float32Array(steps + 2) : diskTab;
   for (let k = 0; k <= steps; k++) {
     if (hasBulge) {
-      const sq = k * bulgeStep;
-      const rho = Math.max(sq * sq, BULGE_CORE) / b.bulgeRadius;
+      const rho = Math.max(k * bulgeStep, BULGE_CORE) / b.bulgeRadius;
       bulgeTab[k] = ie * Math.exp(-bn * (Math.pow(rho, 1 / n) - 1));
     }
     if (hasDisk) {
@@ -169,7 +168,7 @@ export function addBodyLight(img: Float32Array, size: number, b: BodyLight, floo
           value = cuspPixel(X, Y, cosPa, sinPa, invQb, ie, bn, n, b.bulgeRadius);
         } else {
           const vb = v * invQb;
-          const t = Math.sqrt(Math.sqrt(u * u + vb * vb)) * invBulgeStep;
+          const t = Math.sqrt(u * u + vb * vb) * invBulgeStep;
           const k = t | 0;
           if (k < steps) value = bulgeTab[k] + (t - k) * (bulgeTab[k + 1] - bulgeTab[k]);
         }

@@ -36,7 +36,7 @@ export function renderCounts(m: Morphology, obs: Observation, rng: Rng, size: nu
   }
   addArtefact(m.artefact, img, size, obs, rng, m.galaxyClass === 'artefact', defects);
 
-  blurSeparable(img, size, moffatKernel(obs.psfFwhm, obs.psfBeta), new Float32Array(size * size));
+  blurSeparable(img, size, moffatKernel(obs.psfFwhm, obs.psfBeta));
   addSkyAndNoise(img, obs, rng);
   applyDetectorDefects(img, size, obs, defects);
   return img;
