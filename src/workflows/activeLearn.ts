@@ -108,7 +108,7 @@ export async function activeLearn(given: Partial<ActiveLearnOptions> & { out: st
   }
   const data = await loadActiveLearnData({
     data: dataDir!, test: options.test, schema: options.schema, nominalN: options.nominalN, seed: options.seed, progress: options.progress,
-    preprocess: { size: settings.imageSize, colour: 'grey' }, initialLabels: settings.initialLabels, poolSize: settings.poolSize, testSize: settings.testSize,
+    preprocess: { size: settings.imageSize, crop: settings.crop, colour: 'grey' }, initialLabels: settings.initialLabels, poolSize: settings.poolSize, testSize: settings.testSize,
   });
   data.schema.answerIndex(options.answer);
   run.log(`labels: ${data.labelNote}; ${data.initial.length} labelled to start, pool ${data.pool.length}, test ${data.test.length}` +

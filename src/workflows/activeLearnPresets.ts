@@ -31,6 +31,8 @@ export interface ActiveLearnSettings {
   votes: number;
   /** Image side in pixels. */
   imageSize: number;
+  /** Central crop before resizing (a fraction ≤ 1 of the side, see PreprocessOptions.crop; 0.5 suits GZ2's 424 px JPEGs). */
+  crop: number;
   /** CNN filters per block (a 2×2 max-pool after each block). */
   blocks: number[][];
   denseUnits: number;
@@ -48,12 +50,12 @@ export interface ActiveLearnSettings {
 export const PRESETS: Readonly<Record<ActiveLearnPreset, ActiveLearnSettings>> = {
   quick: {
     initialLabels: 64, perRound: 32, rounds: 5, poolSize: 512, testSize: 256, passes: 10, votes: 40,
-    imageSize: 32, blocks: [[16, 16], [32, 32], [32]], denseUnits: 64, dropout: 0.5, head: 'dirichlet',
+    imageSize: 32, crop: 1, blocks: [[16, 16], [32, 32], [32]], denseUnits: 64, dropout: 0.5, head: 'dirichlet',
     epochs: 10, batchSize: 32, learningRate: 2e-3, retrain: 'warm-start',
   },
   paper: {
     initialLabels: 256, perRound: 128, rounds: 25, poolSize: 4 * 4096, testSize: 2048, passes: 15, votes: 40,
-    imageSize: 64, blocks: [[32, 32], [32, 32], [16]], denseUnits: 128, dropout: 0.5, head: 'binomial',
+    imageSize: 64, crop: 1, blocks: [[32, 32], [32, 32], [16]], denseUnits: 128, dropout: 0.5, head: 'binomial',
     epochs: 20, batchSize: 128, learningRate: 1e-3, retrain: 'warm-start',
   },
 };

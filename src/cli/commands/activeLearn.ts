@@ -26,6 +26,7 @@ interface Flags extends ComputeFlags {
   passes?: number;
   epochs?: number;
   imageSize?: number;
+  crop?: number;
   retrain?: RetrainMode;
   learningRate?: number;
 }
@@ -52,6 +53,7 @@ export function registerActiveLearnCommand(program: Command): void {
     .option('--passes <n>', 'override: MC-dropout passes T', (v) => parseInteger(v, '--passes', 1))
     .option('--epochs <n>', 'override: epochs per round', (v) => parseInteger(v, '--epochs', 1))
     .option('--image-size <n>', 'override: image side in pixels', (v) => parseInteger(v, '--image-size', 8))
+    .option('--crop <x>', 'override: central crop, fraction of the image side (0.5 for GZ2 JPEGs)', (v) => parseNumber(v, '--crop', 0.01, 1))
     .option('--retrain <mode>', 'override: warm-start | from-scratch')
     .option('--learning-rate <x>', 'override: Adam learning rate', (v) => parseNumber(v, '--learning-rate', 1e-6, 1));
   addComputeOptions(cmd).action(async (flags: Flags) => {
@@ -69,6 +71,7 @@ export function registerActiveLearnCommand(program: Command): void {
     set('passes', flags.passes);
     set('epochs', flags.epochs);
     set('imageSize', flags.imageSize);
+    set('crop', flags.crop);
     set('retrain', flags.retrain);
     set('learningRate', flags.learningRate);
     const result = await activeLearn({
