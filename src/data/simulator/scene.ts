@@ -14,7 +14,7 @@ import { blurSeparable, moffatKernel } from './psf.js';
 import { addTidalTail } from './tidalTail.js';
 
 /** Share of a clumpy galaxy's disk light that sits in its star-forming clumps. */
-const CLUMP_SHARE = 0.3;
+const CLUMP_SHARE = 0.2;
 /** Surface brightness (sky-noise units) below which a galaxy's light is not drawn. */
 const LIGHT_FLOOR = 0.01;
 
@@ -63,7 +63,7 @@ function addClumps(img: Float32Array, size: number, m: Morphology, rng: Rng): vo
     const v = r * Math.sin(theta) * m.axisRatio;
     const x = m.centreX + u * Math.cos(pa) - v * Math.sin(pa);
     const y = m.centreY - (u * Math.sin(pa) + v * Math.cos(pa));
-    addGaussianBlob(img, size, x, y, (size / 64) * rng.range(0.5, 1.1), clumpFlux * rng.range(0.5, 1.5));
+    addGaussianBlob(img, size, x, y, (size / 64) * rng.range(0.8, 1.6), clumpFlux * rng.range(0.5, 1.5));
   }
 }
 
