@@ -20,6 +20,17 @@ void setThreads(int n) { omp_set_num_threads(n); }
 
 int threads() { return omp_get_max_threads(); }
 
+SmallProblemScope::SmallProblemScope(double flops) {
+  if (flops < kSmallProblemFlops && threads() > 1) {
+    saved_ = threads();
+    setThreads(1);
+  }
+}
+
+SmallProblemScope::~SmallProblemScope() {
+  if (saved_ > 0) setThreads(saved_);
+}
+
 BoundArg::BoundArg(const dnnl::memory::desc& user, const dnnl::memory::desc& chosen, bool isOutput)
     : isOutput_(isOutput), needsReorder_(user != chosen) {
   user_ = dnnl::memory(user, cpuEngine(), DNNL_MEMORY_NONE);

@@ -18,6 +18,23 @@ dnnl::stream& cpuStream();
 void setThreads(int n);
 int threads();
 
+// Keeps a small problem on the calling thread for its scope: below `kSmallProblemFlops` the OpenMP fork/join
+// costs more than it saves, and on a busy machine (a core taken by another process) a two-thread team waits a whole
+// scheduler time slice for its second thread — measured 8–15 ms for a 0.2 ms product. Plans are keyed by the thread
+// count, so a small problem gets its own single-thread plan.
+class SmallProblemScope {
+ public:
+  explicit SmallProblemScope(double flops);
+  ~SmallProblemScope();
+  SmallProblemScope(const SmallProblemScope&) = delete;
+  SmallProblemScope& operator=(const SmallProblemScope&) = delete;
+
+ private:
+  int saved_ = 0;
+};
+
+constexpr double kSmallProblemFlops = 16e6;
+
 // One argument of a primitive: the caller's plain buffer layout and the layout the primitive chose. When they
 // differ a reorder (cached with the plan) converts into a buffer owned by the plan.
 class BoundArg {

@@ -106,15 +106,22 @@ Plan& planFor(Pass pass, const ConvGeometry& g) {
 
 void setConvLayout(ConvLayout layout) { currentLayout = layout; }
 
+static double flops(const ConvGeometry& g) {
+  return 2.0 * static_cast<double>(g.outputSize()) * static_cast<double>(g.kH * g.kW * g.inC);
+}
+
 void conv2dForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  SmallProblemScope scope(flops(g));
   planFor(Pass::Forward, g).run({const_cast<float*>(x), const_cast<float*>(w), y});
 }
 
 void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  SmallProblemScope scope(flops(g));
   planFor(Pass::BackpropInput, g).run({const_cast<float*>(dy), const_cast<float*>(w), dx});
 }
 
 void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  SmallProblemScope scope(flops(g));
   planFor(Pass::BackpropFilter, g).run({const_cast<float*>(x), const_cast<float*>(dy), dw});
 }
 

@@ -34,6 +34,7 @@ std::unique_ptr<Plan> buildPlan(const MatMulGeometry& g) {
 }  // namespace
 
 void matMul(const MatMulGeometry& g, const float* a, const float* b, float* c) {
+  SmallProblemScope scope(2.0 * static_cast<double>(g.batch() * g.m) * static_cast<double>(g.k * g.n));
   thread_local std::unordered_map<std::string, std::unique_ptr<Plan>> cache;
   const std::string key = planKey("matmul", {g.batchA, g.batchB, g.m, g.k, g.n, g.transposeA, g.transposeB});
   auto found = cache.find(key);
