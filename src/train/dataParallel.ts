@@ -124,7 +124,12 @@ class WorkerHandle {
   private failure: WorkerError | null = null;
   readonly ready: Promise<void>;
 
-  constructor(readonly worker: Worker, rank: number) {
+  /** `onCrash` releases the other workers (they may be waiting at the barrier for this one). */
+  constructor(
+    readonly worker: Worker,
+    rank: number,
+    onCrash: () => void,
+  ) {
     this.ready = new Promise((resolve, reject) => {
       const onFirst = (reply: WorkerReply) => {
         if (reply.id === -1) {
@@ -144,6 +149,7 @@ class WorkerHandle {
     });
     const fail = (error: WorkerError) => {
       this.failure = error;
+      onCrash();
       for (const waiter of this.pending.values()) waiter.reject(error);
       this.pending.clear();
     };
@@ -180,9 +186,11 @@ export class DataParallelTrainer implements Trainer {
 
   static async start(spec: TaskSpec, workers: number, optimizer: OptimizerOptions, backend: string): Promise<DataParallelTrainer> {
     const control = Barrier.allocate();
+    const barrier = new Barrier(control, workers);
     const handles = Array.from(
       { length: workers },
-      (_, rank) => new WorkerHandle(startWorker({ rank, workers, spec, optimizer, backend, control }), rank),
+      (_, rank) =>
+        new WorkerHandle(startWorker({ rank, workers, spec, optimizer, backend, control }), rank, () => barrier.abort()),
     );
     try {
       await Promise.all(handles.map((h) => h.ready));
@@ -193,7 +201,7 @@ export class DataParallelTrainer implements Trainer {
         state: new SharedArrayBuffer(workers * total(layouts[0].state) * 4),
       };
       await Promise.all(handles.map((h) => h.request({ kind: 'attach', slots })));
-      const trainer = new DataParallelTrainer(handles, new Barrier(control, workers), layouts[0].backend);
+      const trainer = new DataParallelTrainer(handles, barrier, layouts[0].backend);
       // Start every worker from the first worker's weights, whatever each createTask produced.
       await trainer.setWeights(await handles[0].request<TrainerWeights>({ kind: 'getWeights' }));
       return trainer;
