@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram } from '../../src/cli/main.js';
+
+async function run(args: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  await program.parseAsync(['node', 'galmorph', ...args]);
+}
+
+describe('galmorph CLI', () => {
+  it('simulate writes a catalog folder', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'gm-cli-')), 'sim');
+    await run(['simulate', '--n', '6', '--size', '32', '--schema', 'q1', '--grid', '0', '--out', out]);
+    expect(existsSync(join(out, 'labels.csv'))).toBe(true);
+    const header = readFileSync(join(out, 'labels.csv'), 'utf8').split('\n')[0];
+    expect(header).toContain('image_file');
+    expect(readFileSync(join(out, 'labels.csv'), 'utf8').trim().split('\n')).toHaveLength(7);
+  });
+
+  it('rejects bad flags naming the flag and the expected value', async () => {
+    await expect(run(['simulate', '--n', 'many'])).rejects.toThrow(/option "--n": expected an integer ≥ 1, got "many"/);
+    await expect(run(['simulate', '--schema', 'gz9', '--n', '2', '--out', join(tmpdir(), 'gm-x')])).rejects.toThrow(
+      /option "--schema": expected gz2 \| decals-dr5 \| q1, got "gz9"/,
+    );
+  });
+});
