@@ -106,3 +106,14 @@ describe('simulateGalaxy', () => {
     expect(() => simulateGalaxy(-1)).toThrow(/option "index": expected an integer ≥ 0, got -1/);
   });
 });
+
+describe('benchmarkSimulator', () => {
+  it('reports positive, consistent throughput', async () => {
+    const { benchmarkSimulator } = await import('../../../src/data/simulator/benchmark.js');
+    const r = benchmarkSimulator(50);
+    expect(r.galaxies).toBe(50);
+    expect(r.size).toBe(64);
+    expect(r.galaxiesPerSecond).toBeCloseTo(50 / r.seconds, 6);
+    expect(r.galaxiesPerSecond).toBeGreaterThan(0);
+  });
+});
