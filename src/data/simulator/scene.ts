@@ -29,8 +29,10 @@ export function renderCounts(m: Morphology, obs: Observation, rng: Rng, size: nu
   if (m.clumps > 0) addClumps(img, size, m, rng);
   if (m.partnerFluxRatio > 0) addPartnerAndTails(img, size, m, floor, rng);
   for (let k = 0; k < m.companions; k++) addCompanion(img, size, m, obs, floor, rng);
+  // Foreground stars: S/N drawn log-uniformly in [8, 800] within an aperture of radius 2σ of the PSF.
+  const starArea = 4 * apertureArea(0, 1, obs.psfFwhm);
   for (let k = 0; k < m.stars; k++) {
-    const flux = fluxForSnr(Math.exp(rng.range(Math.log(8), Math.log(800))), apertureArea(0, 1, obs.psfFwhm) * 4, variance);
+    const flux = fluxForSnr(Math.exp(rng.range(Math.log(8), Math.log(800))), starArea, variance);
     const [x, y] = awayFromCentre(size, m, rng);
     addPointSource(img, size, x, y, flux);
   }
