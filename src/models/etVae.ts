@@ -32,6 +32,11 @@ export interface EtVaeOptions extends InputNormalisation {
   poseFilters: number;
   /** Pose-CNN and readout kernel (odd). @default 5 */
   poseKernel: number;
+  /**
+   * Side of the canonical grids the pose CNNs read (a multiple of 4); null reads them at the image size (the paper).
+   * A smaller grid makes pose estimation cheaper; the canonical view is always resampled at full size. @default null
+   */
+  poseGridSize: number | null;
   /** Latent dimensions. @default 100 */
   latentDim: number;
   /** Channels of the decoder's residual blocks. @default 16 */
@@ -57,6 +62,7 @@ export const ET_VAE_DEFAULTS: EtVaeOptions = {
   groups: ['translation', 'rotation'],
   poseFilters: 32,
   poseKernel: 5,
+  poseGridSize: null,
   latentDim: 100,
   decoderChannels: 16,
   likelihood: { kind: 'bernoulli' },
@@ -72,8 +78,8 @@ export const ET_VAE_DEFAULTS: EtVaeOptions = {
 const MIN_SIDE = 2 ** Math.max(SPLIT_ENCODER_BLOCKS.length, DECODER_UPSAMPLINGS);
 
 export const checkImageSize: Check<number> = (v, name) => {
-  if (!Number.isInteger(v) || v < MIN_SIDE * 2 || v % MIN_SIDE !== 0) {
-    throw new OptionError(name, `a multiple of ${MIN_SIDE} that is at least ${MIN_SIDE * 2} (four 2×2 pools)`, v);
+  if (!Number.isInteger(v) || v < MIN_SIDE || v % MIN_SIDE !== 0) {
+    throw new OptionError(name, `a positive multiple of ${MIN_SIDE} (the encoder has four 2×2 pools)`, v);
   }
 };
 
@@ -101,6 +107,9 @@ const SPEC: Spec<EtVaeOptions> = {
   poseFilters: check.integer(1, 512),
   poseKernel: (v, name) => {
     if (!Number.isInteger(v) || v < 1 || v % 2 === 0) throw new OptionError(name, 'an odd integer ≥ 1', v);
+  },
+  poseGridSize: (v, name) => {
+    if (v !== null && !(Number.isInteger(v) && v >= 8 && v % 4 === 0)) throw new OptionError(name, 'null or a multiple of 4 that is at least 8', v);
   },
   latentDim: check.integer(1, 4096),
   decoderChannels: check.integer(1, 512),
@@ -150,7 +159,10 @@ export class EtVae {
     const o = this.options;
     this.params = new ParamStore(o.seed);
     const root = this.params.scope('model');
-    this.et = new ETStack(root, 'et', { inChannels: o.channels, groups: o.groups, nf: o.poseFilters, kernel: o.poseKernel });
+    this.et = new ETStack(root, 'et', {
+      inChannels: o.channels, groups: o.groups, nf: o.poseFilters, kernel: o.poseKernel,
+      gridSize: o.poseGridSize === null ? null : [o.poseGridSize, o.poseGridSize],
+    });
     this.encoder = new SplitEncoder(root, 'encoder', o.channels);
     const side = splitSide(o.imageSize);
     this.latent = new GaussianLatent(root, 'latent', side * side * SPLIT_CHANNELS, o.latentDim);

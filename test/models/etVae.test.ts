@@ -7,9 +7,10 @@ import { EtVae } from '../../src/models/etVae.js';
 import { PlainCnn } from '../../src/models/plainCnn.js';
 import { loadMorphologyModel, saveMorphologyModel } from '../../src/models/morphologyCheckpoint.js';
 import { toNormalised } from '../../src/nn/resample.js';
+import { initBackend } from '../../src/backend/initBackend.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend({ backend: 'wasm' });
 });
 
 const dirs: string[] = [];
@@ -94,6 +95,7 @@ describe('EtVae', () => {
     expect(() => model.encode(galaxies(16, 1), false)).toThrow(/images.*32×32×1/);
     model.dispose();
     expect(() => new EtVae({ imageSize: 40 })).toThrow(/imageSize/);
+    expect(() => new EtVae({ poseGridSize: 10 })).toThrow(/poseGridSize/);
   });
 
   it('saves and loads with identical outputs, config, schema info and optimiser state', () => {
