@@ -15,6 +15,14 @@ const ARM_PROFILE_SCALE = 16 / 5;
 const STEPS_PER_PIXEL = 8;
 const MIN_STEPS = 96;
 const MAX_STEPS = 1024;
+/** Radial tables, reused by every call (rendering is synchronous, so one set suffices). */
+const TABLES = {
+  bulgeTab: new Float64Array(MAX_STEPS + 2),
+  diskTab: new Float64Array(MAX_STEPS + 2),
+  armCos: new Float64Array(MAX_STEPS + 2),
+  armSin: new Float64Array(MAX_STEPS + 2),
+  armTaper: new Float64Array(MAX_STEPS + 2),
+};
 /** ∫ exp(−x⁴) dx over the real line = 2 Γ(5/4). */
 const QUARTIC_INTEGRAL = 1.8128049541109541;
 /** Smallest radius (pixels) at which the bulge profile is evaluated, taming the cusp of high-n profiles. */
@@ -124,11 +132,9 @@ export function addBodyLight(img: Float32Array, size: number, b: BodyLight, floo
   const steps = Math.min(MAX_STEPS, Math.max(MIN_STEPS, Math.ceil(STEPS_PER_PIXEL * Math.max(bulgeExtent, diskExtent))));
   const bulgeStep = bulgeExtent / steps;
   const diskStep = diskExtent / steps;
-  const bulgeTab = new Float32Array(steps + 2);
-  const diskTab = new Float32Array(steps + 2);
-  const armCos = hasArms ? new Float32Array(steps + 2) : diskTab;
-  const armSin = hasArms ? new Float32Array(steps + 2) : diskTab;
-  const armTaper = hasArms ? new Float32Array(steps + 2) : diskTab;
+  const { bulgeTab, diskTab, armCos, armSin, armTaper } = TABLES;
+  bulgeTab.fill(0, 0, steps + 2);
+  diskTab.fill(0, 0, steps + 2);
   for (let k = 0; k <= steps; k++) {
     if (hasBulge) {
       const rho = Math.max(k * bulgeStep, BULGE_CORE) / b.bulgeRadius;
