@@ -158,7 +158,7 @@ function addArms(m: Morphology, rng: Rng, strengthLo: number, strengthHi: number
 
 function addBar(m: Morphology, rng: Rng, strengthLo: number, strengthHi: number): void {
   m.barStrength = rng.range(strengthLo, strengthHi);
-  m.barLength = m.diskScale * rng.range(0.9, 1.6);
+  m.barLength = m.diskScale * rng.range(1.3, 2.3);
   m.barAngle = rng.range(0, 180);
 }
 
