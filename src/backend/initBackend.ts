@@ -41,9 +41,22 @@ export interface InitBackendOptions {
    * @default true
    */
   nativeKernels: boolean;
+  /**
+   * Threads the native kernels may use from this JavaScript thread; 0 = the addon's default (all cores on the
+   * main thread, 1 in a data-parallel worker).
+   * @default 0
+   */
+  nativeThreads: number;
 }
 
-const DEFAULTS: InitBackendOptions = { backend: '', source: 'backend', threads: 1, fastKernels: true, nativeKernels: true };
+const DEFAULTS: InitBackendOptions = {
+  backend: '',
+  source: 'backend',
+  threads: 1,
+  fastKernels: true,
+  nativeKernels: true,
+  nativeThreads: 0,
+};
 
 export interface BackendDescription {
   backend: BackendKind;
@@ -80,6 +93,7 @@ export async function initBackend(given: Partial<InitBackendOptions> = {}): Prom
     threads: check.integer(1, 1024),
     fastKernels: check.boolean(),
     nativeKernels: check.boolean(),
+    nativeThreads: check.integer(0, 1024),
   }, given);
   const backend = await chooseBackend(options);
   if (backend === 'wasm') {
@@ -89,7 +103,7 @@ export async function initBackend(given: Partial<InitBackendOptions> = {}): Prom
   if (!(await tf.setBackend(backend))) throw new Error(`galmorph: the ${backend} backend failed to start`);
   await tf.ready();
   const kernels = backend === 'wasm' && options.fastKernels ? registerFastWasmKernels() : [];
-  const nativeKernels = options.nativeKernels ? await registerOptionalNativeKernels(backend) : [];
+  const nativeKernels = options.nativeKernels ? await registerOptionalNativeKernels(backend, options.nativeThreads) : [];
   current = { backend, threads: options.threads, kernels, nativeKernels };
   return current;
 }

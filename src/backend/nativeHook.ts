@@ -1,16 +1,17 @@
 /**
  * The one place the optional native kernels are attached. `src/backend/native/index.ts` (owned by the native
- * addon) may export `registerNativeKernels(backend: string): string[] | Promise<string[]>`, returning the kernel
- * names it registered; when that module or its build is absent, galmorph runs without it.
+ * addon) may export `registerNativeKernels(backend, { threads? }): string[] | Promise<string[]>`, returning the
+ * kernel names it registered; when that module or its build is absent, galmorph runs without it.
  */
 
 interface NativeModule {
-  registerNativeKernels?: (backend: string) => string[] | Promise<string[]>;
+  registerNativeKernels?: (backend: string, options?: { threads?: number }) => string[] | Promise<string[]>;
 }
 
 const NATIVE_MODULE = './native/index.js';
 
-export async function registerOptionalNativeKernels(backend: string): Promise<string[]> {
+/** `threads`: native (oneDNN) threads for this JavaScript thread; 0 leaves the addon's default. */
+export async function registerOptionalNativeKernels(backend: string, threads = 0): Promise<string[]> {
   let native: NativeModule;
   try {
     native = (await import(NATIVE_MODULE)) as NativeModule;
@@ -21,5 +22,5 @@ export async function registerOptionalNativeKernels(backend: string): Promise<st
     throw error;
   }
   if (typeof native.registerNativeKernels !== 'function') return [];
-  return native.registerNativeKernels(backend);
+  return native.registerNativeKernels(backend, threads > 0 ? { threads } : {});
 }

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   for (const [name, v] of Object.entries(settings)) {
     if (!Number.isInteger(v) || v < (name === 'steps' ? 1 : 0)) throw new Error(`--${name}: expected an integer, got ${v}`);
   }
-  const description = await initBackend({ backend: values.backend, source: '--backend', threads: 2 });
+  const description = await initBackend({ backend: values.backend, source: '--backend', threads: 2, nativeThreads: 1 });
   print({ description: describeBackend(description), ...description });
   registerReferenceVaeBenchmarks();
   const selected = selectBenchmarks(values.only);

@@ -45,7 +45,7 @@ export function ratioLines(ours: BenchmarkRecord[], torch: BenchmarkRecord[]): R
     const t = torch.find((x) => kind(x) === kind(r) && x.threads === r.threads);
     if (t === undefined) continue;
     lines.push({
-      ratio: `${r.bench} ${r.threads} thread(s) vs torch ${t.threads} thread(s)`,
+      ratio: `${r.name ?? r.bench} (${r.threads} thread(s)) vs torch ${t.threads} thread(s)`,
       galmorph_images_per_s: r.images_per_s,
       torch_images_per_s: t.images_per_s,
       ratio_to_torch: +(r.images_per_s / t.images_per_s).toFixed(3),
