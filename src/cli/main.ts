@@ -9,6 +9,7 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerPredictCommand } from './commands/predict.js';
 import { registerActiveLearnCommand } from './commands/activeLearn.js';
+import { registerExperimentCommand } from './commands/experiment.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerPredictCommand(program);
   registerActiveLearnCommand(program);
   registerCheckCommand(program);
+  registerExperimentCommand(program);
   return program;
 }
 
