@@ -9,6 +9,7 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerPredictCommand } from './commands/predict.js';
 import { registerActiveLearnCommand } from './commands/activeLearn.js';
+import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerInfoCommand(program);
   registerSimulateCommand(program);
+  registerTrainCommand(program);
   registerPredictCommand(program);
   registerActiveLearnCommand(program);
   registerCheckCommand(program);

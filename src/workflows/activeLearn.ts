@@ -4,7 +4,8 @@
  * baseline, then writes the run folder: config.json (preset + overrides), curve.csv/results.json (error against
  * noisy votes and, on simulated data, against the true probabilities, per round and labels), error_vs_labels plots,
  * the label saving at equal error, per-round image grids of acquired galaxies, properties of acquired vs pool
- * galaxies (simulated truth), the discrete-coverage calibration of each final model, summary.md and run.log.
+ * galaxies (simulated truth), the discrete-coverage calibration of each final model, summary.md and run.log; each
+ * regime's final model is saved in models/<acquisition>/ (loadable by `galmorph predict --model`).
  */
 import { join } from 'node:path';
 import { check, resolveOptions, type Spec } from '../util/options.js';
@@ -18,6 +19,9 @@ import { loadActiveLearnData } from './activeLearnData.js';
 import { activeLearnLoop, type ActiveLearnEvent } from './activeLearnLoop.js';
 import { ACTIVE_LEARN_PRESETS, PRESETS, RETRAIN_MODES, type ActiveLearnPreset, type ActiveLearnSettings } from './activeLearnPresets.js';
 import { writeActiveLearnReport, type RoundRecord } from './activeLearnReport.js';
+import { BayesianCnn } from '../models/bayesianCnn.js';
+import { applyTrainerWeights, saveBayesianCnn } from '../models/bayesianCnnCheckpoint.js';
+import { resolvePreprocessOptions } from '../data/preprocess.js';
 
 export interface ActiveLearnOptions {
   /** Preset the settings start from. @default 'quick' */
@@ -142,12 +146,30 @@ function onEvent(
       run.log(`${event.acquisition} round ${event.round}: ${event.labels} labels, RMSE vs votes ${event.scores.errorVotes.toFixed(4)}` +
         (Number.isNaN(event.scores.errorTruth) ? '' : `, vs truth ${event.scores.errorTruth.toFixed(4)}`) + ` (${event.seconds.toFixed(0)} s)`);
       return bar;
-    case 'regime-end':
+    case 'regime-end': {
       bar?.finish();
+      const dir = run.path('models', event.acquisition);
+      saveFinalModel(dir, event.final, settings);
+      run.log(`${event.acquisition}: final model (${event.final.labels} labels) saved to ${dir}`);
       return null;
+    }
     default: {
       const never: never = event;
       throw new Error(`unknown event ${JSON.stringify(never)}`);
     }
+  }
+}
+
+/** Saves a regime's final model where `galmorph predict --model` can load it, with the run's preprocessing. */
+function saveFinalModel(dir: string, final: Extract<ActiveLearnEvent, { type: 'regime-end' }>['final'], settings: ActiveLearnSettings): void {
+  const model = new BayesianCnn(final.config);
+  try {
+    applyTrainerWeights(model, final.weights);
+    saveBayesianCnn(dir, model, {
+      preprocessing: resolvePreprocessOptions({ size: settings.imageSize, crop: settings.crop, colour: 'grey' }),
+      step: final.optimizer.step, optimizer: final.optimizer, extra: { source: 'galmorph active-learn', labels: final.labels },
+    });
+  } finally {
+    model.dispose();
   }
 }

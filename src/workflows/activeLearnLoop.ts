@@ -47,7 +47,9 @@ export type ActiveLearnEvent =
   | { type: 'train'; acquisition: AcquisitionFunction; round: number; epoch: number; epochs: number; loss: number; metrics: Record<string, number> }
   | { type: 'round'; acquisition: AcquisitionFunction; round: number; labels: number; scores: TestScores; seconds: number;
       acquired: { galaxy: ActiveLearnGalaxy; score: number }[] }
-  | { type: 'regime-end'; acquisition: AcquisitionFunction };
+  | { type: 'regime-end'; acquisition: AcquisitionFunction;
+      /** The regime's final model as plain data (architecture, weights, Adam state), for saving with saveBayesianCnn. */
+      final: { config: BayesianCnnTaskOptions; weights: TrainerWeights; optimizer: OptimizerState; labels: number } };
 
 export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): AsyncGenerator<ActiveLearnEvent> {
   const s = o.settings;
@@ -98,7 +100,8 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
         }
         yield { type: 'round', acquisition, round, labels: labelled.length - acquired.length, scores, seconds: (Date.now() - started) / 1000, acquired };
       }
-      yield { type: 'regime-end', acquisition };
+      yield { type: 'regime-end', acquisition,
+        final: { config: taskOptions, weights: await trainer.getWeights(), optimizer: await trainer.getOptimizerState(), labels: labelled.length } };
     }
   } finally {
     await trainer.dispose();

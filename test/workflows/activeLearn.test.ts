@@ -63,7 +63,7 @@ describe('active learning loop', () => {
     expect(results.labelSaving.votes.acquisitionLabels).toBe(14);
     expect(results.calibration.bald.coverageError).toBeGreaterThanOrEqual(0);
     expect(results.acquiredVsPool.snr.acquired).toBeGreaterThan(0);
-    for (const f of ['config.json', 'curve.csv', 'error_vs_labels_votes.png', 'error_vs_labels_truth.svg', 'calibration.png', 'summary.md', 'run.log', 'grids/bald_round00.png']) {
+    for (const f of ['config.json', 'curve.csv', 'error_vs_labels_votes.png', 'error_vs_labels_truth.svg', 'calibration.png', 'summary.md', 'run.log', 'grids/bald_round00.png', 'models/bald/model.json', 'models/random/weights.bin']) {
       expect(() => readFileSync(join(out, f))).not.toThrow();
     }
   });
