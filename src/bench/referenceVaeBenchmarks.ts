@@ -26,7 +26,9 @@ const impl = () => `tfjs-${tf.getBackend()} ${tf.version_core}`;
 type Layout = { workers: number; nativeThreads: number };
 
 async function startTrainer(layout: Layout, optimizer = { kind: 'adam' as const, learningRate: 1e-3 }) {
-  if (layout.workers === 1) await initBackend({ threads: 1, nativeThreads: layout.nativeThreads });
+  if (layout.workers === 1) {
+    await initBackend({ backend: currentBackend()?.backend ?? '', threads: 1, nativeThreads: layout.nativeThreads });
+  }
   return createTrainer({ spec, workers: layout.workers, optimizer });
 }
 
