@@ -67,10 +67,10 @@ export function writeTrainReport(run: RunFolder, r: TrainReport): void {
     leftOut: { rows: data.leftOut, images: r.badImages },
     figures: r.figures,
   });
-  run.writeText('summary.md', summaryMarkdown(r, galaxies));
+  run.writeText('summary.md', summaryMarkdown(r, galaxies, run.dir));
 }
 
-function summaryMarkdown(r: TrainReport, galaxies: { train: number; trainAvailable: number; val: number; test: number }): string {
+function summaryMarkdown(r: TrainReport, galaxies: { train: number; trainAvailable: number; val: number; test: number }, dir: string): string {
   const { test } = r;
   const best = r.history.find((h) => h.epoch === r.bestEpoch);
   const lines = [
@@ -78,7 +78,7 @@ function summaryMarkdown(r: TrainReport, galaxies: { train: number; trainAvailab
     `Head \`${r.head}\`${r.target === null ? ' (every question)' : ` (\`${r.target}\`)`}; labels: ${r.data.labelNote}.`,
     `Galaxies: ${galaxies.train} train${galaxies.train < galaxies.trainAvailable ? ` (of ${galaxies.trainAvailable} available, seeded choice)` : ''}, ${galaxies.val} validation, ${galaxies.test} test.`,
     `${r.history.length} epochs, ${r.step} optimiser steps${r.resumedFrom === null ? '' : ` (resumed after epoch ${r.resumedFrom})`}, ${r.seconds.toFixed(0)} s this session.`,
-    `Best validation loss ${best?.valLoss.toFixed(4) ?? '–'} at epoch ${r.bestEpoch}: that model is in \`model/\` (\`galmorph predict --model ${'<run>'}/model\`); the latest state, for \`--resume\`, is in \`last/\`.`,
+    `Best validation loss ${best?.valLoss.toFixed(4) ?? '–'} at epoch ${r.bestEpoch}: that model is in \`model/\` (\`galmorph predict --model ${dir}/model --catalog DIR --out DIR\`); the latest state, for \`--resume\`, is in \`last/\`.`,
     '', '## Test set (best model)', '',
     `${test.galaxies} galaxies, ${test.passes} MC-dropout passes. Loss ${test.loss.toFixed(4)}; vote-fraction RMSE ${test.metrics.rmse.toFixed(4)}, MAE ${test.metrics.mae.toFixed(4)} (pooled over answers, galaxies whose question got votes).`, '',
     markdownTable(test.metrics.perAnswer.map((a) => ({ answer: a.answer, galaxies: a.galaxies, RMSE: a.rmse, MAE: a.mae })), { decimals: 4 }),
