@@ -20,6 +20,9 @@ export const PAPER_TABLE1: Partial<Record<Regime, Record<number, number>>> = {
   alternating: { 100: 0.35, 300: 0.24, 800: 0.2, 1200: 0.21 },
 };
 
+/** The label counts of the paper's Table 1 (always shown in the comparison, with ours where we ran them). */
+export const PAPER_LABELS = [100, 300, 800, 1200];
+
 function meanSd(values: number[]): MeanSd {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return { mean: NaN, sd: NaN };
@@ -213,7 +216,7 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     '',
     '## Ours beside the paper (sum-abs; paper: 128 px, 200 epochs, GZ2)',
     '',
-    markdownTable(paperComparison(rows, settings.labels)),
+    markdownTable(paperComparison(rows, [...new Set([...PAPER_LABELS, ...settings.labels])].sort((a, b) => a - b))),
     '## All regimes (mean ± sd over seeds)',
     '',
     markdownTable(dropEmptyColumns(rows.map(flatRow))),
