@@ -6,17 +6,23 @@
 import { OptionError } from '../util/errors.js';
 import { BAYESIAN_CNN_KIND, BayesianCnn, type BayesianCnnConfig } from './bayesianCnn.js';
 import type { SchemaDef } from '../data/schema.js';
+import { EtVae, type EtVaeOptions } from './etVae.js';
+import { PlainCnn, type PlainCnnOptions } from './plainCnn.js';
 
-export const MODEL_KINDS = [BAYESIAN_CNN_KIND] as const;
+export const MODEL_KINDS = [BAYESIAN_CNN_KIND, 'et-vae', 'plain-cnn'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Constructor arguments of each kind. */
 export interface ModelArgs {
   'bayesian-cnn': Partial<BayesianCnnConfig> & { schema: SchemaDef };
+  'et-vae': Partial<EtVaeOptions>;
+  'plain-cnn': Partial<PlainCnnOptions>;
 }
 
 export interface ModelOf {
   'bayesian-cnn': BayesianCnn;
+  'et-vae': EtVae;
+  'plain-cnn': PlainCnn;
 }
 
 export function isModelKind(kind: string): kind is ModelKind {
@@ -28,7 +34,11 @@ export function createModel<K extends ModelKind>(kind: K, args: ModelArgs[K]): M
   const k: ModelKind = kind;
   switch (k) {
     case 'bayesian-cnn':
-      return new BayesianCnn(args) as ModelOf[K];
+      return new BayesianCnn(args as ModelArgs['bayesian-cnn']) as ModelOf[K];
+    case 'et-vae':
+      return new EtVae(args as ModelArgs['et-vae']) as ModelOf[K];
+    case 'plain-cnn':
+      return new PlainCnn(args as ModelArgs['plain-cnn']) as ModelOf[K];
     default: {
       const never: never = k;
       throw new OptionError('kind', `one of ${MODEL_KINDS.join(' | ')}`, never);
