@@ -78,12 +78,11 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
     lossSum = 0;
     lossCount = 0;
     o.onValidation?.(point);
+    // Without validation the last weights are kept; with it, those of the lowest score so far.
     if (validation === null || bestValidation === null || validation < bestValidation) {
-      if (validation !== null || o.validate === null) {
-        bestValidation = validation;
-        bestStep = steps;
-        best = await o.trainer.getWeights();
-      }
+      bestValidation = validation;
+      bestStep = steps;
+      best = await o.trainer.getWeights();
     }
   };
 

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { trainPhase } from '../../src/train/regimes/trainPhase.js';
+import type { Trainer, TrainerWeights } from '../../src/train/localTrainer.js';
+import type { HostBatch } from '../../src/train/task.js';
+
+/** A trainer whose single weight counts the steps taken. */
+function countingTrainer(stepMs = 0): Trainer {
+  let steps = 0;
+  const weights = (): TrainerWeights => ({ trainable: [new Float32Array([steps])], state: [] });
+  return {
+    workers: 1,
+    async step() {
+      const until = performance.now() + stepMs;
+      while (performance.now() < until) { /* spend time */ }
+      steps += 1;
+      return { loss: 1 / steps, metrics: {} };
+    },
+    getWeights: async () => weights(),
+    setWeights: async (w) => { steps = w.trainable[0][0]; },
+    getOptimizerState: async () => ({ kind: 'adam', step: steps, m: [], v: [] }),
+    setOptimizerState: async () => undefined,
+    predict: async () => ({ shape: [0], data: new Float32Array(0) }),
+    dispose: async () => undefined,
+  };
+}
+
+async function* epoch(n: number): AsyncGenerator<HostBatch> {
+  for (let i = 0; i < n; i++) yield { size: 2, arrays: {}, shapes: {} };
+}
+
+describe('trainPhase', () => {
+  it('validates every k steps and keeps the weights of the best validation score', async () => {
+    const scores = [0.5, 0.3, 0.4, 0.35];
+    let call = 0;
+    const r = await trainPhase({
+      label: 'test', trainer: countingTrainer(), epochBatches: () => epoch(4), stepsPerEpoch: 4, epochs: 2, seconds: 0,
+      validateEvery: 2, validate: async () => scores[call++],
+    });
+    expect(r.history.map((h) => h.step)).toEqual([2, 4, 6, 8]);
+    expect(r.bestValidation).toBe(0.3);
+    expect(r.bestStep).toBe(4);
+    expect(r.best.trainable[0][0]).toBe(4);
+    expect(r.images).toBe(16);
+    expect(r.epochs).toBe(2);
+    expect(r.stoppedBy).toBe('epochs');
+  });
+
+  it('stops at the time budget, validates there, and keeps the last weights without validation', async () => {
+    const r = await trainPhase({
+      label: 'test', trainer: countingTrainer(30), epochBatches: () => epoch(100), stepsPerEpoch: 100, epochs: 5, seconds: 0.1,
+      validateEvery: 1000, validate: null,
+    });
+    expect(r.stoppedBy).toBe('time');
+    expect(r.steps).toBeGreaterThanOrEqual(3);
+    expect(r.steps).toBeLessThan(10);
+    expect(r.history[r.history.length - 1].step).toBe(r.steps);
+    expect(r.best.trainable[0][0]).toBe(r.steps);
+  });
+
+  it('refuses a non-finite loss with a message naming the step', async () => {
+    const trainer = countingTrainer();
+    trainer.step = async () => ({ loss: NaN, metrics: {} });
+    await expect(trainPhase({
+      label: 'nan', trainer, epochBatches: () => epoch(2), stepsPerEpoch: 2, epochs: 1, seconds: 0, validateEvery: 1, validate: null,
+    })).rejects.toThrow(/nan: the training loss became NaN at step 1/);
+  });
+});
