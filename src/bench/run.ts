@@ -2,7 +2,7 @@
  * `npm run bench` (node dist/bench/run.js): galmorph's benchmarks as JSON lines — images/s for training and
  * inference and peak RSS — then the PyTorch yardstick run in the same session and ratio lines.
  *
- *   node dist/bench/run.js [--only train|infer|NAME ...] [--steps N] [--warmup N]
+ *   node dist/bench/run.js [--only train|infer|data|kernels|NAME ...] [--steps N] [--warmup N]
  *                          [--torch-script PATH] [--no-torch] [--backend wasm|cpu|tensorflow]
  */
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,8 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeBackend, initBackend } from '../backend/initBackend.js';
 import { registerReferenceVaeBenchmarks } from './referenceVaeBenchmarks.js';
+import { registerSimulatorBenchmarks } from './simulatorBenchmarks.js';
+import { nativeKernelLines } from './nativeKernelLines.js';
 import { selectBenchmarks, type BenchmarkRecord } from './registry.js';
 import { ratioLines, runTorchReference } from './torchReference.js';
 
@@ -36,14 +38,17 @@ async function main(): Promise<void> {
   const description = await initBackend({ backend: values.backend, source: '--backend', threads: 2, nativeThreads: 1 });
   print({ description: describeBackend(description), ...description });
   registerReferenceVaeBenchmarks();
+  registerSimulatorBenchmarks();
   const selected = selectBenchmarks(values.only);
-  if (selected.length === 0) throw new Error(`--only ${values.only.join(' ')}: no benchmark matches`);
+  if (selected.length === 0 && !values.only.includes('kernels')) throw new Error(`--only ${values.only.join(' ')}: no benchmark matches`);
   const ours: BenchmarkRecord[] = [];
   for (const benchmark of selected) {
     const record = { ...(await benchmark.run(settings)), name: benchmark.name, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
     ours.push(record);
     print(record);
   }
+  const wantKernels = values.only.length === 0 || values.only.includes('kernels');
+  if (wantKernels && description.nativeKernels.length > 0) nativeKernelLines(settings.steps).forEach(print);
   if (values['no-torch']) return;
   for (const mode of ['train', 'infer'] as const) {
     const mine = ours.filter((r) => (mode === 'train' ? r.bench.startsWith('train') : r.bench.startsWith('infer')));
