@@ -7,7 +7,8 @@
  * 490,354 parameters with the default filters.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HostBatch, StepOutput, TrainTask } from '../train/task.js';
+import type { HostBatch } from '../data/hostBatch.js';
+import type { StepOutput, TrainTask } from '../models/trainTask.js';
 import { Rng } from '../util/rng.js';
 import { currentBackend } from '../backend/initBackend.js';
 

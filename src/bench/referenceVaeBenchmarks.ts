@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend } from '../backend/initBackend.js';
 import { createTrainer } from '../train/dataParallel.js';
-import type { HostBatch } from '../train/task.js';
+import type { HostBatch } from '../data/hostBatch.js';
 import { REFERENCE_VAE_MODULE } from './referenceVae.js';
 import { medianMs, registerBenchmark, type BenchmarkRecord, type BenchmarkSettings } from './registry.js';
 import { syntheticGalaxies } from './syntheticGalaxies.js';

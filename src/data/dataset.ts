@@ -15,7 +15,7 @@
 import { InputError, OptionError } from '../util/errors.js';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import { Rng } from '../util/rng.js';
-import type { HostBatch } from '../train/task.js';
+import type { HostBatch } from './hostBatch.js';
 import { applyAugmentation, drawAugmentation, resolveAugmentOptions, type AugmentOptions } from './augment.js';
 import {
   decodeBatch, type BadImage, type DecodeItem, type DecodeRequest, type DecodeResult, type DecodeSettings,

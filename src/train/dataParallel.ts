@@ -24,7 +24,8 @@ import {
   type TrainerWeights,
 } from './localTrainer.js';
 import { OPTIMIZER_KINDS, type OptimizerOptions, type OptimizerState } from './optimizer.js';
-import type { HostBatch, TaskSpec } from './task.js';
+import type { HostBatch } from '../data/hostBatch.js';
+import type { TaskSpec } from '../models/trainTask.js';
 
 export interface TrainerOptions {
   /** The task every worker builds (module URL exporting createTask + JSON options with the seed). */

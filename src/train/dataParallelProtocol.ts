@@ -5,7 +5,8 @@
 import type { BackendDescription } from '../backend/initBackend.js';
 import type { OptimizerOptions, OptimizerState } from './optimizer.js';
 import type { Prediction, StepResult, TrainerWeights } from './localTrainer.js';
-import type { HostBatch, TaskSpec } from './task.js';
+import type { HostBatch } from '../data/hostBatch.js';
+import type { TaskSpec } from '../models/trainTask.js';
 
 /** Data every worker starts with (worker_threads `workerData`). */
 export interface WorkerSetup {

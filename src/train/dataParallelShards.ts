@@ -3,7 +3,7 @@
  * joining per-shard predictions back in order.
  */
 import { InputError } from '../util/errors.js';
-import type { HostBatch } from './task.js';
+import type { HostBatch } from '../data/hostBatch.js';
 import type { Prediction } from './localTrainer.js';
 
 export function splitBatch(batch: HostBatch, parts: number): HostBatch[] {

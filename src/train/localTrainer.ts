@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { InputError, OptionError } from '../util/errors.js';
 import { createOptimizer, type HostOptimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
-import type { HostBatch, TaskSpec, TrainTask } from './task.js';
+import type { HostBatch } from '../data/hostBatch.js';
+import type { TaskSpec, TrainTask } from '../models/trainTask.js';
 
 export interface StepResult {
   /** Mean loss over the batch. */

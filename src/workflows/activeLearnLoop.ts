@@ -14,7 +14,7 @@ import { binomialBald, dirichletMultinomialBald, type BaldResult } from '../acti
 import { createTrainer } from '../train/dataParallel.js';
 import type { Trainer, TrainerWeights } from '../train/localTrainer.js';
 import type { OptimizerState } from '../train/optimizer.js';
-import type { HostBatch } from '../train/task.js';
+import type { HostBatch } from '../data/hostBatch.js';
 import { bayesianCnnTaskSpec, passSettings, type BayesianCnnTaskOptions } from '../models/bayesianCnnTask.js';
 import { resolveHead, type ResolvedHead } from '../models/bayesianCnnHead.js';
 import { summarisePasses } from './predictSummary.js';

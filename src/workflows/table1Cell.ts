@@ -17,7 +17,7 @@ import { alternatingBatches } from '../train/regimes/alternatingBatches.js';
 import { buildTaskModel, MORPHOLOGY_TASK_MODULE, resolveTaskOptions, type MorphologyTaskOptions } from '../train/regimes/morphologyTask.js';
 import { REGIME_PHASES, type Regime, type RegimePhase } from '../train/regimes/regimePhases.js';
 import { trainPhase, type PhaseHistoryPoint, type PhaseResult } from '../train/regimes/trainPhase.js';
-import type { HostBatch } from '../train/task.js';
+import type { HostBatch } from '../data/hostBatch.js';
 import type { RunFolder } from '../util/runFolder.js';
 import { labelledDataset, labelledSubset, type LabelledRow, type Table1Data } from './table1Data.js';
 import { scoreSet, validationScore, type SetScore } from './table1Evaluate.js';

@@ -7,7 +7,7 @@
 import { rotateImage } from '../data/augment.js';
 import type { ImageDataset } from '../data/dataset.js';
 import type { Trainer } from '../train/localTrainer.js';
-import type { HostBatch } from '../train/task.js';
+import type { HostBatch } from '../data/hostBatch.js';
 import { meanAbsDifference, voteFractionErrors, type VoteFractionErrors } from '../train/regimes/voteFractionErrors.js';
 import { Rng } from '../util/rng.js';
 import type { LabelledRow } from './table1Data.js';

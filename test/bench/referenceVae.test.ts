@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { createTask } from '../../src/bench/referenceVae.js';
 import { syntheticGalaxies } from '../../src/bench/syntheticGalaxies.js';
-import type { HostBatch } from '../../src/train/task.js';
+import type { HostBatch } from '../../src/data/hostBatch.js';
 
 function gradients(backend: string, batch: HostBatch): Promise<Float32Array[]> {
   return tf.setBackend(backend).then(() => {

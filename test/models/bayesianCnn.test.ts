@@ -14,7 +14,7 @@ import { bayesianCnnTaskSpec } from '../../src/models/bayesianCnnTask.js';
 import { resolvePreprocessOptions } from '../../src/data/preprocess.js';
 import { summarisePasses } from '../../src/workflows/predictSummary.js';
 import { Rng } from '../../src/util/rng.js';
-import type { HostBatch } from '../../src/train/task.js';
+import type { HostBatch } from '../../src/data/hostBatch.js';
 
 const schema = getSchema('gz2');
 const SIZE = 16;

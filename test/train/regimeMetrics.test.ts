@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { meanAbsDifference, voteFractionErrors } from '../../src/train/regimes/voteFractionErrors.js';
 import { alternatingBatches, type BatchSource } from '../../src/train/regimes/alternatingBatches.js';
-import type { HostBatch } from '../../src/train/task.js';
+import type { HostBatch } from '../../src/data/hostBatch.js';
 
 describe('vote-fraction errors', () => {
   it('matches hand-computed sum-abs (the paper\'s "RMSE") and true RMSE', () => {

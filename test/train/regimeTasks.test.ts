@@ -11,7 +11,7 @@ import { EtVae } from '../../src/models/etVae.js';
 import { saveMorphologyModel } from '../../src/models/morphologyCheckpoint.js';
 import { toNormalised } from '../../src/nn/resample.js';
 import { initBackend } from '../../src/backend/initBackend.js';
-import type { HostBatch } from '../../src/train/task.js';
+import type { HostBatch } from '../../src/data/hostBatch.js';
 import { REGIME_PHASES, REGIMES } from '../../src/train/regimes/regimePhases.js';
 
 beforeAll(async () => {

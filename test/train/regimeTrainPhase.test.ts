@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trainPhase } from '../../src/train/regimes/trainPhase.js';
 import type { Trainer, TrainerWeights } from '../../src/train/localTrainer.js';
-import type { HostBatch } from '../../src/train/task.js';
+import type { HostBatch } from '../../src/data/hostBatch.js';
 
 /** A trainer whose single weight counts the steps taken. */
 function countingTrainer(stepMs = 0): Trainer {

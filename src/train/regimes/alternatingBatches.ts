@@ -3,7 +3,7 @@
  * batch preceded by a labelled batch; the labelled loader is cycled (restarting with a new epoch's shuffle) so it
  * lasts as long as the unlabelled one.
  */
-import type { HostBatch } from '../task.js';
+import type { HostBatch } from '../../data/hostBatch.js';
 
 export interface BatchSource {
   batches(epoch: number): AsyncGenerator<HostBatch>;

@@ -18,7 +18,8 @@ import { createMorphologyModel, MORPHOLOGY_MODEL_KINDS, type MorphologyModel, ty
 import { InputError, OptionError } from '../../util/errors.js';
 import { check, resolveOptions, type Spec } from '../../util/options.js';
 import { Rng } from '../../util/rng.js';
-import type { HostBatch, StepOutput, TrainTask } from '../task.js';
+import type { HostBatch } from '../../data/hostBatch.js';
+import type { StepOutput, TrainTask } from '../../models/trainTask.js';
 import { elboTerms, voteNll } from './etVaeObjective.js';
 
 export const OBJECTIVES = ['supervised', 'vae', 'semi-supervised'] as const;

@@ -4,7 +4,7 @@
  * validation score kept, a progress bar with ETA, and the compute spent (steps, images, seconds, images/s).
  */
 import type { Trainer, TrainerWeights } from '../localTrainer.js';
-import type { HostBatch } from '../task.js';
+import type { HostBatch } from '../../data/hostBatch.js';
 import { ProgressBar } from '../../util/progress.js';
 
 export interface PhaseHistoryPoint {

@@ -3,16 +3,7 @@
  * Models return predictions, losses return unreduced values; a task reduces them to one scalar per step.
  */
 import type * as tf from '@tensorflow/tfjs';
-
-/** A batch as plain arrays, so it can cross a worker boundary (structured clone or shared memory). */
-export interface HostBatch {
-  /** Number of examples in the batch. */
-  size: number;
-  /** Named float arrays; each has `size` rows, with the per-example shape in `shapes`. */
-  arrays: Record<string, Float32Array>;
-  /** Per-example shape of each array, e.g. { images: [64, 64, 1], counts: [3] }. */
-  shapes: Record<string, number[]>;
-}
+import type { HostBatch } from '../data/hostBatch.js';
 
 export interface StepOutput {
   /** The scalar minimised this step (mean over the batch). */
