@@ -159,29 +159,19 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
 
   const figures: string[] = [];
   const multiLabels = new Set(rows.map((r) => r.labels)).size > 1;
-  const errorSeries = seriesBy(rows, (r) => r.sumAbs);
-  if (errorSeries.length > 0) {
-    await writeFigure(run.path('figures', 'error_vs_labels'), lineChart(errorSeries, {
-      title: 'Test error against labelled galaxies', xLabel: 'labelled galaxies', yLabel: 'sum-abs error (paper "RMSE")',
-      xScale: multiLabels ? 'log' : 'linear', lines: multiLabels,
+  const vsLabels: [name: string, value: (r: AggregateRow) => MeanSd | null, title: string, yLabel: string][] = [
+    ['error_vs_labels', (r) => r.sumAbs, 'Test error against labelled galaxies', 'sum-abs error (paper "RMSE")'],
+    ['truth_error_vs_labels', (r) => r.truthSumAbs, 'Error against the true probabilities (simulated)', 'sum-abs error vs truth'],
+    ['rotation_consistency', (r) => r.rotationMeanAbsDelta, 'Rotation consistency: mean |Δp| for randomly rotated test images',
+      'mean |p(rotated) − p(original)|'],
+  ];
+  for (const [name, value, title, yLabel] of vsLabels) {
+    const series = seriesBy(rows, value);
+    if (series.length === 0) continue;
+    await writeFigure(run.path('figures', name), lineChart(series, {
+      title, xLabel: 'labelled galaxies', yLabel, xScale: multiLabels ? 'log' : 'linear', lines: multiLabels,
     }));
-    figures.push('figures/error_vs_labels.png');
-  }
-  const truthSeries = seriesBy(rows, (r) => r.truthSumAbs);
-  if (truthSeries.length > 0) {
-    await writeFigure(run.path('figures', 'truth_error_vs_labels'), lineChart(truthSeries, {
-      title: 'Error against the true probabilities (simulated)', xLabel: 'labelled galaxies', yLabel: 'sum-abs error vs truth',
-      xScale: multiLabels ? 'log' : 'linear', lines: multiLabels,
-    }));
-    figures.push('figures/truth_error_vs_labels.png');
-  }
-  const rotationSeries = seriesBy(rows, (r) => r.rotationMeanAbsDelta);
-  if (rotationSeries.length > 0) {
-    await writeFigure(run.path('figures', 'rotation_consistency'), lineChart(rotationSeries, {
-      title: 'Rotation consistency: mean |Δp| for randomly rotated test images', xLabel: 'labelled galaxies',
-      yLabel: 'mean |p(rotated) − p(original)|', xScale: multiLabels ? 'log' : 'linear', lines: multiLabels,
-    }));
-    figures.push('figures/rotation_consistency.png');
+    figures.push(`figures/${name}.png`);
   }
   for (const labels of [...new Set(cells.map((c) => c.labels))].sort((a, b) => a - b)) {
     const curves: LineSeries[] = cells
