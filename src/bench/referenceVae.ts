@@ -146,13 +146,13 @@ export function createTask(options: ReferenceVaeOptions): ReferenceVaeTask {
   return {
     trainable: variables,
     state: [],
-    step(batch: HostBatch, step: number): StepOutput {
+    step(batch: HostBatch, step: number, shard: number): StepOutput {
       const x = images(batch);
       const input = rotate(x, locnet(x, false));
       const stats = encode(input, false);
       const mu = tf.slice(stats, [0, 0], [-1, latent]);
       const logVar = tf.slice(stats, [0, latent], [-1, latent]);
-      const eps = tf.randomNormal([batch.size, latent], 0, 1, 'float32', (options.seed * 1_000_003 + step) % 2 ** 31);
+      const eps = tf.randomNormal([batch.size, latent], 0, 1, 'float32', (options.seed * 1_000_003 + step * 64 + shard) % 2 ** 31);
       const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as tf.Tensor2D;
       const logits = decode(z);
       // Sigmoid cross-entropy with logits: max(l, 0) − l·t + log(1 + e^(−|l|)).

@@ -36,10 +36,10 @@ export class BayesianCnnTask implements TrainTask {
     return this.model.params.state;
   }
 
-  step(batch: HostBatch, step: number): StepOutput {
+  step(batch: HostBatch, step: number, shard: number): StepOutput {
     const images = batchImages(batch, this.model.config.imageSize, this.model.config.channels);
     const counts = batchArray(batch, 'counts', [this.model.schema.numAnswers]) as tf.Tensor2D;
-    const seed = Rng.derive(this.model.config.seed, 'dropout', step).nextUint32() % MAX_PASS_SEED;
+    const seed = Rng.derive(this.model.config.seed, 'dropout', step, shard).nextUint32() % MAX_PASS_SEED;
     const head = this.model.head;
     const perQuestion = headLoss(head, this.model.logits(images, seed), counts);
     const loss = tf.mean(tf.sum(perQuestion, 1)) as tf.Scalar;

@@ -17,8 +17,11 @@ export interface TrainTask {
   readonly trainable: tf.Variable[];
   /** Non-trainable state (e.g. BatchNorm running statistics); workers average it after each step. */
   readonly state: tf.Variable[];
-  /** The loss of one batch; called inside a gradient tape. `step` seeds dropout and sampling. */
-  step(batch: HostBatch, step: number): StepOutput;
+  /**
+   * The loss of one batch; called inside a gradient tape. `step` and `shard` (the data-parallel worker's rank, 0 in a
+   * single thread) seed dropout and sampling, so the shards of one global batch draw independent noise.
+   */
+  step(batch: HostBatch, step: number, shard: number): StepOutput;
   dispose(): void;
 }
 

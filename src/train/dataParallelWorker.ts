@@ -63,7 +63,7 @@ function handle(request: WorkerRequest): WorkerResult {
       return null;
     case 'step': {
       if (slots === null) throw new Error('dataParallelWorker: step before shared buffers were attached');
-      const { loss, metrics, grads } = computeGradients(task, request.shard, request.step);
+      const { loss, metrics, grads } = computeGradients(task, request.shard, request.step, setup.rank);
       const averaged = allReduce(slots.gradients, totalTrainable, grads, request.fractions);
       optimizer.update(params, averaged);
       writeVariables(task.trainable, params, 'trainable weight');

@@ -56,11 +56,12 @@ export function computeGradients(
   task: TrainTask,
   batch: HostBatch,
   step: number,
+  shard = 0,
 ): StepResult & { grads: Float32Array[] } {
   const kept: tf.Tensor[] = [];
   let metricNames: string[] = [];
   const { value, grads } = tf.variableGrads(() => {
-    const out = task.step(batch, step);
+    const out = task.step(batch, step, shard);
     const metrics = out.metrics ?? {};
     metricNames = Object.keys(metrics);
     for (const name of metricNames) kept.push(tf.keep(metrics[name]));

@@ -8,7 +8,7 @@ import type { HostBatch } from '../../src/data/hostBatch.js';
 function gradients(backend: string, batch: HostBatch): Promise<Float32Array[]> {
   return tf.setBackend(backend).then(() => {
     const task = createTask({ seed: 3, filters: [4, 4, 4], latent: 4 });
-    const { value, grads } = tf.variableGrads(() => task.step(batch, 0).loss, task.trainable);
+    const { value, grads } = tf.variableGrads(() => task.step(batch, 0, 0).loss, task.trainable);
     const out = task.trainable.map((v) => grads[v.name].dataSync().slice() as Float32Array);
     tf.dispose([value, ...Object.values(grads)]);
     task.dispose();
@@ -24,7 +24,7 @@ describe('reference VAE (benchmark yardstick)', () => {
   it('has the parameter count of torch_reference.py (490,354) and a finite loss', () => {
     const task = createTask({ seed: 0 });
     expect(task.trainable.reduce((n, v) => n + v.size, 0)).toBe(490_354);
-    const loss = tf.tidy(() => task.step({ size: 2, arrays: { images: syntheticGalaxies(2) }, shapes: { images: [64, 64, 1] } }, 0).loss.dataSync()[0]);
+    const loss = tf.tidy(() => task.step({ size: 2, arrays: { images: syntheticGalaxies(2) }, shapes: { images: [64, 64, 1] } }, 0, 0).loss.dataSync()[0]);
     expect(Number.isFinite(loss)).toBe(true);
     task.dispose();
   });

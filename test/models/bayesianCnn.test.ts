@@ -149,6 +149,16 @@ describe('Bayesian CNN training task', () => {
     await trainer.dispose();
   });
 
+  it('draws its training dropout from (step, shard): data-parallel shards get independent masks', () => {
+    const task = new BayesianCnnTask(tiny);
+    const b = batch(4, 2);
+    const loss = (step: number, shard: number) => tf.tidy(() => task.step(b, step, shard).loss.dataSync()[0]);
+    expect(loss(3, 0)).toBe(loss(3, 0));
+    expect(loss(3, 1)).not.toBe(loss(3, 0));
+    expect(loss(4, 0)).not.toBe(loss(3, 0));
+    task.dispose();
+  });
+
   it('passes() refuses a batch without pass settings', () => {
     const task = new BayesianCnnTask(tiny);
     expect(() => task.passes(batch(2, 1))).toThrow(/"passes" array/);

@@ -143,25 +143,25 @@ function hasCounts(batch: HostBatch): boolean {
 export function createTask(given: Partial<MorphologyTaskOptions>): MorphologyTask {
   const options = resolveTaskOptions(given);
   const { model, trainable, trainableNames, state } = buildTaskModel(options);
-  const seedOf = (step: number, what: string) => Rng.derive(options.seed, what, step).nextUint32();
+  const seedOf = (step: number, shard: number, what: string) => Rng.derive(options.seed, what, step, shard).nextUint32();
   const requireEtVae = (method: string): EtVae => {
     if (!(model instanceof EtVae)) throw new OptionError('method', `a method of a plain-cnn task (${method} needs the ET-VAE)`, method);
     return model;
   };
 
-  const step = (batch: HostBatch, stepNumber: number): StepOutput => {
+  const step = (batch: HostBatch, stepNumber: number, shard: number): StepOutput => {
     const images = imagesOf(batch);
     const labelled = hasCounts(batch);
     if (options.objective === 'supervised' && !labelled) {
       throw new InputError('a supervised step needs a batch with "counts" (vote counts of the question)');
     }
-    const dropoutSeed = seedOf(stepNumber, 'dropout');
+    const dropoutSeed = seedOf(stepNumber, shard, 'dropout');
     if (model instanceof EtVae) {
       const encoding = model.encode(images, true);
       const metrics: Record<string, tf.Scalar> = {};
       let loss: tf.Scalar | null = null;
       if (options.objective !== 'supervised') {
-        const recon = model.reconstruct(encoding, true, seedOf(stepNumber, 'latent'));
+        const recon = model.reconstruct(encoding, true, seedOf(stepNumber, shard, 'latent'));
         const terms = elboTerms(model, images, encoding.pose.layers, recon);
         loss = tf.mean(terms.negativeElbo) as tf.Scalar;
         metrics.negativeElbo = loss;
