@@ -8,8 +8,7 @@ import { existsSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './checkpoint.js';
 import type { NamedWeights } from '../nn/params.js';
-import type { OptimizerState } from '../train/optimizer.js';
-import { writeVariables, type TrainerWeights } from '../train/localTrainer.js';
+import type { OptimizerState } from './optimizerState.js';
 import { resolvePreprocessOptions, type PreprocessOptions } from '../data/preprocess.js';
 import { BAYESIAN_CNN_KIND, BayesianCnn, type BayesianCnnConfig } from './bayesianCnn.js';
 
@@ -27,12 +26,6 @@ export interface LoadedBayesianCnn {
   preprocessing: PreprocessOptions;
   optimizer: OptimizerState | null;
   meta: CheckpointMeta;
-}
-
-/** Copies trainer weights (in the task's variable order, which is the model's) into a model in this thread. */
-export function applyTrainerWeights(model: BayesianCnn, weights: TrainerWeights): void {
-  writeVariables(model.params.trainable, weights.trainable, 'trainable weight');
-  writeVariables(model.params.state, weights.state, 'state');
 }
 
 export function saveBayesianCnn(dir: string, model: BayesianCnn, options: SaveBayesianCnnOptions): void {

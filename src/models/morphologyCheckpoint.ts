@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { NamedWeights } from '../nn/params.js';
-import type { AdamState } from '../train/optimizerAdam.js';
+import type { AdamState } from './optimizerState.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { createMorphologyModel, MORPHOLOGY_MODEL_KINDS, specOf, type MorphologyModel, type MorphologyModelSpec } from './morphologyModel.js';
 

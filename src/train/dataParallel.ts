@@ -23,7 +23,8 @@ import {
   type Trainer,
   type TrainerWeights,
 } from './localTrainer.js';
-import { OPTIMIZER_KINDS, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { OPTIMIZER_KINDS, type OptimizerOptions } from './optimizer.js';
+import type { OptimizerState } from '../models/optimizerState.js';
 import type { HostBatch } from '../data/hostBatch.js';
 import type { TaskSpec } from '../models/trainTask.js';
 

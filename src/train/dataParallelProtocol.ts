@@ -3,7 +3,8 @@
  * Every request carries an id; the worker answers each with exactly one reply of the same id.
  */
 import type { BackendDescription } from '../backend/initBackend.js';
-import type { OptimizerOptions, OptimizerState } from './optimizer.js';
+import type { OptimizerOptions } from './optimizer.js';
+import type { OptimizerState } from '../models/optimizerState.js';
 import type { Prediction, StepResult, TrainerWeights } from './localTrainer.js';
 import type { HostBatch } from '../data/hostBatch.js';
 import type { TaskSpec } from '../models/trainTask.js';

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError, OptionError } from '../util/errors.js';
-import { createOptimizer, type HostOptimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { createOptimizer, type HostOptimizer, type OptimizerOptions } from './optimizer.js';
+import type { OptimizerState } from '../models/optimizerState.js';
 import type { HostBatch } from '../data/hostBatch.js';
 import type { TaskSpec, TrainTask } from '../models/trainTask.js';
 

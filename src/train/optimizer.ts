@@ -2,13 +2,12 @@
  * The optimisers a trainer can use: a closed set of kinds, each with its own options.
  */
 import { OptionError } from '../util/errors.js';
-import { Adam, type AdamOptions, type AdamState } from './optimizerAdam.js';
+import { Adam, type AdamOptions } from './optimizerAdam.js';
 
 export const OPTIMIZER_KINDS = ['adam'] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
 export type OptimizerOptions = { kind: 'adam' } & Partial<AdamOptions>;
-export type OptimizerState = AdamState;
 
 /** An optimiser updating host parameter arrays in place. */
 export type HostOptimizer = Adam;

@@ -2,6 +2,7 @@
  * Adam on host Float32Arrays: deterministic (the same gradients give bit-identical weights in every thread),
  * and its state (step, first and second moments) exports for checkpoints.
  */
+import type { AdamState } from '../models/optimizerState.js';
 import { check, resolveOptions } from '../util/options.js';
 import { InputError } from '../util/errors.js';
 
@@ -25,14 +26,6 @@ export function resolveAdamOptions(given: Partial<AdamOptions> = {}): AdamOption
     beta2: check.number(0, 0.999999999),
     epsilon: check.number(0),
   }, given);
-}
-
-/** Everything Adam needs to resume: the number of steps taken and both moment estimates per parameter array. */
-export interface AdamState {
-  kind: 'adam';
-  step: number;
-  m: Float32Array[];
-  v: Float32Array[];
 }
 
 export class Adam {

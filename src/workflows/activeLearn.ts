@@ -20,7 +20,8 @@ import { activeLearnLoop, type ActiveLearnEvent } from './activeLearnLoop.js';
 import { ACTIVE_LEARN_PRESETS, PRESETS, RETRAIN_MODES, type ActiveLearnPreset, type ActiveLearnSettings } from './activeLearnPresets.js';
 import { writeActiveLearnReport, type RoundRecord } from './activeLearnReport.js';
 import { BayesianCnn } from '../models/bayesianCnn.js';
-import { applyTrainerWeights, saveBayesianCnn } from '../models/bayesianCnnCheckpoint.js';
+import { saveBayesianCnn } from '../models/bayesianCnnCheckpoint.js';
+import { applyTrainerWeights } from '../train/applyTrainerWeights.js';
 import { resolvePreprocessOptions } from '../data/preprocess.js';
 
 export interface ActiveLearnOptions {

@@ -13,7 +13,7 @@ import { acquire, type AcquisitionFunction } from '../active/acquisition.js';
 import { binomialBald, dirichletMultinomialBald, type BaldResult } from '../active/bald.js';
 import { createTrainer } from '../train/dataParallel.js';
 import type { Trainer, TrainerWeights } from '../train/localTrainer.js';
-import type { OptimizerState } from '../train/optimizer.js';
+import type { OptimizerState } from '../models/optimizerState.js';
 import type { HostBatch } from '../data/hostBatch.js';
 import { bayesianCnnTaskSpec, passSettings, type BayesianCnnTaskOptions } from '../models/bayesianCnnTask.js';
 import { resolveHead, type ResolvedHead } from '../models/bayesianCnnHead.js';

@@ -9,7 +9,8 @@
 import { InputError } from '../util/errors.js';
 import type { Trainer } from '../train/localTrainer.js';
 import type { BayesianCnn } from '../models/bayesianCnn.js';
-import { applyTrainerWeights, saveBayesianCnn } from '../models/bayesianCnnCheckpoint.js';
+import { saveBayesianCnn } from '../models/bayesianCnnCheckpoint.js';
+import { applyTrainerWeights } from '../train/applyTrainerWeights.js';
 import type { PreprocessOptions } from '../data/preprocess.js';
 import { evaluateBayesianCnn } from './trainBayesianCnnEvaluate.js';
 import type { TrainData } from './trainBayesianCnnData.js';
