@@ -58,6 +58,20 @@ export type BodyLight = Pick<
   | 'disturbance'
 >;
 
+/** The structure of a plain body (companions, merger partners): no arms, bar, ring or dust lane. */
+export const NO_STRUCTURE = {
+  arms: 0,
+  pitchAngle: 0,
+  winding: 'none',
+  armStrength: 0,
+  barStrength: 0,
+  barLength: 0,
+  barAngle: 0,
+  ringStrength: 0,
+  ringRadius: 0,
+  dustLane: 0,
+} as const satisfies Partial<BodyLight>;
+
 /**
  * Adds the body's light to `img` (size × size, row-major, row 0 at the top). `diskLightFraction` of the body's
  * disk light goes into the smooth components here; the caller splats the rest (clumps) itself. Pixels where

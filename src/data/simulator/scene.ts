@@ -6,7 +6,7 @@
 import type { Rng } from '../../util/rng.js';
 import { addArtefact, applyDetectorDefects, noDefects } from './artefacts.js';
 import { addGaussianBlob, addPointSource } from './blob.js';
-import { addBodyLight, type BodyLight } from './galaxyLight.js';
+import { addBodyLight, NO_STRUCTURE, type BodyLight } from './galaxyLight.js';
 import type { Morphology } from './morphology.js';
 import { addSkyAndNoise } from './noise.js';
 import { apertureArea, fluxForSnr, skyVariance, type Observation } from './observation.js';
@@ -86,17 +86,8 @@ function addPartnerAndTails(img: Float32Array, size: number, m: Morphology, floo
     diskScale: partnerRadius / 1.678,
     axisRatio: rng.range(0.3, 1),
     positionAngle: rng.range(0, 180),
-    arms: 0,
-    pitchAngle: 0,
-    winding: 'none',
-    armStrength: 0,
     armPhase: rng.range(0, 360),
-    barStrength: 0,
-    barLength: 0,
-    barAngle: 0,
-    ringStrength: 0,
-    ringRadius: 0,
-    dustLane: 0,
+    ...NO_STRUCTURE,
     disturbance: m.disturbance,
   };
   addBodyLight(img, size, partner, floor);
@@ -135,17 +126,8 @@ function addCompanion(img: Float32Array, size: number, m: Morphology, obs: Obser
     diskScale: radius / 1.678,
     axisRatio: q,
     positionAngle: rng.range(0, 180),
-    arms: 0,
-    pitchAngle: 0,
-    winding: 'none',
-    armStrength: 0,
     armPhase: 0,
-    barStrength: 0,
-    barLength: 0,
-    barAngle: 0,
-    ringStrength: 0,
-    ringRadius: 0,
-    dustLane: 0,
+    ...NO_STRUCTURE,
     disturbance: 0,
   }, floor);
 }
