@@ -26,5 +26,8 @@ describe('galmorph CLI', () => {
     await expect(run(['simulate', '--schema', 'gz9', '--n', '2', '--out', join(tmpdir(), 'gm-x')])).rejects.toThrow(
       /option "--schema": expected gz2 \| decals-dr5 \| q1, got "gz9"/,
     );
+    await expect(run(['experiment', 'table1', '--classifier-weight', '-1'])).rejects.toThrow(
+      /option "--classifier-weight": expected a number in \[0, Infinity\], got "-1"/,
+    );
   });
 });

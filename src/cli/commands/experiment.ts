@@ -33,6 +33,7 @@ interface Table1Flags extends ComputeFlags {
   lr?: number;
   lrAfterPretraining?: number;
   likelihood?: string;
+  classifierWeight?: number;
   validations?: number;
   simulate?: number;
   resume?: boolean;
@@ -76,6 +77,7 @@ function overrides(f: Table1Flags): Partial<Table1Settings> {
   if (f.lr !== undefined) o.learningRate = f.lr;
   if (f.lrAfterPretraining !== undefined) o.afterPretrainingLearningRate = f.lrAfterPretraining;
   if (f.likelihood !== undefined) o.likelihood = parseLikelihood(f.likelihood);
+  if (f.classifierWeight !== undefined) o.classifierWeight = f.classifierWeight;
   if (f.validations !== undefined) o.validations = f.validations;
   if (f.simulate !== undefined) o.simulateN = f.simulate;
   return o;
@@ -107,6 +109,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--lr <rate>', 'Adam learning rate', (v) => parseNumber(v, '--lr', 0, 1))
     .option('--lr-after-pretraining <rate>', 'Adam learning rate after VAE pre-training', (v) => parseNumber(v, '--lr-after-pretraining', 0, 1))
     .option('--likelihood <kind>', `pixel likelihood: ${PIXEL_LIKELIHOODS.join(' | ')}`)
+    .option('--classifier-weight <w>', 'weight of the vote NLL beside −ELBO in the alternating regime (paper: 1)', (v) => parseNumber(v, '--classifier-weight', 0))
     .option('--validations <n>', 'validations per training phase', (v) => parseInteger(v, '--validations', 1))
     .option('--simulate <n>', 'galaxies to simulate when --data is absent', (v) => parseInteger(v, '--simulate', 10))
     .option('--resume', 'reuse the run folder: skip completed cells and pre-training');
