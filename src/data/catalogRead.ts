@@ -3,6 +3,7 @@
  * schema: find the id, image and label columns, parse and validate every row. Column problems always stop
  * the read; row problems stop it (`onBad: 'error'`) or leave the row out and list it (`onBad: 'skip'`).
  */
+import { NOMINAL_VOLUNTEERS } from './schema.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError, OptionError } from '../util/errors.js';
@@ -49,7 +50,7 @@ const DEFAULTS: ReadCatalogOptions = {
   fractionStyle: 'auto',
   onBad: 'error',
   checkImages: true,
-  nominalN: 40,
+  nominalN: NOMINAL_VOLUNTEERS,
   fractionTolerance: 0.01,
   ignoreColumns: [],
 };

@@ -318,3 +318,6 @@ export function probabilityAskedTensor(fractions: tf.Tensor2D, schema: Schema): 
     return tf.concat(cols, 1);
   });
 }
+
+/** Volunteers per galaxy assumed where a catalog gives vote fractions without counts (Galaxy Zoo 2's typical N ≈ 40). */
+export const NOMINAL_VOLUNTEERS = 40;

@@ -1,7 +1,10 @@
 /**
- * A Bayesian CNN for Galaxy Zoo votes (Walmsley et al. 2019; zoobot): convolution blocks (each k×k conv + ReLU,
- * then 2×2 max-pooling), global average pooling, a dense ReLU layer, always-on MC dropout, and a head
- * (bayesianCnnHead.ts). Dropout stays on at prediction, so T stochastic passes sample the approximate posterior.
+ * A Bayesian CNN for Galaxy Zoo votes (Walmsley et al. 2019; zoobot): convolution blocks (each k×k conv, optional
+ * BatchNorm, ReLU, then 2×2 max-pooling), pooling of the last feature map — 'mean' (global average) or 'flatten'
+ * (keeps where in the image a feature is, e.g. how centrally concentrated the light is) —, a dense ReLU layer,
+ * always-on MC dropout, and a head (bayesianCnnHead.ts). Dropout stays on at prediction, so T stochastic passes
+ * sample the approximate posterior. `headBias` sets the head's initial bias: for the Dirichlet head a negative bias
+ * starts the concentrations α = 1 + 100·sigmoid(b) low (broad, well-spread predictions) instead of ≈ 51 per answer.
  *
  * Dropout sits after the deterministic convolution stack, so the T passes of a galaxy share one evaluation of the
  * convolutions (`features`) and differ only in the dense part (`passes`): T passes cost about one forward pass.
@@ -14,10 +17,14 @@ import { ParamStore } from '../nn/params.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Dense } from '../nn/dense.js';
 import { mcDropout } from '../nn/mcDropout.js';
+import { BatchNorm } from '../nn/batchNorm.js';
 import { createSchema, type Schema, type SchemaDef } from '../data/schema.js';
 import { HEAD_KINDS, headPrediction, resolveHead, type HeadKind, type ResolvedHead } from './bayesianCnnHead.js';
 
 export const BAYESIAN_CNN_KIND = 'bayesian-cnn';
+
+export const POOLING_KINDS = ['mean', 'flatten'] as const;
+export type PoolingKind = (typeof POOLING_KINDS)[number];
 
 export interface BayesianCnnConfig {
   /** Decision tree the head's outputs follow (saved with the model). */
@@ -34,10 +41,16 @@ export interface BayesianCnnConfig {
   blocks: number[][];
   /** Convolution kernel side. @default 3 */
   kernel: number;
+  /** BatchNorm after every convolution (batch statistics in training, running averages at prediction). @default false */
+  batchNorm: boolean;
+  /** How the last feature map becomes a vector: global average ('mean') or all positions ('flatten'). @default 'mean' */
+  pooling: PoolingKind;
   /** Units of the dense layer before the head. @default 128 */
   denseUnits: number;
   /** MC-dropout rate before the head (always on). @default 0.5 */
   dropout: number;
+  /** Initial bias of every head logit (dirichlet: α starts at 1 + 100·sigmoid(headBias)). @default 0 */
+  headBias: number;
   /** Seed of the initial weights. @default 0 */
   seed: number;
 }
@@ -49,8 +62,11 @@ export const BAYESIAN_CNN_DEFAULTS: Omit<BayesianCnnConfig, 'schema'> = {
   channels: 1,
   blocks: [[32, 32], [64, 64], [64]],
   kernel: 3,
+  batchNorm: false,
+  pooling: 'mean',
   denseUnits: 128,
   dropout: 0.5,
+  headBias: 0,
   seed: 0,
 };
 
@@ -70,8 +86,11 @@ const SPEC: Spec<BayesianCnnConfig> = {
     }
   },
   kernel: check.integer(1, 15),
+  batchNorm: check.boolean(),
+  pooling: check.oneOf(POOLING_KINDS),
   denseUnits: check.integer(1, 8192),
   dropout: check.number(0, 0.95),
+  headBias: check.number(-20, 20),
   seed: check.integer(0, 2 ** 32 - 1),
 };
 
@@ -89,6 +108,7 @@ export class BayesianCnn {
   readonly head: ResolvedHead;
   readonly params: ParamStore;
   private readonly convs: Conv2d[][];
+  private readonly norms: (BatchNorm | null)[][];
   private readonly dense: Dense;
   private readonly output: Dense;
 
@@ -106,12 +126,23 @@ export class BayesianCnn {
         return conv;
       }),
     );
-    this.dense = new Dense(root, 'dense', { inFeatures: channels, units: this.config.denseUnits, init: 'heNormal' });
+    this.norms = this.config.blocks.map((filters, b) =>
+      filters.map((f, c) => (this.config.batchNorm ? new BatchNorm(root.scope(`block${b + 1}`), `norm${c + 1}`, { channels: f }) : null)));
+    const side = this.config.blocks.reduce((s) => Math.ceil(s / 2), this.config.imageSize);
+    const features = this.config.pooling === 'flatten' ? side * side * channels : channels;
+    this.dense = new Dense(root, 'dense', { inFeatures: features, units: this.config.denseUnits, init: 'heNormal' });
     this.output = new Dense(root, 'head', { inFeatures: this.config.denseUnits, units: this.head.outputs });
+    if (this.config.headBias !== 0 && this.output.bias !== null) {
+      const bias = this.output.bias;
+      tf.tidy(() => bias.assign(tf.fill(bias.shape, this.config.headBias)));
+    }
   }
 
-  /** Deterministic part: images [B, H, W, C] → pooled features [B, F]. */
-  features(images: tf.Tensor4D): tf.Tensor2D {
+  /**
+   * Deterministic part: images [B, H, W, C] → pooled features [B, F]. `training` normalises with the batch's
+   * statistics (and updates the running ones) when the model has BatchNorm; otherwise it changes nothing.
+   */
+  features(images: tf.Tensor4D, training = false): tf.Tensor2D {
     const { imageSize, channels } = this.config;
     const [, h, w, c] = images.shape;
     if (h !== imageSize || w !== imageSize || c !== channels) {
@@ -119,11 +150,15 @@ export class BayesianCnn {
     }
     return tf.tidy(() => {
       let x: tf.Tensor4D = images;
-      for (const block of this.convs) {
-        for (const conv of block) x = tf.relu(conv.apply(x));
+      this.convs.forEach((block, b) => {
+        block.forEach((conv, c) => {
+          const norm = this.norms[b][c];
+          const y = conv.apply(x);
+          x = tf.relu(norm === null ? y : norm.apply(y, training));
+        });
         x = tf.maxPool(x, 2, 2, 'same');
-      }
-      return tf.mean(x, [1, 2]) as tf.Tensor2D;
+      });
+      return (this.config.pooling === 'flatten' ? tf.reshape(x, [x.shape[0], -1]) : tf.mean(x, [1, 2])) as tf.Tensor2D;
     });
   }
 
@@ -135,9 +170,9 @@ export class BayesianCnn {
     });
   }
 
-  /** One stochastic pass: images → raw logits [B, outputs]. */
-  logits(images: tf.Tensor4D, seed: number): tf.Tensor2D {
-    return tf.tidy(() => this.logitsFromFeatures(this.features(images), seed));
+  /** One stochastic pass: images → raw logits [B, outputs] (`training` as in `features`). */
+  logits(images: tf.Tensor4D, seed: number, training = false): tf.Tensor2D {
+    return tf.tidy(() => this.logitsFromFeatures(this.features(images, training), seed));
   }
 
   /**

@@ -4,8 +4,8 @@
  * catalogs with the same preprocessing or resume training. Loading refuses another kind of model or a config whose
  * parameters do not match the saved weights, naming the folder.
  */
-import { existsSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
+import { resolveModelFolder } from './pretrained.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from './checkpoint.js';
 import type { NamedWeights } from '../nn/params.js';
 import type { OptimizerState } from './optimizerState.js';
@@ -46,10 +46,9 @@ export function saveBayesianCnn(dir: string, model: BayesianCnn, options: SaveBa
   });
 }
 
-export function loadBayesianCnn(dir: string): LoadedBayesianCnn {
-  if (!existsSync(dir)) {
-    throw new InputError('model folder not found', { file: dir }, 'pass the folder a training run saved its model to (e.g. RUN/model)');
-  }
+/** Loads a model folder, or a shipped model by name (models/pretrained.ts: e.g. 'gz2'). */
+export function loadBayesianCnn(nameOrDir: string): LoadedBayesianCnn {
+  const dir = resolveModelFolder(nameOrDir);
   const ckpt = loadCheckpoint(dir, BAYESIAN_CNN_KIND);
   const config = ckpt.meta.config as BayesianCnnConfig;
   const model = new BayesianCnn(config);

@@ -41,7 +41,7 @@ export class BayesianCnnTask implements TrainTask {
     const counts = batchArray(batch, 'counts', [this.model.schema.numAnswers]) as tf.Tensor2D;
     const seed = Rng.derive(this.model.config.seed, 'dropout', step, shard).nextUint32() % MAX_PASS_SEED;
     const head = this.model.head;
-    const perQuestion = headLoss(head, this.model.logits(images, seed), counts);
+    const perQuestion = headLoss(head, this.model.logits(images, seed, true), counts);
     const loss = tf.mean(tf.sum(perQuestion, 1)) as tf.Scalar;
     const asked = tf.cast(tf.greater(questionTotals(counts, head.questions), 0), 'float32');
     const sums = tf.sum(tf.mul(perQuestion, asked), 0);

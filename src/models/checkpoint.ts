@@ -5,7 +5,9 @@
  * another format or kind with a message that says what was found and what was expected.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { InputError } from '../util/errors.js';
 import type { NamedWeights } from '../nn/params.js';
 
 export const CHECKPOINT_FORMAT = 'galmorph-checkpoint/1';
@@ -37,6 +39,8 @@ interface TensorIndexEntry {
 interface ModelJson extends CheckpointMeta {
   weights: TensorIndexEntry[];
   optimizer: TensorIndexEntry[] | null;
+  /** SHA-256 (hex) of weights.bin and optimizer.bin, checked on load (absent in checkpoints saved before them). */
+  checksums?: { weights: string; optimizer: string | null };
 }
 
 export interface Checkpoint {
@@ -50,12 +54,14 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint): void {
   const [weightIndex, weightBytes] = pack(ckpt.weights);
   writeFileSync(join(dir, 'weights.bin'), weightBytes);
   let optimizerIndex: TensorIndexEntry[] | null = null;
+  let optimizerSum: string | null = null;
   if (ckpt.optimizer) {
     const [idx, bytes] = pack(ckpt.optimizer);
     optimizerIndex = idx;
+    optimizerSum = sha256(bytes);
     writeFileSync(join(dir, 'optimizer.bin'), bytes);
   }
-  const json: ModelJson = { ...ckpt.meta, weights: weightIndex, optimizer: optimizerIndex };
+  const json: ModelJson = { ...ckpt.meta, weights: weightIndex, optimizer: optimizerIndex, checksums: { weights: sha256(weightBytes), optimizer: optimizerSum } };
   writeFileSync(join(dir, 'model.json'), JSON.stringify(json, null, 2) + '\n');
 }
 
@@ -63,23 +69,25 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint): void {
 export function loadCheckpoint(dir: string, expectedKind?: string): Checkpoint {
   const jsonPath = join(dir, 'model.json');
   if (!existsSync(jsonPath)) {
-    throw new Error(`${dir}: no model.json here — pass the folder a training run saved its model to (e.g. RUN/model)`);
+    throw new InputError('no model.json here', { file: dir }, 'pass the folder a training run saved its model to (e.g. RUN/model) or a shipped model\'s name');
   }
   let json: ModelJson;
   try {
     json = JSON.parse(readFileSync(jsonPath, 'utf8')) as ModelJson;
   } catch (e) {
-    throw new Error(`${jsonPath}: not valid JSON (${(e as Error).message})`, { cause: e });
+    throw new InputError(`not valid JSON (${(e as Error).message})`, { file: jsonPath }, 'the model file is damaged: copy or train it again');
   }
-  if (json.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`${jsonPath}: format is ${JSON.stringify(json.format)}, expected "${CHECKPOINT_FORMAT}"`);
+  if (typeof json !== 'object' || json === null || json.format !== CHECKPOINT_FORMAT) {
+    throw new InputError(`not a galmorph model: format is ${JSON.stringify((json as Partial<ModelJson> | null)?.format)}, expected "${CHECKPOINT_FORMAT}"`,
+      { file: jsonPath }, 'pass a folder saved by galmorph (train, experiment) or a shipped model\'s name');
   }
   if (expectedKind !== undefined && json.kind !== expectedKind) {
-    throw new Error(`${jsonPath}: holds a "${json.kind}" model, but a "${expectedKind}" model is needed here`);
+    throw new InputError(`holds a "${json.kind}" model, but a "${expectedKind}" model is needed here`, { file: jsonPath }, `pass a ${expectedKind} model folder`);
   }
-  const weights = unpack(join(dir, 'weights.bin'), json.weights);
-  const optimizer = json.optimizer ? unpack(join(dir, 'optimizer.bin'), json.optimizer) : null;
-  const { weights: _w, optimizer: _o, ...meta } = json;
+  if (!Array.isArray(json.weights)) throw new InputError('model.json has no weight index', { file: jsonPath }, 'the model file is damaged: copy or train it again');
+  const weights = unpack(join(dir, 'weights.bin'), json.weights, json.checksums?.weights);
+  const optimizer = json.optimizer ? unpack(join(dir, 'optimizer.bin'), json.optimizer, json.checksums?.optimizer ?? undefined) : null;
+  const { weights: _w, optimizer: _o, checksums: _c, ...meta } = json;
   return { meta, weights, optimizer };
 }
 
@@ -95,12 +103,21 @@ function pack(named: NamedWeights): [TensorIndexEntry[], Uint8Array] {
   return [index, new Uint8Array(all.buffer)];
 }
 
-function unpack(path: string, index: TensorIndexEntry[]): NamedWeights {
-  if (!existsSync(path)) throw new Error(`${path}: missing — the checkpoint folder is incomplete`);
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function unpack(path: string, index: TensorIndexEntry[], checksum: string | undefined): NamedWeights {
+  if (!existsSync(path)) throw new InputError('missing: the checkpoint folder is incomplete', { file: path }, 'copy the whole model folder, or train it again');
   const bytes = readFileSync(path);
   const total = index.reduce((n, e) => Math.max(n, e.offset + e.length), 0);
   if (bytes.byteLength !== total * 4) {
-    throw new Error(`${path}: has ${bytes.byteLength} bytes but model.json describes ${total * 4} — the file is truncated or from another save`);
+    throw new InputError(`has ${bytes.byteLength} bytes but model.json describes ${total * 4}: the file is truncated or from another save`,
+      { file: path }, 'copy the whole model folder again, or train it again');
+  }
+  if (checksum !== undefined && sha256(bytes) !== checksum) {
+    throw new InputError('its SHA-256 does not match the one model.json recorded: the file is damaged or from another save',
+      { file: path }, 'copy the whole model folder again, or train it again');
   }
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const out: NamedWeights = {};

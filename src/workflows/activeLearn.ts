@@ -7,6 +7,7 @@
  * galaxies (simulated truth), the discrete-coverage calibration of each final model, summary.md and run.log; each
  * regime's final model is saved in models/<acquisition>/ (loadable by `galmorph predict --model`).
  */
+import { NOMINAL_VOLUNTEERS } from '../data/schema.js';
 import { join } from 'node:path';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import { OptionError } from '../util/errors.js';
@@ -57,7 +58,7 @@ export interface ActiveLearnOptions {
 
 const DEFAULTS: Omit<ActiveLearnOptions, 'out'> = {
   preset: 'quick', overrides: {}, data: null, simulate: 0, test: null, schema: 'gz2', answer: 'q1_features_or_disk',
-  acquisition: 'bald', nominalN: 40, workers: 1, backend: 'wasm', seed: 0, progress: true,
+  acquisition: 'bald', nominalN: NOMINAL_VOLUNTEERS, workers: 1, backend: 'wasm', seed: 0, progress: true,
 };
 
 const nullableString = (v: string | null, name: string) => {

@@ -8,8 +8,9 @@ import { lineChart, type LineSeries } from '../report/lineChart.js';
 import { writeFigure } from '../report/writeFigure.js';
 import { writeImageGrid } from '../report/imageGrid.js';
 import { markdownTable } from '../report/markdownTable.js';
-import { betaBinomialMixturePredictive, binomialMixturePredictive } from '../active/predictiveCounts.js';
-import { discreteCoverage, type DiscreteCoverage } from '../active/calibration.js';
+import type { DiscreteCoverage } from '../active/calibration.js';
+import { answerCoverage } from '../train/metrics/answerCoverage.js';
+import { InputError } from '../util/errors.js';
 import type { AcquisitionFunction } from '../active/acquisition.js';
 import type { RunFolder } from '../util/runFolder.js';
 import { labelSaving, type LabelSaving } from './activeLearnMetrics.js';
@@ -101,21 +102,9 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
 }
 
 function coverageOf(passes: number[][][], data: ActiveLearnData, settings: ActiveLearnSettings, answer: string): DiscreteCoverage {
-  const a = data.schema.answerIndex(answer);
-  const q = data.schema.questions[data.schema.answers[a].questionIndex];
-  const totals = data.test.map((g) => {
-    let n = 0;
-    for (let i = q.start; i < q.end; i++) n += g.counts[i];
-    return Math.round(n);
-  });
-  const keep = totals.map((n, b) => (n > 0 ? b : -1)).filter((b) => b >= 0);
-  const votes = keep.map((b) => totals[b]);
-  const observed = keep.map((b) => Math.min(totals[b], Math.round(data.test[b].counts[a])));
-  const subset = passes.map((pass) => keep.map((b) => pass[b]));
-  const predictive = settings.head === 'binomial'
-    ? binomialMixturePredictive(subset.map((pass) => pass.map((g) => g[0])), votes)
-    : betaBinomialMixturePredictive(subset, [q.start, q.end], a, votes);
-  return discreteCoverage(predictive, observed, { fractionTolerance: 0.2 });
+  const coverage = answerCoverage(passes, data.test.map((g) => g.counts), data.schema, settings.head, answer);
+  if (coverage === null) throw new InputError(`no test galaxy received votes for the question of ${answer}, so calibration cannot be measured`, {}, 'use a test split with votes for that question');
+  return coverage;
 }
 
 function caption(g: ActiveLearnGalaxy, score: number, acquisition: AcquisitionFunction, data: ActiveLearnData, answer: string): string {

@@ -4,6 +4,7 @@
  * can fix a catalog before spending hours on it. Writes a run folder: config, results (JSON), skipped rows (CSV),
  * a sample image grid and a Markdown summary.
  */
+import { NOMINAL_VOLUNTEERS } from '../data/schema.js';
 import { readCatalog } from '../data/catalogRead.js';
 import { loadResolved } from '../data/image.js';
 import { resolvePreprocessOptions, type PreprocessOptions } from '../data/preprocess.js';
@@ -38,7 +39,7 @@ const DEFAULTS: CheckCatalogOptions = {
   decode: true,
   preprocess: {},
   sample: 32,
-  nominalN: 40,
+  nominalN: NOMINAL_VOLUNTEERS,
 };
 
 export interface BadItem {

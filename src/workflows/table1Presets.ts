@@ -3,6 +3,7 @@
  * `quick` finishes end to end (simulation included) in about ten minutes on a 2-core machine; `paper` is the
  * published schedule (128 px, Adam 1e-4, batch 10, 200 epochs — 100 for 1200 labels —, 1e-3 after pre-training).
  */
+import { NOMINAL_VOLUNTEERS } from '../data/schema.js';
 import type { PixelLikelihood } from '../losses/pixelLikelihood.js';
 import { REGIMES, type Regime } from '../train/regimes/regimePhases.js';
 
@@ -58,7 +59,7 @@ const SHARED = {
   crop: 1,
   regimes: [...REGIMES],
   split: { train: 0.6, val: 0.1, test: 0.3 },
-  nominalN: 40,
+  nominalN: NOMINAL_VOLUNTEERS,
   likelihood: { kind: 'bernoulli' } as PixelLikelihood,
   classifierWeight: 1,
 };

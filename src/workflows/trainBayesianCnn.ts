@@ -3,7 +3,8 @@
  * (or train/val plus a separate test catalog), optionally only N labelled training galaxies (seeded), training
  * through the trainers (this thread, or data-parallel workers), the best-validation model kept in `RUN/model`
  * (loadable by `galmorph predict --model RUN/model`) and the latest state in `RUN/last` (for `--resume`), then the
- * best model scored on the test split. Writes config.json, history.csv/json, learning-curve plots, results.json,
+ * best model scored on the test split. Writes config.json, split.csv (every galaxy's split, so others can score the
+ * same held-out galaxies), history.csv/json, learning-curve plots, results.json, test_questions.csv,
  * test_metrics.csv, summary.md and run.log.
  */
 import { readFileSync } from 'node:fs';
@@ -18,16 +19,21 @@ import { resolvePreprocessOptions } from '../data/preprocess.js';
 import { BAD_IMAGE_POLICIES, type BadImagePolicy } from '../data/dataset.js';
 import { createTrainer } from '../train/dataParallel.js';
 import { readVariables } from '../train/localTrainer.js';
-import { BAYESIAN_CNN_DEFAULTS, BayesianCnn } from '../models/bayesianCnn.js';
+import { BAYESIAN_CNN_DEFAULTS, BayesianCnn, POOLING_KINDS, type PoolingKind } from '../models/bayesianCnn.js';
 import { HEAD_KINDS, resolveHead, type HeadKind } from '../models/bayesianCnnHead.js';
 import { bayesianCnnTaskSpec, type BayesianCnnTaskOptions } from '../models/bayesianCnnTask.js';
 import { loadBayesianCnn } from '../models/bayesianCnnCheckpoint.js';
 import { loadTrainData } from './trainBayesianCnnData.js';
 import { trainLoop, type EpochRecord, type ResumeState, type TrainEvent } from './trainBayesianCnnLoop.js';
-import { evaluateBayesianCnn, voteFractionErrors, type TestMetrics } from './trainBayesianCnnEvaluate.js';
+import { evaluateBayesianCnn, testMetrics, type TestMetrics } from './trainBayesianCnnEvaluate.js';
+import { TRAIN_PRESETS, TRAIN_PRESET_NAMES, type TrainPresetName } from './trainBayesianCnnPresets.js';
+import { NOMINAL_VOLUNTEERS } from '../data/schema.js';
+import { writeCsvTable } from '../report/csvTable.js';
 import { writeHistory, writeLearningCurves, writeTrainReport } from './trainBayesianCnnReport.js';
 
 export interface TrainBayesianCnnOptions {
+  /** Named settings filled in before the given ones ('none' or a key of TRAIN_PRESETS, e.g. 'gz2'). @default 'none' */
+  preset: TrainPresetName;
   /** Labelled catalog folder (labels.csv + images/) or table: vote counts, or fractions × `nominalN`. */
   data: string;
   /** Run folder. */
@@ -44,6 +50,11 @@ export interface TrainBayesianCnnOptions {
   question: string | null;
   /** Epochs in total (a resumed run continues up to this many). @default 10 */
   epochs: number;
+  /**
+   * Wall-time budget of the training in seconds (null = none): training stops at the first batch boundary past it,
+   * that last part-epoch is validated like any epoch, and the best-validation model is kept. @default null
+   */
+  maxSeconds: number | null;
   /** @default 32 */
   batchSize: number;
   /** Image side in pixels after preprocessing. @default 64 */
@@ -60,10 +71,16 @@ export interface TrainBayesianCnnOptions {
   labels: number | null;
   /** Convolution filters per block (a 2×2 max-pool after each block). @default [[32, 32], [64, 64], [64]] */
   blocks: number[][];
+  /** BatchNorm after every convolution. @default false */
+  batchNorm: boolean;
+  /** Last feature map → vector: 'mean' (global average) or 'flatten'. @default 'mean' */
+  pooling: PoolingKind;
   /** @default 128 */
   denseUnits: number;
   /** MC-dropout rate (always on). @default 0.5 */
   dropout: number;
+  /** Initial bias of the head's logits (dirichlet: α starts at 1 + 100·sigmoid(b)). @default 0 */
+  headBias: number;
   /** MC-dropout passes T for the test metrics. @default 10 */
   passes: number;
   /** Bad catalog rows and unreadable images stop the run ('error') or are left out and listed in the report ('skip'). @default 'error' */
@@ -81,9 +98,10 @@ export interface TrainBayesianCnnOptions {
 }
 
 export const TRAIN_BAYESIAN_CNN_DEFAULTS: Omit<TrainBayesianCnnOptions, 'data' | 'out'> = {
-  test: null, schema: 'gz2', head: 'dirichlet', answer: null, question: null, epochs: 10, batchSize: 32, imageSize: 64, crop: 1,
-  learningRate: 1e-3, nominalN: 40, augment: false, labels: null, blocks: BAYESIAN_CNN_DEFAULTS.blocks, denseUnits: BAYESIAN_CNN_DEFAULTS.denseUnits,
-  dropout: BAYESIAN_CNN_DEFAULTS.dropout, passes: 10, onBad: 'error', resume: false, workers: 1, backend: 'wasm', seed: 0, progress: true,
+  preset: 'none', test: null, schema: 'gz2', head: 'dirichlet', answer: null, question: null, epochs: 10, maxSeconds: null, batchSize: 32, imageSize: 64, crop: 1,
+  learningRate: 1e-3, nominalN: NOMINAL_VOLUNTEERS, augment: false, labels: null, blocks: BAYESIAN_CNN_DEFAULTS.blocks, batchNorm: BAYESIAN_CNN_DEFAULTS.batchNorm,
+  pooling: BAYESIAN_CNN_DEFAULTS.pooling, denseUnits: BAYESIAN_CNN_DEFAULTS.denseUnits, dropout: BAYESIAN_CNN_DEFAULTS.dropout, headBias: BAYESIAN_CNN_DEFAULTS.headBias,
+  passes: 10, onBad: 'error', resume: false, workers: 1, backend: 'wasm', seed: 0, progress: true,
 };
 
 const nullableString = (v: string | null, name: string) => {
@@ -91,6 +109,7 @@ const nullableString = (v: string | null, name: string) => {
 };
 
 const SPEC: Spec<TrainBayesianCnnOptions> = {
+  preset: check.oneOf(TRAIN_PRESET_NAMES),
   data: check.string(),
   out: check.string(),
   test: nullableString,
@@ -99,6 +118,9 @@ const SPEC: Spec<TrainBayesianCnnOptions> = {
   answer: nullableString,
   question: nullableString,
   epochs: check.integer(1, 100_000),
+  maxSeconds: (v, name) => {
+    if (v !== null) check.number(1, 1e7)(v, name);
+  },
   batchSize: check.integer(1, 4096),
   imageSize: check.integer(8, 1024),
   crop: check.number(0, Infinity),
@@ -109,8 +131,11 @@ const SPEC: Spec<TrainBayesianCnnOptions> = {
     if (v !== null) check.integer(1)(v, name);
   },
   blocks: check.any(),
+  batchNorm: check.boolean(),
+  pooling: check.oneOf(POOLING_KINDS),
   denseUnits: check.integer(1, 8192),
   dropout: check.number(0, 0.95),
+  headBias: check.number(-20, 20),
   passes: check.integer(1, 1000),
   onBad: check.oneOf(BAD_IMAGE_POLICIES),
   resume: check.boolean(),
@@ -122,7 +147,7 @@ const SPEC: Spec<TrainBayesianCnnOptions> = {
 
 /** Options a resumed run must share with the run it continues (the others — epochs, workers, … — may change). */
 const RESUME_FIXED: (keyof TrainBayesianCnnOptions)[] = [
-  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'nominalN', 'augment', 'labels', 'blocks', 'denseUnits', 'dropout', 'onBad', 'seed',
+  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'nominalN', 'augment', 'labels', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'onBad', 'seed',
 ];
 
 export interface TrainBayesianCnnResult {
@@ -138,12 +163,15 @@ export interface TrainBayesianCnnResult {
 
 export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> & Pick<TrainBayesianCnnOptions, 'data' | 'out'>): Promise<TrainBayesianCnnResult> {
   const started = Date.now();
-  const options = resolveOptions({ ...TRAIN_BAYESIAN_CNN_DEFAULTS, data: given.data, out: given.out }, SPEC, given);
+  const preset = given.preset ?? 'none';
+  if (!(TRAIN_PRESET_NAMES as readonly string[]).includes(preset)) throw new OptionError('preset', `one of ${TRAIN_PRESET_NAMES.join(' | ')}`, preset);
+  const options = resolveOptions({ ...TRAIN_BAYESIAN_CNN_DEFAULTS, ...TRAIN_PRESETS[preset], data: given.data, out: given.out }, SPEC, given);
   const target = headTarget(options);
   const preprocessing = resolvePreprocessOptions({ size: options.imageSize, crop: options.crop, colour: 'grey' });
   const taskOptions: BayesianCnnTaskOptions = {
     schema: getSchema(options.schema).def, head: options.head, target, imageSize: options.imageSize, channels: 1,
-    blocks: options.blocks, denseUnits: options.denseUnits, dropout: options.dropout, seed: options.seed,
+    blocks: options.blocks, batchNorm: options.batchNorm, pooling: options.pooling, denseUnits: options.denseUnits, dropout: options.dropout,
+    headBias: options.headBias, seed: options.seed,
   };
   const model = new BayesianCnn(taskOptions); // validates the architecture and the head's target before any work
   try {
@@ -158,6 +186,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     });
     run.log(`labels: ${data.labelNote}; ${data.split.train.length} train` + (data.split.train.length < data.trainAvailable ? ` (of ${data.trainAvailable})` : '') +
       `, ${data.split.val.length} validation, ${data.split.test.length} test galaxies; ${data.leftOut.length} catalog rows left out`);
+    writeCsvTable(run.path('split.csv'), (['train', 'val', 'test'] as const).flatMap((name) => data.split[name].map((r) => ({ id: r.id, split: name }))));
     const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: options.workers, backend: options.backend,
       optimizer: { kind: 'adam', learningRate: options.learningRate } });
     let state: ResumeState = resume.state;
@@ -175,7 +204,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
       }
       if (state.epoch >= options.epochs) run.log(`already trained ${state.epoch} epochs (--epochs ${options.epochs}); scoring the best model only`);
       let bar: ProgressBar | null = null;
-      for await (const event of trainLoop({ trainer, model, data, preprocessing, epochs: options.epochs, resume: state, dirs, seed: options.seed })) {
+      for await (const event of trainLoop({ trainer, model, data, preprocessing, epochs: options.epochs, maxSeconds: options.maxSeconds, resume: state, dirs, seed: options.seed })) {
         bar = onEvent(event, bar, run, options.progress);
         if (event.type === 'epoch-end') {
           state = { epoch: event.record.epoch, history: [...state.history, event.record],
@@ -192,7 +221,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     let testEval: Awaited<ReturnType<typeof evaluateBayesianCnn>>;
     try {
       testEval = await evaluateBayesianCnn(best.model, data.datasets.test, { passes: options.passes, seed: options.seed });
-      test = { ...voteFractionErrors(best.model, testEval, options.nominalN), loss: testEval.loss, galaxies: testEval.ids.length };
+      test = { ...testMetrics(best.model, testEval, options.nominalN, data.split.train.map((r) => r.counts ?? [])), loss: testEval.loss, galaxies: testEval.ids.length };
     } finally {
       best.model.dispose();
     }
@@ -205,7 +234,10 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
       test: { galaxies: test.galaxies, loss: test.loss, questionLoss: testEval.questionLoss, metrics: test, passes: options.passes },
       badImages, figures, resumedFrom: resume.from === null ? null : resume.state.epoch, seconds,
     });
-    run.log(`test (best model, epoch ${state.bestEpoch}): vote-fraction RMSE ${test.rmse.toFixed(4)}, MAE ${test.mae.toFixed(4)} over ${test.galaxies} galaxies` +
+    const root = test.perQuestion[0];
+    run.log(`test (best model, epoch ${state.bestEpoch}): ${root.question} sum-abs ${root.sumAbs.toFixed(4)}, RMSE ${root.rmse.toFixed(4)} ` +
+      `(predict-the-mean ${test.baseline.perQuestion[0].sumAbs.toFixed(4)}, ${test.baseline.perQuestion[0].rmse.toFixed(4)}); ` +
+      `all answers RMSE ${test.rmse.toFixed(4)}, MAE ${test.mae.toFixed(4)} over ${test.galaxies} galaxies` +
       (badImages.length > 0 ? `; ${badImages.length} unusable images left out` : ''));
     run.log(`done in ${seconds.toFixed(0)} s; model in ${dirs.model}, report in ${options.out}/summary.md`);
     return { out: options.out, model: dirs.model, history: state.history, bestEpoch: state.bestEpoch, step, test, seconds };
@@ -284,6 +316,7 @@ function onEvent(event: TrainEvent, bar: ProgressBar | null, run: RunFolder, pro
       return bar;
     case 'epoch-end': {
       const r = event.record;
+      if (r.stoppedBy === 'time') run.log(`time budget reached after ${r.galaxies} galaxies of epoch ${r.epoch}; validating that part-epoch and stopping`);
       bar?.finish(`train ${r.trainLoss.toFixed(3)} val ${r.valLoss.toFixed(3)}`);
       run.log(`epoch ${r.epoch}: step ${r.step}, train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}${r.best ? ' (best; saved model/)' : ''} (${r.seconds.toFixed(1)} s)`);
       return null;

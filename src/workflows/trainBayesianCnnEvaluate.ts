@@ -5,8 +5,9 @@
  * for that question, and optionally T MC-dropout passes for test metrics.
  *
  * Test metrics compare the predicted vote fraction of each answer the head covers (predictSummary.ts: the mean
- * over passes) with the volunteers' fraction, over the galaxies whose question got at least one vote: per-answer
- * RMSE and MAE, and both pooled over every (galaxy, answer) pair.
+ * over passes) with the volunteers' fraction through the metrics module (train/metrics/voteFractionMetrics.ts:
+ * sum-abs, RMSE and MAE per question and answer), beside the predict-the-training-mean baseline, and the coverage
+ * error within ±0.2 vote fraction of each answer (train/metrics/answerCoverage.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng.js';
@@ -16,6 +17,8 @@ import type { BayesianCnn } from '../models/bayesianCnn.js';
 import { headLoss, headPrediction } from '../models/bayesianCnnHead.js';
 import { MAX_PASS_SEED } from '../models/bayesianCnnTask.js';
 import { summarisePasses } from './predictSummary.js';
+import { meanVoteFractions, voteFractionMetrics, type QuestionColumns, type VoteFractionMetrics } from '../train/metrics/voteFractionMetrics.js';
+import { answerCoverage } from '../train/metrics/answerCoverage.js';
 
 export interface Evaluation {
   /** Galaxies scored (bad images skipped by the dataset are not among them). */
@@ -76,46 +79,51 @@ export async function evaluateBayesianCnn(
   return { ids, loss: ids.length > 0 ? lossSum / ids.length : Number.NaN, questionLoss, counts, passes };
 }
 
-export interface AnswerError {
-  answer: string;
-  /** Galaxies whose question received votes. */
-  galaxies: number;
-  rmse: number;
-  mae: number;
+/** Test metrics of the best model: the metrics module's errors, predict-the-training-mean's, and coverage. */
+export interface TestMetrics extends VoteFractionMetrics {
+  /** The same errors for predicting the training split's mean fractions (per question) for every galaxy. */
+  baseline: VoteFractionMetrics;
+  /** Coverage error within ±0.2 vote fraction per covered answer (null when no test galaxy was asked its question). */
+  coverage: { answer: string; galaxies: number; coverageError: number | null }[];
 }
 
-export interface TestMetrics {
-  /** Pooled over every (galaxy, covered answer) pair with votes. */
-  rmse: number;
-  mae: number;
-  perAnswer: AnswerError[];
-}
-
-/** Per-answer RMSE/MAE of predicted vote fractions (mean over passes) against the volunteers' fractions. */
-export function voteFractionErrors(model: BayesianCnn, evaluation: Evaluation, nominalN: number): TestMetrics {
-  const summary = summarisePasses(model.head, model.schema, evaluation.passes, nominalN);
-  const perAnswer: AnswerError[] = [];
-  let squares = 0;
-  let absolute = 0;
-  let pairs = 0;
-  summary.answers.forEach((answer, k) => {
-    const [s, e] = model.schema.questionSlices[answer.questionIndex];
-    let sq = 0;
-    let ab = 0;
-    let n = 0;
-    evaluation.counts.forEach((c, b) => {
-      let votes = 0;
-      for (let a = s; a < e; a++) votes += c[a];
-      if (votes <= 0) return;
-      const diff = summary.fraction[b][k] - c[answer.index] / votes;
-      sq += diff * diff;
-      ab += Math.abs(diff);
-      n += 1;
-    });
-    perAnswer.push({ answer: answer.key, galaxies: n, rmse: n > 0 ? Math.sqrt(sq / n) : Number.NaN, mae: n > 0 ? ab / n : Number.NaN });
-    squares += sq;
-    absolute += ab;
-    pairs += n;
+/** The head's questions as metric columns (a binomial head scores its one answer). */
+export function headQuestionColumns(model: BayesianCnn): QuestionColumns[] {
+  const { head, schema } = model;
+  return head.questions.map(([start, end]) => {
+    const q = schema.questions[schema.answers[start].questionIndex];
+    const answers = q.answers.map((a) => (head.kind !== 'binomial' || a.index === head.answer ? a.key : null));
+    return { key: q.key, start, end, answers };
   });
-  return { rmse: pairs > 0 ? Math.sqrt(squares / pairs) : Number.NaN, mae: pairs > 0 ? absolute / pairs : Number.NaN, perAnswer };
+}
+
+/** Vote-fraction errors of the passes' mean fractions, the predict-the-mean baseline and per-answer coverage. */
+export function testMetrics(model: BayesianCnn, evaluation: Evaluation, nominalN: number, trainCounts: readonly ArrayLike<number>[]): TestMetrics {
+  const summary = summarisePasses(model.head, model.schema, evaluation.passes, nominalN);
+  const columns = model.schema.numAnswers;
+  const predicted = summary.fraction.map((row) => {
+    const full = new Float64Array(columns).fill(Number.NaN);
+    summary.answers.forEach((a, k) => (full[a.index] = row[k]));
+    return full;
+  });
+  const questions = headQuestionColumns(model);
+  const mean = meanVoteFractions(trainCounts, questions, columns);
+  const coverage = summary.answers.map((a) => {
+    const c = answerCoverage(evaluation.passes, evaluation.counts, model.schema, model.head.kind, a.key);
+    return { answer: a.key, galaxies: countAsked(evaluation.counts, model, a.questionIndex), coverageError: c?.coverageError ?? null };
+  });
+  return {
+    ...voteFractionMetrics(predicted, evaluation.counts, questions),
+    baseline: voteFractionMetrics(evaluation.counts.map(() => mean), evaluation.counts, questions),
+    coverage,
+  };
+}
+
+function countAsked(counts: readonly ArrayLike<number>[], model: BayesianCnn, questionIndex: number): number {
+  const q = model.schema.questions[questionIndex];
+  return counts.filter((c) => {
+    let n = 0;
+    for (let a = q.start; a < q.end; a++) n += c[a];
+    return Math.round(n) > 0;
+  }).length;
 }

@@ -5,6 +5,8 @@
  * this thread, scores the validation split, and saves
  *   - `last/`: every epoch — weights, Adam state, step, epoch and the history so far (what `--resume` continues);
  *   - `model/`: whenever the validation loss improves — the best model, which `galmorph predict --model` loads.
+ * With a wall-time budget the loop stops at the first batch boundary past it and validates that part-epoch like a
+ * whole one, so the best-validation model is chosen among every epoch that ran, including the last.
  */
 import { InputError } from '../util/errors.js';
 import type { Trainer } from '../train/localTrainer.js';
@@ -30,6 +32,8 @@ export interface EpochRecord {
   /** Whether this epoch's model became the saved best. */
   best: boolean;
   seconds: number;
+  /** 'time' when the wall-time budget ended training inside this epoch (the part trained was validated). */
+  stoppedBy?: 'time';
 }
 
 /** What a run's `last/` checkpoint carries in `extra` to resume. */
@@ -53,6 +57,8 @@ export interface TrainLoopInput {
   data: TrainData;
   preprocessing: PreprocessOptions;
   epochs: number;
+  /** Wall-time budget of this call in seconds, or null: training stops at the first batch boundary past it. */
+  maxSeconds: number | null;
   /** Where training starts (a fresh run: epoch 0, no history, best +∞). */
   resume: ResumeState;
   /** Folders of the best and the latest checkpoint. */
@@ -65,13 +71,19 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
   const state: ResumeState = { ...input.resume, history: [...input.resume.history] };
   const train = data.datasets.train;
   let warnedSmall = false;
-  for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
+  const deadline = input.maxSeconds === null ? Number.POSITIVE_INFINITY : Date.now() + input.maxSeconds * 1000;
+  let outOfTime = false;
+  for (let epoch = state.epoch + 1; epoch <= epochs && !outOfTime; epoch++) {
     const started = Date.now();
     yield { type: 'epoch-start', epoch, epochs, batches: train.batchesPerEpoch };
     let galaxies = 0;
     let lossSum = 0;
     const metricSums: Record<string, number> = {};
     for await (const batch of train.batches(epoch)) {
+      if (Date.now() >= deadline) {
+        outOfTime = true;
+        break;
+      }
       if (batch.size < trainer.workers) {
         if (!warnedSmall) yield { type: 'note', message: `a batch of ${batch.size} galaxies cannot be split across ${trainer.workers} workers; such batches are left out (the epoch's galaxy count shows how many trained)` };
         warnedSmall = true;
@@ -87,6 +99,7 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
       for (const [k, v] of Object.entries(r.metrics)) metricSums[k] = (metricSums[k] ?? 0) + v * batch.size;
       yield { type: 'batch', epoch, loss: r.loss };
     }
+    if (galaxies === 0) break;
     applyTrainerWeights(model, await trainer.getWeights());
     const optimizer = await trainer.getOptimizerState();
     const val = await evaluateBayesianCnn(model, data.datasets.val, { passes: 0, seed: input.seed });
@@ -95,6 +108,7 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
     const record: EpochRecord = {
       epoch, step: optimizer.step, galaxies, trainLoss: lossSum / galaxies, trainQuestionLoss,
       valLoss: val.loss, valQuestionLoss: val.questionLoss, best, seconds: (Date.now() - started) / 1000,
+      ...(outOfTime ? { stoppedBy: 'time' as const } : {}),
     };
     state.history.push(record);
     state.epoch = epoch;

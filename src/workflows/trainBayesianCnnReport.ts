@@ -1,7 +1,8 @@
 /**
  * The report of a Bayesian-CNN training run: history.csv/json (per epoch: train loss, per-question train losses,
- * validation loss and its per-question parts), learning-curve plots, test metrics (per-answer RMSE/MAE of vote
- * fractions against the volunteers') in results.json and test_metrics.csv, the rows and images left out, and
+ * validation loss and its per-question parts), learning-curve plots, test metrics (per question: sum-abs, RMSE and
+ * MAE of vote fractions against the volunteers' beside predict-the-training-mean; per answer: RMSE, MAE and the
+ * coverage error) in results.json, test_questions.csv and test_metrics.csv, the rows and images left out, and
  * summary.md.
  */
 import { writeCsvTable } from '../report/csvTable.js';
@@ -58,12 +59,21 @@ export interface TrainReport {
 export function writeTrainReport(run: RunFolder, r: TrainReport): void {
   const { data, test } = r;
   const galaxies = { train: data.split.train.length, trainAvailable: data.trainAvailable, val: data.split.val.length, test: data.split.test.length };
-  writeCsvTable(run.path('test_metrics.csv'), test.metrics.perAnswer.map((a) => ({ answer: a.answer, galaxies: a.galaxies, rmse: finiteOrNull(a.rmse), mae: finiteOrNull(a.mae) })));
+  const coverage = new Map(test.metrics.coverage.map((c) => [c.answer, c.coverageError]));
+  writeCsvTable(run.path('test_metrics.csv'), test.metrics.perAnswer.map((a, k) => ({
+    question: a.question, answer: a.answer, galaxies: a.galaxies, rmse: finiteOrNull(a.rmse), mae: finiteOrNull(a.mae),
+    baseline_rmse: finiteOrNull(test.metrics.baseline.perAnswer[k].rmse), coverage_error: coverage.get(a.answer) ?? null,
+  })));
+  writeCsvTable(run.path('test_questions.csv'), questionRows(test.metrics));
   run.writeJson('results.json', {
     model: 'model', head: r.head, target: r.target, bestEpoch: r.bestEpoch, bestValLoss: r.history.find((h) => h.epoch === r.bestEpoch)?.valLoss ?? null,
     epochs: r.history.length, step: r.step, resumedFromEpoch: r.resumedFrom, seconds: r.seconds, labels: data.labelNote, galaxies,
+    validations: r.history.length, stoppedBy: r.history.at(-1)?.stoppedBy ?? 'epochs',
     test: { galaxies: test.galaxies, passes: test.passes, loss: test.loss, questionLoss: nullNaN(test.questionLoss), rmse: test.metrics.rmse, mae: test.metrics.mae,
-      perAnswer: test.metrics.perAnswer.map((a) => ({ ...a, rmse: finiteOrNull(a.rmse), mae: finiteOrNull(a.mae) })) },
+      perQuestion: questionRows(test.metrics),
+      perAnswer: test.metrics.perAnswer.map((a) => ({ ...a, rmse: finiteOrNull(a.rmse), mae: finiteOrNull(a.mae) })),
+      baseline: { rmse: test.metrics.baseline.rmse, mae: test.metrics.baseline.mae },
+      coverage: test.metrics.coverage },
     leftOut: { rows: data.leftOut, images: r.badImages },
     figures: r.figures,
   });
@@ -81,8 +91,14 @@ function summaryMarkdown(r: TrainReport, galaxies: { train: number; trainAvailab
     `Best validation loss ${best?.valLoss.toFixed(4) ?? '–'} at epoch ${r.bestEpoch}: that model is in \`model/\` (\`galmorph predict --model ${dir}/model --catalog DIR --out DIR\`); the latest state, for \`--resume\`, is in \`last/\`.`,
     '', '## Test set (best model)', '',
     `${test.galaxies} galaxies, ${test.passes} MC-dropout passes. Loss ${test.loss.toFixed(4)}; vote-fraction RMSE ${test.metrics.rmse.toFixed(4)}, MAE ${test.metrics.mae.toFixed(4)} (pooled over answers, galaxies whose question got votes).`, '',
-    markdownTable(test.metrics.perAnswer.map((a) => ({ answer: a.answer, galaxies: a.galaxies, RMSE: a.rmse, MAE: a.mae })), { decimals: 4 }),
+    'Per question (galaxies whose question got votes), beside predicting the training mean for every galaxy:', '',
+    markdownTable(questionRows(test.metrics).map((q) => ({ question: q.question, galaxies: q.galaxies, 'sum-abs': q.sum_abs, RMSE: q.rmse,
+      'mean: sum-abs': q.baseline_sum_abs, 'mean: RMSE': q.baseline_rmse, 'RMSE gain': q.rmse_gain === null ? '–' : `${(100 * q.rmse_gain).toFixed(0)}%` })), { decimals: 4 }),
+    '', 'Per answer, with the coverage error within ±0.2 vote fraction (predicted vs observed share of galaxies inside it):', '',
+    markdownTable(test.metrics.perAnswer.map((a) => ({ answer: a.answer, galaxies: a.galaxies, RMSE: a.rmse, MAE: a.mae,
+      'coverage error': test.metrics.coverage.find((c) => c.answer === a.answer)?.coverageError ?? Number.NaN })), { decimals: 4 }),
     '', '## Learning curve', '',
+    `${r.history.length} validations ran (one per epoch${r.history.at(-1)?.stoppedBy === 'time' ? ', the last on the part-epoch the time budget ended' : ''}).`, '',
     markdownTable(r.history.map((h) => ({ epoch: h.epoch, step: h.step, 'train loss': h.trainLoss, 'val loss': h.valLoss, best: h.best ? '✓' : '' })), { decimals: 4 }),
     '', `Figures: ${r.figures.join(', ') || 'none'}. Tables: history.csv, test_metrics.csv, results.json.`, '',
   ];
@@ -101,6 +117,28 @@ function summaryMarkdown(r: TrainReport, galaxies: { train: number; trainAvailab
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** Per-question rows: the model's errors, the predict-the-mean baseline's and the RMSE gain over it. */
+interface QuestionRow {
+  [column: string]: string | number | null;
+  question: string;
+  galaxies: number;
+  sum_abs: number | null;
+  rmse: number | null;
+  mae: number | null;
+  baseline_sum_abs: number | null;
+  baseline_rmse: number | null;
+  rmse_gain: number | null;
+}
+
+function questionRows(m: TestMetrics): QuestionRow[] {
+  return m.perQuestion.map((q, k) => {
+    const b = m.baseline.perQuestion[k];
+    const gain = Number.isFinite(q.rmse) && b.rmse > 0 ? 1 - q.rmse / b.rmse : Number.NaN;
+    return { question: q.question, galaxies: q.galaxies, sum_abs: finiteOrNull(q.sumAbs), rmse: finiteOrNull(q.rmse), mae: finiteOrNull(q.mae),
+      baseline_sum_abs: finiteOrNull(b.sumAbs), baseline_rmse: finiteOrNull(b.rmse), rmse_gain: finiteOrNull(gain) };
+  });
 }
 
 function finiteOrNull(v: number): number | null {

@@ -57,7 +57,7 @@ export function registerActiveLearnCommand(program: Command): void {
     .option('--retrain <mode>', 'override: warm-start | from-scratch')
     .option('--learning-rate <x>', 'override: Adam learning rate', (v) => parseNumber(v, '--learning-rate', 1e-6, 1));
   addComputeOptions(cmd).action(async (flags: Flags) => {
-    await initBackend({ backend: flags.backend ?? '', source: '--backend', threads: flags.workers });
+    const { backend } = await initBackend({ backend: flags.backend ?? '', source: '--backend', threads: flags.workers });
     const overrides: Partial<ActiveLearnSettings> = {};
     const set = <K extends keyof ActiveLearnSettings>(k: K, v: ActiveLearnSettings[K] | undefined) => {
       if (v !== undefined) overrides[k] = v;
@@ -77,7 +77,7 @@ export function registerActiveLearnCommand(program: Command): void {
     const result = await activeLearn({
       preset: flags.preset, overrides, data: flags.data ?? null, simulate: flags.simulate ?? 0, test: flags.test ?? null,
       schema: flags.schema, answer: flags.answer, acquisition: flags.acquisition, nominalN: flags.nominalN, out: flags.out,
-      workers: flags.workers, backend: flags.backend ?? 'wasm', seed: flags.seed,
+      workers: flags.workers, backend, seed: flags.seed,
     });
     console.log(`active learning done in ${result.seconds.toFixed(0)} s: ${result.out}/summary.md`);
   });

@@ -1,0 +1,122 @@
+/**
+ * The one definition of how far predicted vote fractions p are from the volunteers' fractions f = k / N_q.
+ *
+ * Which galaxies count: for question q, a galaxy counts when the question received votes (N_q = Σ_{a in q} k_a > 0),
+ * so its fractions are defined. A galaxy that was never asked q is left out of q's figures and counted.
+ *
+ * Per question q over its counted galaxies i and answers a:
+ *   sum-abs = mean_i Σ_a |p_ia − f_ia|   (the ET-VAE paper's Table 1 "RMSE"; the yardstick's "paper" metric)
+ *   RMSE    = √ mean_{i,a} (p_ia − f_ia)²
+ *   MAE     = mean_{i,a} |p_ia − f_ia|
+ * (over the answers the model predicts: a one-answer binomial head scores that answer alone)
+ * Per answer: RMSE and MAE over the galaxies its question counts. Pooled: RMSE and MAE over every counted
+ * (galaxy, answer) pair of every question.
+ */
+export interface QuestionColumns {
+  key: string;
+  /** The question's answer columns [start, end) in the prediction and count rows. */
+  start: number;
+  end: number;
+  /** Answer keys, one per column start…end−1; null for a column the model does not predict (not scored). */
+  answers: readonly (string | null)[];
+}
+
+export interface AnswerErrors {
+  answer: string;
+  question: string;
+  galaxies: number;
+  rmse: number;
+  mae: number;
+}
+
+export interface QuestionErrors {
+  question: string;
+  /** Galaxies whose question received votes. */
+  galaxies: number;
+  /** Galaxies left out: the question got no votes. */
+  leftOut: number;
+  sumAbs: number;
+  rmse: number;
+  mae: number;
+}
+
+export interface VoteFractionMetrics {
+  /** Pooled over every counted (galaxy, answer) pair. */
+  rmse: number;
+  mae: number;
+  perQuestion: QuestionErrors[];
+  perAnswer: AnswerErrors[];
+}
+
+/**
+ * @param predicted per galaxy, predicted fractions indexed by column (only the questions' columns are read)
+ * @param counts per galaxy, vote counts indexed by the same columns
+ */
+export function voteFractionMetrics(
+  predicted: readonly ArrayLike<number>[], counts: readonly ArrayLike<number>[], questions: readonly QuestionColumns[],
+): VoteFractionMetrics {
+  if (predicted.length !== counts.length) {
+    throw new Error(`voteFractionMetrics: ${predicted.length} prediction rows for ${counts.length} count rows`);
+  }
+  const perQuestion: QuestionErrors[] = [];
+  const perAnswer: AnswerErrors[] = [];
+  let pooledSq = 0;
+  let pooledAbs = 0;
+  let pairs = 0;
+  for (const q of questions) {
+    const width = q.end - q.start;
+    const sq = new Float64Array(width);
+    const ab = new Float64Array(width);
+    let galaxies = 0;
+    counts.forEach((c, i) => {
+      let votes = 0;
+      for (let a = q.start; a < q.end; a++) votes += c[a];
+      if (!(votes > 0)) return;
+      galaxies += 1;
+      for (let a = 0; a < width; a++) {
+        const d = predicted[i][q.start + a] - c[q.start + a] / votes;
+        sq[a] += d * d;
+        ab[a] += Math.abs(d);
+      }
+    });
+    const scored = q.answers.map((a, k) => (a === null ? -1 : k)).filter((k) => k >= 0);
+    const sumSq = scored.reduce((s, k) => s + sq[k], 0);
+    const sumAb = scored.reduce((s, k) => s + ab[k], 0);
+    const none = galaxies === 0 || scored.length === 0;
+    perQuestion.push({
+      question: q.key, galaxies, leftOut: counts.length - galaxies,
+      sumAbs: none ? Number.NaN : sumAb / galaxies,
+      rmse: none ? Number.NaN : Math.sqrt(sumSq / (galaxies * scored.length)),
+      mae: none ? Number.NaN : sumAb / (galaxies * scored.length),
+    });
+    for (const k of scored) {
+      perAnswer.push({ answer: q.answers[k] as string, question: q.key, galaxies,
+        rmse: none ? Number.NaN : Math.sqrt(sq[k] / galaxies), mae: none ? Number.NaN : ab[k] / galaxies });
+    }
+    pooledSq += sumSq;
+    pooledAbs += sumAb;
+    pairs += galaxies * scored.length;
+  }
+  return { rmse: pairs > 0 ? Math.sqrt(pooledSq / pairs) : Number.NaN, mae: pairs > 0 ? pooledAbs / pairs : Number.NaN, perQuestion, perAnswer };
+}
+
+/**
+ * The predict-the-mean baseline's fractions: per question, the mean over the galaxies that were asked it of their
+ * vote fractions (a row of column values; columns outside the questions are NaN).
+ */
+export function meanVoteFractions(counts: readonly ArrayLike<number>[], questions: readonly QuestionColumns[], columns: number): Float64Array {
+  const mean = new Float64Array(columns).fill(Number.NaN);
+  for (const q of questions) {
+    const sums = new Float64Array(q.end - q.start);
+    let galaxies = 0;
+    for (const c of counts) {
+      let votes = 0;
+      for (let a = q.start; a < q.end; a++) votes += c[a];
+      if (!(votes > 0)) continue;
+      galaxies += 1;
+      for (let a = q.start; a < q.end; a++) sums[a - q.start] += c[a] / votes;
+    }
+    for (let a = q.start; a < q.end; a++) mean[a] = galaxies > 0 ? sums[a - q.start] / galaxies : Number.NaN;
+  }
+  return mean;
+}
