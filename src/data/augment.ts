@@ -113,17 +113,17 @@ function sampleBilinear(
   const y0 = Math.floor(sy);
   const tx = sx - x0;
   const ty = sy - y0;
-  const corners: [number, number, number][] = [
-    [x0, y0, (1 - tx) * (1 - ty)],
-    [x0 + 1, y0, tx * (1 - ty)],
-    [x0, y0 + 1, (1 - tx) * ty],
-    [x0 + 1, y0 + 1, tx * ty],
-  ];
-  for (const [x, y, weight] of corners) {
-    if (weight === 0 || x < 0 || y < 0 || x >= w || y >= h) continue;
-    const from = (y * w + x) * ch;
-    for (let c = 0; c < ch; c++) out[at + c] += weight * src[from + c];
-  }
+  // The four neighbours (x0, y0), (x0 + 1, y0), (x0, y0 + 1), (x0 + 1, y0 + 1); those outside the image count as 0.
+  corner(src, w, h, ch, x0, y0, (1 - tx) * (1 - ty), out, at);
+  corner(src, w, h, ch, x0 + 1, y0, tx * (1 - ty), out, at);
+  corner(src, w, h, ch, x0, y0 + 1, (1 - tx) * ty, out, at);
+  corner(src, w, h, ch, x0 + 1, y0 + 1, tx * ty, out, at);
+}
+
+function corner(src: Float32Array, w: number, h: number, ch: number, x: number, y: number, weight: number, out: Float32Array, at: number): void {
+  if (weight === 0 || x < 0 || y < 0 || x >= w || y >= h) return;
+  const from = (y * w + x) * ch;
+  for (let c = 0; c < ch; c++) out[at + c] += weight * src[from + c];
 }
 
 /** Rounds values within 1e-12 of −1, 0 or 1, so right-angle rotations move pixels exactly. */

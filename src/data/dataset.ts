@@ -149,6 +149,14 @@ export class ImageDataset<R extends ImageRow> {
     return this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
   }
 
+  /**
+   * Decodes every image now when the dataset keeps them in memory (otherwise nothing: streaming decodes as it goes),
+   * so a timed phase that follows measures training, not the one-off decoding.
+   */
+  async prepare(): Promise<void> {
+    if (this.mode === 'memory') await this.fillCache();
+  }
+
   /** The batches of one epoch, in a seeded order. Stopping early (break) shuts the worker down. */
   async *batches(epoch = 0): AsyncGenerator<DatasetBatch> {
     const order = this.epochOrder(epoch);

@@ -13,7 +13,7 @@ import { check, resolveOptions, type Spec } from '../util/options.js';
 import { InputError, OptionError } from '../util/errors.js';
 import { RunFolder } from '../util/runFolder.js';
 import { ProgressBar } from '../util/progress.js';
-import { describeBackend } from '../backend/initBackend.js';
+import { describeBackend, type BackendDescription } from '../backend/initBackend.js';
 import { getSchema } from '../data/schemas/index.js';
 import { resolvePreprocessOptions } from '../data/preprocess.js';
 import { BAD_IMAGE_POLICIES, type BadImagePolicy } from '../data/dataset.js';
@@ -51,8 +51,9 @@ export interface TrainBayesianCnnOptions {
   /** Epochs in total (a resumed run continues up to this many). @default 10 */
   epochs: number;
   /**
-   * Wall-time budget of the training in seconds (null = none): training stops at the first batch boundary past it,
-   * that last part-epoch is validated like any epoch, and the best-validation model is kept. @default null
+   * Wall-time budget of the training in seconds (null = none), counted from the first step (image decoding before
+   * it is not counted): training stops at the first batch boundary past it, that last part-epoch is validated like
+   * any epoch, and the best-validation model is kept. @default null
    */
   maxSeconds: number | null;
   /** @default 32 */
@@ -186,9 +187,13 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     });
     run.log(`labels: ${data.labelNote}; ${data.split.train.length} train` + (data.split.train.length < data.trainAvailable ? ` (of ${data.trainAvailable})` : '') +
       `, ${data.split.val.length} validation, ${data.split.test.length} test galaxies; ${data.leftOut.length} catalog rows left out`);
+    const decodeStarted = Date.now();
+    for (const name of ['train', 'val'] as const) await data.datasets[name].prepare();
+    run.log(`images decoded in ${((Date.now() - decodeStarted) / 1000).toFixed(1)} s (before training; a --max-seconds budget counts training only)`);
     writeCsvTable(run.path('split.csv'), (['train', 'val', 'test'] as const).flatMap((name) => data.split[name].map((r) => ({ id: r.id, split: name }))));
     const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: options.workers, backend: options.backend,
       optimizer: { kind: 'adam', learningRate: options.learningRate } });
+    if ('backend' in trainer) run.log(`the ${options.workers} data-parallel workers run ${describeBackend(trainer.backend as BackendDescription)}`);
     let state: ResumeState = resume.state;
     try {
       if (resume.from !== null) {

@@ -113,6 +113,43 @@ describe('Bayesian CNN', () => {
     multi.dispose();
   });
 
+  it('flatten pooling keeps every position: features are side² × channels; mean pooling averages them', () => {
+    const flat = new BayesianCnn({ ...tiny, pooling: 'flatten' });
+    const mean = new BayesianCnn({ ...tiny, pooling: 'mean' });
+    const x = images(2, 9);
+    const f = flat.features(x);
+    const m = mean.features(x);
+    expect(f.shape).toEqual([2, (SIZE / 4) ** 2 * 8]);
+    expect(m.shape).toEqual([2, 8]);
+    // Same seed, same conv weights: the mean features are the average over positions of the flattened ones.
+    const averaged = tf.mean(tf.reshape(f, [2, (SIZE / 4) ** 2, 8]), 1);
+    expect(tf.max(tf.abs(tf.sub(averaged, m))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([x, f, m, averaged]);
+    flat.dispose();
+    mean.dispose();
+  });
+
+  it('headBias starts the Dirichlet concentrations at 1 + 100·sigmoid(b) when the logits are near the bias', () => {
+    const model = new BayesianCnn({ ...tiny, headBias: -3, dropout: 0 });
+    const x = tf.zeros([1, SIZE, SIZE, 1]) as tf.Tensor4D;
+    const alpha = model.passes(x, 1, 0);
+    // Zero images → zero conv outputs (zero biases) → zero features → the logits are exactly the bias.
+    for (const a of alpha.dataSync()) expect(a).toBeCloseTo(1 + 100 / (1 + Math.exp(3)), 4);
+    tf.dispose([x, alpha]);
+    model.dispose();
+  });
+
+  it('BatchNorm normalises with batch statistics in training and running ones at prediction', () => {
+    const model = new BayesianCnn({ ...tiny, batchNorm: true });
+    const x = images(4, 11);
+    const train = model.features(x, true);
+    const evaluate = model.features(x, false);
+    expect(tf.max(tf.abs(tf.sub(train, evaluate))).dataSync()[0]).toBeGreaterThan(1e-3);
+    expect(model.params.state.length).toBe(2 * 2); // running mean and variance of each of the two convolutions
+    tf.dispose([x, train, evaluate]);
+    model.dispose();
+  });
+
   it('rejects images of the wrong size, naming the expected input', () => {
     const x = tf.zeros([1, 8, 8, 1]) as tf.Tensor4D;
     expect(() => model.features(x)).toThrow(/16×16×1 images/);
@@ -188,6 +225,6 @@ describe('Bayesian CNN checkpoint', () => {
   });
 
   it('a missing model folder is a clear error', () => {
-    expect(() => loadBayesianCnn(join(dir, 'absent'))).toThrow(/model folder not found/);
+    expect(() => loadBayesianCnn(join(dir, 'absent'))).toThrow(/no model folder or shipped model called/);
   });
 });

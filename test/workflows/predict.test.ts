@@ -58,7 +58,7 @@ describe('predict', () => {
 
   it('a missing model folder is a clear error', async () => {
     await expect(predict({ models: [join(dir, 'nope')], catalog: join(dir, 'catalog'), out: join(dir, 'o2'), progress: false }))
-      .rejects.toThrow(/model folder not found/);
+      .rejects.toThrow(/no model folder or shipped model called/);
   });
 });
 

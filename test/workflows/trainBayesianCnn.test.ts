@@ -132,4 +132,55 @@ describe('galmorph train', () => {
     expect(summary).toContain('1 catalog rows');
     expect(summary).toContain('1 unusable images');
   });
+
+  it('--preset gz2 fills the recipe, flags given override it, and the report has per-question errors beside the mean', async () => {
+    const out = join(dir, 'preset');
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      await cli(['train', '--preset', 'gz2', '--data', sim, '--out', out, '--epochs', '1', '--image-size', '16', '--blocks', '4/4', '--dense-units', '8',
+        '--batch-size', '8', '--passes', '2', '--no-augment', '--workers', '1', '--backend', 'cpu']);
+    } finally {
+      console.log = log;
+    }
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ preset: 'gz2', crop: 0.5, pooling: 'flatten', headBias: -3, dropout: 0.3, imageSize: 16, augment: false, epochs: 1 });
+    expect(config.model).toMatchObject({ pooling: 'flatten', headBias: -3, blocks: [[4], [4]] });
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const q1 = results.test.perQuestion.find((q: { question: string }) => q.question === 'q1');
+    expect(q1.sum_abs).toBeGreaterThan(0);
+    expect(q1.baseline_sum_abs).toBeGreaterThan(0);
+    expect(results.test.coverage.map((c: { answer: string }) => c.answer)).toContain('q1_smooth');
+    expect(readCsv(join(out, 'split.csv')).rows).toHaveLength(48);
+    await expect(cli(['train', '--preset', 'gz3', '--data', sim, '--out', join(dir, 'bad3')])).rejects.toThrow(/gz3.*Allowed choices are none, gz2/);
+  });
+
+  it('--max-seconds ends a long run at its budget, validates the part-epoch and keeps the best model', async () => {
+    const result = await trainBayesianCnn({ ...tiny, out: join(dir, 'budget'), epochs: 100_000, maxSeconds: 1.5 } as TrainBayesianCnnOptions);
+    expect(result.seconds).toBeLessThan(60);
+    expect(result.history.length).toBeGreaterThan(0);
+    expect(result.history.length).toBeLessThan(100_000);
+    expect(result.history.at(-1)?.stoppedBy).toBe('time');
+    expect(result.bestEpoch).toBeGreaterThan(0);
+    const results = JSON.parse(readFileSync(join(dir, 'budget', 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ stoppedBy: 'time', validations: result.history.length });
+  });
+
+  it('the data-parallel workers run the backend the job resolved (GALMORPH_BACKEND), and config.json records it', async () => {
+    const out = join(dir, 'env-backend');
+    const log = console.log;
+    const saved = process.env.GALMORPH_BACKEND;
+    console.log = () => undefined;
+    process.env.GALMORPH_BACKEND = 'cpu';
+    try {
+      await cli(['train', '--data', sim, '--out', out, '--epochs', '1', '--image-size', '16', '--blocks', '4/4', '--dense-units', '8',
+        '--batch-size', '8', '--passes', '2', '--workers', '2']);
+    } finally {
+      console.log = log;
+      if (saved === undefined) delete process.env.GALMORPH_BACKEND;
+      else process.env.GALMORPH_BACKEND = saved;
+    }
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).backend).toBe('cpu');
+    expect(readFileSync(join(out, 'run.log'), 'utf8')).toMatch(/the 2 data-parallel workers run backend cpu/);
+  });
 });

@@ -26,6 +26,10 @@ function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo 
   const dys = heapF32(backend, dy);
   const dxs = heapF32(backend, dx);
   dxs.fill(0);
+  if (effectiveFilterHeight === 2 && effectiveFilterWidth === 2 && strideHeight === 2 && strideWidth === 2 && padInfo.top === 0 && padInfo.left === 0) {
+    maxPoolGrad2x2(xs, dys, dxs, batchSize, inHeight, inWidth, channels, outHeight, outWidth);
+    return dx;
+  }
   const best = new Float32Array(channels);
   const where = new Int32Array(channels);
   for (let b = 0; b < batchSize; b++) {
@@ -59,6 +63,45 @@ function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo 
     }
   }
   return dx;
+}
+
+/**
+ * The 2×2, stride-2 case of every pooling block, without the per-window bookkeeping: windows do not overlap, so each
+ * output's gradient goes to the first maximum of its (up to) four inputs, scanned row by row as above.
+ */
+function maxPoolGrad2x2(
+  xs: Float32Array, dys: Float32Array, dxs: Float32Array, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
+): void {
+  const row = inW * channels;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const ih = 2 * oh;
+      const hasBelow = ih + 1 < inH;
+      for (let ow = 0; ow < outW; ow++) {
+        const iw = 2 * ow;
+        const hasRight = iw + 1 < inW;
+        const p00 = ((b * inH + ih) * inW + iw) * channels;
+        const dyBase = ((b * outH + oh) * outW + ow) * channels;
+        for (let c = 0; c < channels; c++) {
+          let at = p00 + c;
+          let best = xs[at];
+          if (hasRight && xs[at + channels] > best) {
+            best = xs[at + channels];
+            at = p00 + c + channels;
+          }
+          if (hasBelow) {
+            const q = p00 + c + row;
+            if (xs[q] > best) {
+              best = xs[q];
+              at = q;
+            }
+            if (hasRight && xs[q + channels] > best) at = q + channels;
+          }
+          dxs[at] += dys[dyBase + c];
+        }
+      }
+    }
+  }
 }
 
 export const maxPoolGradConfig: tf.KernelConfig = {

@@ -26,6 +26,23 @@ describe('MaxPoolGrad on wasm', () => {
     }
   });
 
+  it('2×2 stride-2 fast path: matches cpu on even and odd sides, same and valid padding, ties and all-negative windows', async () => {
+    const rng = new Rng(72);
+    for (const [h, w, pad] of [[8, 8, 'same'], [7, 9, 'same'], [7, 9, 'valid'], [6, 5, 'same'], [2, 2, 'valid']] as const) {
+      for (const kind of ['random', 'negative', 'ties']) {
+        const shape = [2, h, w, 3];
+        const n = shape.reduce((p, d) => p * d, 1);
+        const x = kind === 'ties' ? Float32Array.from({ length: n }, () => rng.int(2)) : randomData(rng, n, kind === 'negative' ? -2 : -1, kind === 'negative' ? -0.01 : 1);
+        const attrs = { filterSize: 2, strides: 2, pad };
+        const y = await runKernelOn('cpu', tf.MaxPool, { x: { shape, data: x } }, attrs);
+        const inputs = { dy: { shape: y.shape, data: randomData(rng, y.data.length) }, input: { shape, data: x }, output: y };
+        const wasm = await runKernelOn('wasm', tf.MaxPoolGrad, inputs, attrs);
+        const cpu = await runKernelOn('cpu', tf.MaxPoolGrad, inputs, attrs);
+        expect(relativeError(wasm.data, cpu.data), JSON.stringify({ h, w, pad, kind })).toBeLessThan(1e-6);
+      }
+    }
+  });
+
   it('routes the gradient of an all-negative window to its maximum through the tape', () => {
     const x = tf.tensor4d([-3, -1, -2, -4], [1, 2, 2, 1]);
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(x);

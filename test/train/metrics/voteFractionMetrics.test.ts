@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { meanVoteFractions, voteFractionMetrics, type QuestionColumns } from '../../../src/train/metrics/voteFractionMetrics.js';
+
+/** Two questions: q1 (3 answers, columns 0–2) and q2 (2 answers, columns 3–4). */
+const questions: QuestionColumns[] = [
+  { key: 'q1', start: 0, end: 3, answers: ['a', 'b', 'c'] },
+  { key: 'q2', start: 3, end: 5, answers: ['d', 'e'] },
+];
+
+describe('voteFractionMetrics', () => {
+  it('matches hand-computed sum-abs, RMSE and MAE, leaving out galaxies never asked a question', () => {
+    // Galaxy 1: q1 votes 20/10/10 → f = .5/.25/.25; q2 votes 0/0 (not asked).
+    // Galaxy 2: q1 votes 0/40/0 → f = 0/1/0; q2 votes 30/10 → f = .75/.25.
+    const counts = [[20, 10, 10, 0, 0], [0, 40, 0, 30, 10]];
+    const predicted = [[0.6, 0.2, 0.2, 0.9, 0.1], [0.1, 0.8, 0.1, 0.5, 0.5]];
+    const m = voteFractionMetrics(predicted, counts, questions);
+    // q1 diffs: g1 (.1, −.05, −.05) Σ|·| = .2; g2 (.1, −.2, .1) Σ|·| = .4 → sum-abs .3
+    // squares: .01 + .0025 + .0025 + .01 + .04 + .01 = .075 over 6 → RMSE √.0125; MAE .6 / 6 = .1
+    expect(m.perQuestion[0].sumAbs).toBeCloseTo(0.3, 12);
+    expect(m.perQuestion[0].rmse).toBeCloseTo(Math.sqrt(0.0125), 12);
+    expect(m.perQuestion[0].mae).toBeCloseTo(0.1, 12);
+    expect(m.perQuestion[0].galaxies).toBe(2);
+    // q2: only galaxy 2 counts; diffs (−.25, .25)
+    expect(m.perQuestion[1]).toMatchObject({ galaxies: 1, leftOut: 1 });
+    expect(m.perQuestion[1].sumAbs).toBeCloseTo(0.5, 12);
+    expect(m.perQuestion[1].rmse).toBeCloseTo(0.25, 12);
+    // answer b: diffs −.05 and −.2
+    const b = m.perAnswer.find((a) => a.answer === 'b');
+    expect(b?.rmse).toBeCloseTo(Math.sqrt((0.0025 + 0.04) / 2), 12);
+    expect(b?.mae).toBeCloseTo(0.125, 12);
+    // pooled over the 8 counted pairs: squares .075 + .125 = .2, abs .6 + .5
+    expect(m.rmse).toBeCloseTo(Math.sqrt(0.2 / 8), 12);
+    expect(m.mae).toBeCloseTo(1.1 / 8, 12);
+  });
+
+  it('scores only the predicted answers of a one-answer head', () => {
+    const m = voteFractionMetrics([[0.7, Number.NaN, Number.NaN]], [[10, 30, 0]], [{ key: 'q1', start: 0, end: 3, answers: ['a', null, null] }]);
+    expect(m.perAnswer.map((a) => a.answer)).toEqual(['a']);
+    expect(m.perQuestion[0].sumAbs).toBeCloseTo(0.45, 12);
+    expect(m.rmse).toBeCloseTo(0.45, 12);
+  });
+
+  it('gives NaN, not 0, for a question no galaxy was asked', () => {
+    const m = voteFractionMetrics([[0.5, 0.5, 0, 0.5, 0.5]], [[1, 1, 0, 0, 0]], questions);
+    expect(m.perQuestion[1].galaxies).toBe(0);
+    expect(Number.isNaN(m.perQuestion[1].sumAbs)).toBe(true);
+  });
+
+  it('predict-the-mean: per-question means over asked galaxies only', () => {
+    const mean = meanVoteFractions([[20, 10, 10, 0, 0], [0, 40, 0, 30, 10]], questions, 5);
+    expect(Array.from(mean)).toEqual([0.25, 0.625, 0.125, 0.75, 0.25]);
+  });
+
+  it('refuses prediction and count rows of different lengths', () => {
+    expect(() => voteFractionMetrics([[1]], [], questions)).toThrow(/1 prediction rows for 0 count rows/);
+  });
+});
