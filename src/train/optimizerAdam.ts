@@ -15,9 +15,23 @@ export interface AdamOptions {
   beta2: number;
   /** Added to √v̂ in the denominator. @default 1e-8 */
   epsilon: number;
+  /** Steps of linear warm-up from 0 to the learning rate (0 = none). @default 0 */
+  warmupSteps: number;
+  /** Cosine decay of the learning rate to 0 over this many steps (held at 0 after), or null for a constant rate. @default null */
+  decaySteps: number | null;
 }
 
-export const ADAM_DEFAULTS: AdamOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+export const ADAM_DEFAULTS: AdamOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, warmupSteps: 0, decaySteps: null };
+
+/**
+ * The step size of update number `step` (1-based): learningRate × min(1, step / warmupSteps) × ½(1 + cos(π·min(step,
+ * decaySteps) / decaySteps)). A function of the step alone, so every data-parallel worker and a resumed run agree.
+ */
+export function scheduledLearningRate(o: AdamOptions, step: number): number {
+  const warm = o.warmupSteps > 0 ? Math.min(1, step / o.warmupSteps) : 1;
+  const decay = o.decaySteps === null ? 1 : 0.5 * (1 + Math.cos((Math.PI * Math.min(step, o.decaySteps)) / o.decaySteps));
+  return o.learningRate * warm * decay;
+}
 
 export function resolveAdamOptions(given: Partial<AdamOptions> = {}): AdamOptions {
   return resolveOptions(ADAM_DEFAULTS, {
@@ -25,6 +39,10 @@ export function resolveAdamOptions(given: Partial<AdamOptions> = {}): AdamOption
     beta1: check.number(0, 0.999999),
     beta2: check.number(0, 0.999999999),
     epsilon: check.number(0),
+    warmupSteps: check.integer(0),
+    decaySteps: (v, name) => {
+      if (v !== null) check.integer(1)(v, name);
+    },
   }, given);
 }
 
@@ -51,7 +69,8 @@ export class Adam {
       throw new Error(`Adam.update: expected ${this.m.length} parameter arrays, got ${params.length} and ${grads.length} gradients`);
     }
     this.step += 1;
-    const { learningRate, beta1, beta2, epsilon } = this.options;
+    const { beta1, beta2, epsilon } = this.options;
+    const learningRate = scheduledLearningRate(this.options, this.step);
     const correction1 = 1 - beta1 ** this.step;
     const correction2 = 1 - beta2 ** this.step;
     for (let k = 0; k < params.length; k++) {

@@ -142,6 +142,9 @@ function onEvent(
     case 'train':
       bar?.tick(1, `round ${event.round} loss ${event.loss.toFixed(2)}`);
       return bar;
+    case 'note':
+      run.log(event.message);
+      return bar;
     case 'round':
       records.push({ acquisition: event.acquisition, round: event.round, labels: event.labels, errorVotes: event.scores.errorVotes,
         errorTruth: event.scores.errorTruth, seconds: event.seconds, acquired: event.acquired, testPasses: event.scores.passes });

@@ -7,6 +7,7 @@
  * BALD uses the binomial form for a binomial head (N = `votes`) and the per-question Dirichlet-multinomial form for
  * the all-questions head (expected votes per question = the labelled set's mean vote total for that question).
  */
+import { guardedStep, smallBatchNote } from '../train/guardedStep.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage, resolveAugmentOptions } from '../data/augment.js';
 import { acquire, type AcquisitionFunction } from '../active/acquisition.js';
@@ -44,6 +45,7 @@ export interface TestScores {
 
 export type ActiveLearnEvent =
   | { type: 'regime-start'; acquisition: AcquisitionFunction; rounds: number }
+  | { type: 'note'; message: string }
   | { type: 'train'; acquisition: AcquisitionFunction; round: number; epoch: number; epochs: number; loss: number; metrics: Record<string, number> }
   | { type: 'round'; acquisition: AcquisitionFunction; round: number; labels: number; scores: TestScores; seconds: number;
       acquired: { galaxy: ActiveLearnGalaxy; score: number }[] }
@@ -61,6 +63,7 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
   const answerIndex = data.schema.answerIndex(o.answer);
   const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: o.workers, backend: o.backend,
     optimizer: { kind: 'adam', learningRate: s.learningRate } });
+  let warnedSmall = false;
   try {
     const initialWeights: TrainerWeights = await trainer.getWeights();
     const initialOptimizer: OptimizerState = await trainer.getOptimizerState();
@@ -80,11 +83,20 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
           let loss = 0;
           const metrics: Record<string, number> = {};
           const batches = trainingBatches(labelled, data.imageShape, s.batchSize, Rng.derive(o.seed, acquisition, round, epoch));
+          let trained = 0;
           for (const batch of batches) {
-            const r = await trainer.step(batch);
-            loss += r.loss / batches.length;
-            for (const [k, v] of Object.entries(r.metrics)) metrics[k] = (metrics[k] ?? 0) + v / batches.length;
+            const r = await guardedStep(trainer, batch, `${acquisition} round ${round} epoch ${epoch + 1}`);
+            if (r === null) {
+              if (!warnedSmall) yield { type: 'note', message: smallBatchNote(batch.size, trainer.workers) };
+              warnedSmall = true;
+              continue;
+            }
+            trained += 1;
+            loss += r.loss;
+            for (const [k, v] of Object.entries(r.metrics)) metrics[k] = (metrics[k] ?? 0) + (v as number);
           }
+          loss /= Math.max(trained, 1);
+          for (const k of Object.keys(metrics)) metrics[k] /= Math.max(trained, 1);
           yield { type: 'train', acquisition, round, epoch, epochs: s.epochs, loss, metrics };
         }
         const scores = await scoreTest(trainer, head, data, o, answerIndex);

@@ -25,11 +25,19 @@ import { bayesianCnnTaskSpec, type BayesianCnnTaskOptions } from '../models/baye
 import { loadBayesianCnn } from '../models/bayesianCnnCheckpoint.js';
 import { loadTrainData } from './trainBayesianCnnData.js';
 import { trainLoop, type EpochRecord, type ResumeState, type TrainEvent } from './trainBayesianCnnLoop.js';
-import { evaluateBayesianCnn, testMetrics, type TestMetrics } from './trainBayesianCnnEvaluate.js';
+import { evaluateBayesianCnn, testMetrics, type TestMetrics, type WorstGalaxy } from './trainBayesianCnnEvaluate.js';
+import { ImageDataset } from '../data/dataset.js';
+import { writeImageGrid, type GridImage } from '../report/imageGrid.js';
+import type { CatalogRow } from '../data/catalog.js';
+import type { PreprocessOptions } from '../data/preprocess.js';
+import type { TrainData } from './trainBayesianCnnData.js';
 import { TRAIN_PRESETS, TRAIN_PRESET_NAMES, type TrainPresetName } from './trainBayesianCnnPresets.js';
 import { NOMINAL_VOLUNTEERS } from '../data/schema.js';
 import { writeCsvTable } from '../report/csvTable.js';
 import { writeHistory, writeLearningCurves, writeTrainReport } from './trainBayesianCnnReport.js';
+
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
 export interface TrainBayesianCnnOptions {
   /** Named settings filled in before the given ones ('none' or a key of TRAIN_PRESETS, e.g. 'gz2'). @default 'none' */
@@ -64,6 +72,8 @@ export interface TrainBayesianCnnOptions {
   crop: number;
   /** Adam learning rate. @default 0.001 */
   learningRate: number;
+  /** 'constant', or 'cosine': decays to 0 over the `epochs` limit's steps (a step-count schedule, reproducible). @default 'constant' */
+  lrSchedule: LrSchedule;
   /** Volunteers per galaxy assumed for a fractions catalog (expected counts) and for expected votes. @default 40 */
   nominalN: number;
   /** Random flips and any-angle rotations of training images. @default false */
@@ -100,7 +110,7 @@ export interface TrainBayesianCnnOptions {
 
 export const TRAIN_BAYESIAN_CNN_DEFAULTS: Omit<TrainBayesianCnnOptions, 'data' | 'out'> = {
   preset: 'none', test: null, schema: 'gz2', head: 'dirichlet', answer: null, question: null, epochs: 10, maxSeconds: null, batchSize: 32, imageSize: 64, crop: 1,
-  learningRate: 1e-3, nominalN: NOMINAL_VOLUNTEERS, augment: false, labels: null, blocks: BAYESIAN_CNN_DEFAULTS.blocks, batchNorm: BAYESIAN_CNN_DEFAULTS.batchNorm,
+  learningRate: 1e-3, lrSchedule: 'constant', nominalN: NOMINAL_VOLUNTEERS, augment: false, labels: null, blocks: BAYESIAN_CNN_DEFAULTS.blocks, batchNorm: BAYESIAN_CNN_DEFAULTS.batchNorm,
   pooling: BAYESIAN_CNN_DEFAULTS.pooling, denseUnits: BAYESIAN_CNN_DEFAULTS.denseUnits, dropout: BAYESIAN_CNN_DEFAULTS.dropout, headBias: BAYESIAN_CNN_DEFAULTS.headBias,
   passes: 10, onBad: 'error', resume: false, workers: 1, backend: 'wasm', seed: 0, progress: true,
 };
@@ -126,6 +136,7 @@ const SPEC: Spec<TrainBayesianCnnOptions> = {
   imageSize: check.integer(8, 1024),
   crop: check.number(0, Infinity),
   learningRate: check.number(1e-8, 1),
+  lrSchedule: check.oneOf(LR_SCHEDULES),
   nominalN: check.integer(1, 100_000),
   augment: check.boolean(),
   labels: (v, name) => {
@@ -148,7 +159,7 @@ const SPEC: Spec<TrainBayesianCnnOptions> = {
 
 /** Options a resumed run must share with the run it continues (the others — epochs, workers, … — may change). */
 const RESUME_FIXED: (keyof TrainBayesianCnnOptions)[] = [
-  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'nominalN', 'augment', 'labels', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'onBad', 'seed',
+  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'nominalN', 'augment', 'labels', 'lrSchedule', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'onBad', 'seed',
 ];
 
 export interface TrainBayesianCnnResult {
@@ -192,7 +203,8 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     run.log(`images decoded in ${((Date.now() - decodeStarted) / 1000).toFixed(1)} s (before training; a --max-seconds budget counts training only)`);
     writeCsvTable(run.path('split.csv'), (['train', 'val', 'test'] as const).flatMap((name) => data.split[name].map((r) => ({ id: r.id, split: name }))));
     const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: options.workers, backend: options.backend,
-      optimizer: { kind: 'adam', learningRate: options.learningRate } });
+      optimizer: { kind: 'adam', learningRate: options.learningRate,
+        decaySteps: options.lrSchedule === 'cosine' ? options.epochs * data.datasets.train.batchesPerEpoch : null } });
     if ('backend' in trainer) run.log(`the ${options.workers} data-parallel workers run ${describeBackend(trainer.backend as BackendDescription)}`);
     let state: ResumeState = resume.state;
     try {
@@ -230,7 +242,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     } finally {
       best.model.dispose();
     }
-    const figures = await writeLearningCurves(run, state.history);
+    const figures = [...await writeLearningCurves(run, state.history), ...await writeWorstGrid(run, test.worst, data, preprocessing)];
     const badImages = [...data.datasets.train.badImages, ...data.datasets.val.badImages, ...data.datasets.test.badImages];
     const step = state.history.at(-1)?.step ?? 0;
     const seconds = (Date.now() - started) / 1000;
@@ -249,6 +261,32 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * worst_test.png: the worst-predicted test galaxies on the head's first question, captioned "id v<volunteers'
+ * fractions> p<predicted fractions>" in answer order.
+ */
+async function writeWorstGrid(run: RunFolder, worst: readonly WorstGalaxy[], data: TrainData, preprocessing: PreprocessOptions): Promise<string[]> {
+  if (worst.length === 0) return [];
+  const byId = new Map(data.split.test.map((r) => [r.id, r]));
+  const rows = worst.map((w) => byId.get(w.id)).filter((r): r is CatalogRow => r !== undefined);
+  const dataset = new ImageDataset(rows, { preprocess: preprocessing, labels: {}, batchSize: rows.length, shuffle: false, augment: null, onBad: 'skip', prefetch: 0 });
+  const images: GridImage[] = [];
+  const shown: WorstGalaxy[] = [];
+  for await (const batch of dataset.batches(0)) {
+    const [h, w, c] = batch.shapes.images;
+    batch.ids.forEach((id, k) => {
+      images.push({ data: batch.arrays.images.slice(k * h * w * c, (k + 1) * h * w * c), height: h, width: w, channels: c as 1 | 3 });
+      shown.push(worst.find((g) => g.id === id) as WorstGalaxy);
+    });
+  }
+  const fmt = (v: number[]) => v.map((x) => x.toFixed(2).replace(/^0/, '')).join('/');
+  await writeImageGrid(run.path('worst_test.png'), images, {
+    cols: 8, scale: Math.max(1, Math.round(192 / preprocessing.size)),
+    captions: shown.map((g) => `${g.id} v${fmt(g.observed)} p${fmt(g.predicted)}`),
+  });
+  return ['worst_test.png'];
 }
 
 /** The head's target from --answer/--question, refusing the one that does not belong to the head. */

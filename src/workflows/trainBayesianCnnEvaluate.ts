@@ -85,7 +85,21 @@ export interface TestMetrics extends VoteFractionMetrics {
   baseline: VoteFractionMetrics;
   /** Coverage error within ±0.2 vote fraction per covered answer (null when no test galaxy was asked its question). */
   coverage: { answer: string; galaxies: number; coverageError: number | null }[];
+  /** The galaxies predicted worst on the head's first question (largest sum-abs), worst first. */
+  worst: WorstGalaxy[];
 }
+
+export interface WorstGalaxy {
+  id: string;
+  question: string;
+  sumAbs: number;
+  /** Predicted and volunteers' fractions of the question's answers, in answer order. */
+  predicted: number[];
+  observed: number[];
+}
+
+/** How many of the worst-predicted test galaxies are kept for the report's image grid. */
+export const WORST_SHOWN = 16;
 
 /** The head's questions as metric columns (a binomial head scores its one answer). */
 export function headQuestionColumns(model: BayesianCnn): QuestionColumns[] {
@@ -112,7 +126,20 @@ export function testMetrics(model: BayesianCnn, evaluation: Evaluation, nominalN
     const c = answerCoverage(evaluation.passes, evaluation.counts, model.schema, model.head.kind, a.key);
     return { answer: a.key, galaxies: countAsked(evaluation.counts, model, a.questionIndex), coverageError: c?.coverageError ?? null };
   });
+  const root = questions[0];
+  const worst: WorstGalaxy[] = [];
+  evaluation.counts.forEach((c, b) => {
+    let votes = 0;
+    for (let a = root.start; a < root.end; a++) votes += c[a];
+    if (!(votes > 0)) return;
+    const cols = root.answers.map((key, k) => (key === null ? -1 : root.start + k)).filter((a) => a >= 0);
+    const p = cols.map((a) => predicted[b][a]);
+    const f = cols.map((a) => c[a] / votes);
+    worst.push({ id: evaluation.ids[b], question: root.key, sumAbs: p.reduce((s, v, k) => s + Math.abs(v - f[k]), 0), predicted: p, observed: f });
+  });
+  worst.sort((x, y) => y.sumAbs - x.sumAbs);
   return {
+    worst: worst.slice(0, WORST_SHOWN),
     ...voteFractionMetrics(predicted, evaluation.counts, questions),
     baseline: voteFractionMetrics(evaluation.counts.map(() => mean), evaluation.counts, questions),
     coverage,

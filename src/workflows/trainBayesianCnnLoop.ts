@@ -8,7 +8,7 @@
  * With a wall-time budget the loop stops at the first batch boundary past it and validates that part-epoch like a
  * whole one, so the best-validation model is chosen among every epoch that ran, including the last.
  */
-import { InputError } from '../util/errors.js';
+import { guardedStep, smallBatchNote } from '../train/guardedStep.js';
 import type { Trainer } from '../train/localTrainer.js';
 import type { BayesianCnn } from '../models/bayesianCnn.js';
 import { saveBayesianCnn } from '../models/bayesianCnnCheckpoint.js';
@@ -84,15 +84,11 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
         outOfTime = true;
         break;
       }
-      if (batch.size < trainer.workers) {
-        if (!warnedSmall) yield { type: 'note', message: `a batch of ${batch.size} galaxies cannot be split across ${trainer.workers} workers; such batches are left out (the epoch's galaxy count shows how many trained)` };
+      const r = await guardedStep(trainer, batch, `epoch ${epoch} (step ${state.history.at(-1)?.step ?? 0} + ${galaxies} galaxies in)`);
+      if (r === null) {
+        if (!warnedSmall) yield { type: 'note', message: smallBatchNote(batch.size, trainer.workers) };
         warnedSmall = true;
         continue;
-      }
-      const r = await trainer.step(batch);
-      if (!Number.isFinite(r.loss)) {
-        throw new InputError(`training loss became ${r.loss} at epoch ${epoch} (step ${state.history.at(-1)?.step ?? 0} + ${galaxies} galaxies in)`,
-          {}, 'lower --learning-rate, or check the labels for extreme vote counts');
       }
       galaxies += batch.size;
       lossSum += r.loss * batch.size;

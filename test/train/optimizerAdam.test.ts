@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/initBackend.js';
-import { Adam } from '../../src/train/optimizerAdam.js';
+import { Adam, resolveAdamOptions, scheduledLearningRate } from '../../src/train/optimizerAdam.js';
 import { createOptimizer } from '../../src/train/optimizer.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -35,6 +35,22 @@ describe('Adam on host arrays', () => {
     expect(adam.steps).toBe(10);
     reference.dispose();
     tf.dispose(variables);
+  });
+
+  it('schedules the step size: linear warm-up, cosine decay to 0, held there; and the update uses it', () => {
+    const o = resolveAdamOptions({ learningRate: 0.01, warmupSteps: 4, decaySteps: 10 });
+    expect(scheduledLearningRate(o, 1)).toBeCloseTo(0.01 * 0.25 * 0.5 * (1 + Math.cos(Math.PI / 10)), 12);
+    expect(scheduledLearningRate(o, 5)).toBeCloseTo(0.01 * 0.5 * (1 + Math.cos(Math.PI / 2)), 12);
+    expect(scheduledLearningRate(o, 10)).toBe(0);
+    expect(scheduledLearningRate(o, 50)).toBe(0);
+    expect(scheduledLearningRate(resolveAdamOptions({ learningRate: 0.01 }), 1000)).toBe(0.01);
+    // The first Adam step moves each weight by ≈ the step size (m̂/√v̂ = ±1): here lr(1) with decay over 2 steps = lr/2.
+    const adam = new Adam([1], { learningRate: 0.1, decaySteps: 2 });
+    const p = [new Float32Array([1])];
+    adam.update(p, [new Float32Array([3])]);
+    expect(p[0][0]).toBeCloseTo(1 - 0.05, 6);
+    adam.update(p, [new Float32Array([3])]);
+    expect(p[0][0]).toBeCloseTo(1 - 0.05, 6); // lr(2) = 0
   });
 
   it('resumes from exported state exactly as if never interrupted', () => {

@@ -68,6 +68,17 @@ describe('active learning loop', () => {
     }
   });
 
+  it('leaves out a batch too small for the workers (9 labels, batch 8, 2 workers) and says so in run.log', async () => {
+    const out = join(dir, 'small-batch');
+    const result = await activeLearn({
+      data: join(dir, 'labelled'), out, progress: false, seed: 1, workers: 2, backend: 'cpu',
+      overrides: { initialLabels: 9, perRound: 4, rounds: 1, poolSize: 8, testSize: 8, passes: 2, imageSize: 16,
+        blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial' },
+    });
+    expect(result.records.map((r) => r.labels)).toEqual([9, 13, 9, 13]);
+    expect(readFileSync(join(out, 'run.log'), 'utf8')).toMatch(/a batch of 1 galaxies cannot be split across 2 workers/);
+  });
+
   it('refuses a catalog without labels, saying what the oracle needs', async () => {
     await expect(activeLearn({ data: join(dir, 'unlabelled'), out: join(dir, 'bad'), progress: false }))
       .rejects.toThrow(/needs vote counts or fractions as labels, but this catalog has no labels/);

@@ -19,7 +19,7 @@ export function registerPredictCommand(program: Command): void {
   program
     .command('predict')
     .description('vote fractions, 90% intervals, P(asked) and expected votes from T MC-dropout passes (several --model = ensemble)')
-    .requiredOption('--model <dir...>', 'model folder(s); several form an equal-weight ensemble')
+    .requiredOption('--model <dir...>', 'model folder(s) or shipped model name(s) such as gz2; several form an equal-weight ensemble')
     .requiredOption('--catalog <dir>', 'catalog folder or table of galaxies to predict')
     .requiredOption('--out <dir>', 'output folder')
     .option('--passes <n>', 'MC-dropout passes per model', (v) => parseInteger(v, '--passes', 1), 15)

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { initBackend } from '../../backend/initBackend.js';
 import { addComputeOptions, parseInteger, parseIntegerList, parseNumber, type ComputeFlags } from '../commonOptions.js';
-import { TRAIN_BAYESIAN_CNN_DEFAULTS, trainBayesianCnn, type TrainBayesianCnnOptions } from '../../workflows/trainBayesianCnn.js';
+import { LR_SCHEDULES, TRAIN_BAYESIAN_CNN_DEFAULTS, trainBayesianCnn, type TrainBayesianCnnOptions } from '../../workflows/trainBayesianCnn.js';
 import { TRAIN_PRESETS, TRAIN_PRESET_NAMES } from '../../workflows/trainBayesianCnnPresets.js';
 import { HEAD_KINDS } from '../../models/bayesianCnnHead.js';
 import { POOLING_KINDS } from '../../models/bayesianCnn.js';
@@ -15,7 +15,7 @@ function parseBlocks(value: string): number[][] {
 
 /** Flags mapped one to one onto workflow options (the rest are the compute flags and the nullable ones). */
 const PLAIN = [
-  'preset', 'data', 'out', 'schema', 'head', 'epochs', 'batchSize', 'imageSize', 'crop', 'learningRate', 'nominalN', 'augment', 'blocks',
+  'preset', 'data', 'out', 'schema', 'head', 'epochs', 'batchSize', 'imageSize', 'crop', 'learningRate', 'lrSchedule', 'nominalN', 'augment', 'blocks',
   'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'passes', 'onBad', 'resume', 'seed',
 ] as const satisfies readonly (keyof TrainBayesianCnnOptions)[];
 const NULLABLE = ['test', 'answer', 'question', 'labels', 'maxSeconds'] as const satisfies readonly (keyof TrainBayesianCnnOptions)[];
@@ -40,6 +40,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--image-size <n>', 'image side in pixels', (v) => parseInteger(v, '--image-size', 8), d.imageSize)
     .option('--crop <x>', 'central crop: fraction of the side (0.5 for GZ2 JPEGs) or whole pixels', (v) => parseNumber(v, '--crop', 1e-6), d.crop)
     .option('--learning-rate <x>', 'Adam learning rate', (v) => parseNumber(v, '--learning-rate', 1e-8, 1), d.learningRate)
+    .addOption(new Option('--lr-schedule <kind>', 'constant | cosine (decays to 0 over the --epochs limit; use with a fixed epoch count)').choices(LR_SCHEDULES).default(d.lrSchedule))
     .option('--nominal-n <n>', 'volunteers per galaxy assumed for fraction labels', (v) => parseInteger(v, '--nominal-n', 1), d.nominalN)
     .option('--augment', 'random flips and any-angle rotations of training images', d.augment)
     .option('--no-augment', 'no augmentation (overrides a preset)')

@@ -3,6 +3,7 @@
  * wall-time budget runs out, a validation every `validateEvery` steps (and at the end), the weights of the best
  * validation score kept, a progress bar with ETA, and the compute spent (steps, images, seconds, images/s).
  */
+import { guardedStep } from '../guardedStep.js';
 import type { Trainer, TrainerWeights } from '../localTrainer.js';
 import type { HostBatch } from '../../data/hostBatch.js';
 import { ProgressBar } from '../../util/progress.js';
@@ -89,11 +90,9 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
   outer: for (let epoch = 0; epoch < o.epochs; epoch++) {
     for await (const batch of o.epochBatches(epoch)) {
       const start = performance.now();
-      const result = await o.trainer.step(batch);
+      const result = await guardedStep(o.trainer, batch, `${o.label}, step ${steps + 1}`);
       trainMs += performance.now() - start;
-      if (!Number.isFinite(result.loss)) {
-        throw new Error(`${o.label}: the training loss became ${result.loss} at step ${steps + 1} — lower the learning rate`);
-      }
+      if (result === null) continue; // too small to split across the workers (counted by the images total)
       steps += 1;
       images += batch.size;
       lossSum += result.loss;
