@@ -71,7 +71,7 @@ Per question, over the galaxies whose question got votes, beside predicting the 
 
 | question | galaxies | sum-abs | RMSE | mean: sum-abs | mean: RMSE | RMSE gain |
 |---|---:|---:|---:|---:|---:|---:|
-${q.map((r) => `| ${r.question} | ${r.galaxies} | ${f4(r.sum_abs)} | ${f4(r.rmse)} | ${f4(r.baseline_sum_abs)} | ${f4(r.baseline_rmse)} | ${pct(r.rmse_gain)} |`).join('\n')}
+${q.filter((r) => r.galaxies > 0).map((r) => `| ${r.question} | ${r.galaxies} | ${f4(r.sum_abs)} | ${f4(r.rmse)} | ${f4(r.baseline_sum_abs)} | ${f4(r.baseline_rmse)} | ${pct(r.rmse_gain)} |`).join('\n')}
 
 Headline: **Q1 sum-abs ${f4(q1.sum_abs)}, RMSE ${f4(q1.rmse)}** (predict-the-mean ${f4(q1.baseline_sum_abs)} / ${f4(q1.baseline_rmse)}).
 
@@ -81,7 +81,7 @@ Coverage error within ±0.2 vote fraction (|observed − predicted| / predicted 
 
 | answer | galaxies | coverage error |
 |---|---:|---:|
-${results.test.coverage.map((c) => `| ${c.answer} | ${c.galaxies} | ${pct(c.coverageError)} |`).join('\n')}
+${results.test.coverage.filter((c) => c.galaxies > 0).map((c) => `| ${c.answer} | ${c.galaxies} | ${pct(c.coverageError)} |`).join('\n')}
 
 ## Learning curve
 ![learning curve](learning_curve.png)
@@ -91,7 +91,7 @@ ${results.test.coverage.map((c) => `| ${c.answer} | ${c.galaxies} | ${pct(c.cove
   expected counts with a nominal ${config.nominalN} volunteers, so the predicted uncertainties assume N = ${config.nominalN}.
 - ${config.imageSize} px grey images of the central ${config.crop} of a 424 px cutout: colour and fine structure (bars, arm
   winding) are mostly lost; questions deep in the tree (few asked galaxies) are the weakest (table above).
-- The worst-predicted test galaxies (id, volunteers' Q1 fractions v, predicted p): ![worst](worst_test.png)
+- The worst-predicted test galaxies (id, volunteers' Q1 percentages v, predicted p): ![worst](worst_test.png)
 `;
 writeFileSync(join(out, 'MODEL_CARD.md'), card);
 console.log(`shipped ${name}: ${out} (Q1 sum-abs ${f4(q1.sum_abs)}, RMSE ${f4(q1.rmse)})`);

@@ -265,7 +265,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
 
 /**
  * worst_test.png: the worst-predicted test galaxies on the head's first question, captioned "id v<volunteers'
- * fractions> p<predicted fractions>" in answer order.
+ * percentages> p<predicted percentages>" in answer order.
  */
 async function writeWorstGrid(run: RunFolder, worst: readonly WorstGalaxy[], data: TrainData, preprocessing: PreprocessOptions): Promise<string[]> {
   if (worst.length === 0) return [];
@@ -281,7 +281,7 @@ async function writeWorstGrid(run: RunFolder, worst: readonly WorstGalaxy[], dat
       shown.push(worst.find((g) => g.id === id) as WorstGalaxy);
     });
   }
-  const fmt = (v: number[]) => v.map((x) => x.toFixed(2).replace(/^0/, '')).join('/');
+  const fmt = (v: number[]) => v.map((x) => Math.round(100 * x)).join('/');
   await writeImageGrid(run.path('worst_test.png'), images, {
     cols: 8, scale: Math.max(1, Math.round(192 / preprocessing.size)),
     captions: shown.map((g) => `${g.id} v${fmt(g.observed)} p${fmt(g.predicted)}`),
