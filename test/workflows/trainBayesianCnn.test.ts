@@ -152,7 +152,7 @@ describe('galmorph train', () => {
     expect(q1.baseline_sum_abs).toBeGreaterThan(0);
     expect(results.test.coverage.map((c: { answer: string }) => c.answer)).toContain('q1_smooth');
     expect(readCsv(join(out, 'split.csv')).rows).toHaveLength(48);
-    await expect(trainBayesianCnn({ ...tiny, out: join(dir, 'bad3'), preset: 'gz3' as 'gz2' })).rejects.toThrow(/option "preset": expected one of none \| gz2, got "gz3"/);
+    await expect(trainBayesianCnn({ ...tiny, out: join(dir, 'bad3'), preset: 'gz3' as 'gz2' } as TrainBayesianCnnOptions)).rejects.toThrow(/option "preset": expected one of none \| gz2, got "gz3"/);
   });
 
   it('--max-seconds ends a long run at its budget, validates the part-epoch and keeps the best model', async () => {
