@@ -62,6 +62,6 @@ describe('trainPhase', () => {
     trainer.step = async () => ({ loss: NaN, metrics: {} });
     await expect(trainPhase({
       label: 'nan', trainer, epochBatches: () => epoch(2), stepsPerEpoch: 2, epochs: 1, seconds: 0, validateEvery: 1, validate: null,
-    })).rejects.toThrow(/nan: the training loss became NaN at step 1/);
+    })).rejects.toThrow(/nan, step 1: the training loss became NaN — lower the learning rate/);
   });
 });
