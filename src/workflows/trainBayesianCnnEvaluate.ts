@@ -17,7 +17,7 @@ import type { BayesianCnn } from '../models/bayesianCnn.js';
 import { headLoss, headPrediction } from '../models/bayesianCnnHead.js';
 import { MAX_PASS_SEED } from '../models/bayesianCnnTask.js';
 import { summarisePasses } from './predictSummary.js';
-import { meanVoteFractions, voteFractionMetrics, type QuestionColumns, type VoteFractionMetrics } from '../train/metrics/voteFractionMetrics.js';
+import { galaxyErrors, meanVoteFractions, voteFractionMetrics, type QuestionColumns, type VoteFractionMetrics } from '../train/metrics/voteFractionMetrics.js';
 import { answerCoverage } from '../train/metrics/answerCoverage.js';
 
 export interface Evaluation {
@@ -124,19 +124,11 @@ export function testMetrics(model: BayesianCnn, evaluation: Evaluation, nominalN
   const mean = meanVoteFractions(trainCounts, questions, columns);
   const coverage = summary.answers.map((a) => {
     const c = answerCoverage(evaluation.passes, evaluation.counts, model.schema, model.head.kind, a.key);
-    return { answer: a.key, galaxies: countAsked(evaluation.counts, model, a.questionIndex), coverageError: c?.coverageError ?? null };
+    return { answer: a.key, galaxies: c?.galaxies ?? 0, coverageError: c?.coverageError ?? null };
   });
   const root = questions[0];
-  const worst: WorstGalaxy[] = [];
-  evaluation.counts.forEach((c, b) => {
-    let votes = 0;
-    for (let a = root.start; a < root.end; a++) votes += c[a];
-    if (!(votes > 0)) return;
-    const cols = root.answers.map((key, k) => (key === null ? -1 : root.start + k)).filter((a) => a >= 0);
-    const p = cols.map((a) => predicted[b][a]);
-    const f = cols.map((a) => c[a] / votes);
-    worst.push({ id: evaluation.ids[b], question: root.key, sumAbs: p.reduce((s, v, k) => s + Math.abs(v - f[k]), 0), predicted: p, observed: f });
-  });
+  const worst: WorstGalaxy[] = galaxyErrors(predicted, evaluation.counts, root)
+    .map((g) => ({ id: evaluation.ids[g.galaxy], question: root.key, sumAbs: g.sumAbs, predicted: g.predicted, observed: g.observed }));
   worst.sort((x, y) => y.sumAbs - x.sumAbs);
   return {
     worst: worst.slice(0, WORST_SHOWN),
@@ -144,13 +136,4 @@ export function testMetrics(model: BayesianCnn, evaluation: Evaluation, nominalN
     baseline: voteFractionMetrics(evaluation.counts.map(() => mean), evaluation.counts, questions),
     coverage,
   };
-}
-
-function countAsked(counts: readonly ArrayLike<number>[], model: BayesianCnn, questionIndex: number): number {
-  const q = model.schema.questions[questionIndex];
-  return counts.filter((c) => {
-    let n = 0;
-    for (let a = q.start; a < q.end; a++) n += c[a];
-    return Math.round(n) > 0;
-  }).length;
 }

@@ -9,24 +9,21 @@ import { binomialMixturePredictive, betaBinomialMixturePredictive } from '../../
 import { discreteCoverage, type DiscreteCoverage } from '../../active/calibration.js';
 import type { HeadKind } from '../../models/bayesianCnnHead.js';
 import type { Schema } from '../../data/schema.js';
+import { questionVotes } from './voteFractionMetrics.js';
 
 /**
  * @param passes head predictions [T][B][width]: ρ [1] (binomial), the question's probabilities (multinomial) or
  *   concentrations over every schema answer (dirichlet)
  * @param counts per galaxy, vote counts over the schema's answers
- * @returns null when no galaxy was asked the answer's question
+ * @returns the coverage and the galaxies it was measured on; null when no galaxy was asked the answer's question
  */
 export function answerCoverage(
   passes: readonly (readonly (readonly number[])[])[], counts: readonly ArrayLike<number>[], schema: Schema, head: HeadKind, answer: string,
   fractionTolerance = 0.2,
-): DiscreteCoverage | null {
+): (DiscreteCoverage & { galaxies: number }) | null {
   const a = schema.answerIndex(answer);
   const q = schema.questions[schema.answers[a].questionIndex];
-  const totals = counts.map((c) => {
-    let n = 0;
-    for (let i = q.start; i < q.end; i++) n += c[i];
-    return Math.round(n);
-  });
+  const totals = counts.map((c) => Math.round(questionVotes(c, q)));
   const keep = totals.map((n, b) => (n > 0 ? b : -1)).filter((b) => b >= 0);
   if (keep.length === 0) return null;
   const votes = keep.map((b) => totals[b]);
@@ -35,5 +32,5 @@ export function answerCoverage(
   const predictive = head === 'dirichlet'
     ? betaBinomialMixturePredictive(subset, [q.start, q.end], a, votes)
     : binomialMixturePredictive(subset.map((pass) => pass.map((g) => (head === 'binomial' ? g[0] : g[a - q.start]))), votes);
-  return discreteCoverage(predictive, observed, { fractionTolerance });
+  return { ...discreteCoverage(predictive, observed, { fractionTolerance }), galaxies: keep.length };
 }

@@ -48,6 +48,36 @@ export interface VoteFractionMetrics {
   perAnswer: AnswerErrors[];
 }
 
+/** N_q: the votes one galaxy's question received (the rule: the galaxy counts for q when this is > 0). */
+export function questionVotes(counts: ArrayLike<number>, q: Pick<QuestionColumns, 'start' | 'end'>): number {
+  let votes = 0;
+  for (let a = q.start; a < q.end; a++) votes += counts[a];
+  return votes;
+}
+
+/** One galaxy's error on one question: Σ|p − f| over the predicted answers, with both fraction vectors. */
+export interface GalaxyError {
+  /** Row index in the inputs. */
+  galaxy: number;
+  sumAbs: number;
+  predicted: number[];
+  observed: number[];
+}
+
+/** Per-galaxy sum-abs on question q, for the galaxies that count for it (same rule as voteFractionMetrics). */
+export function galaxyErrors(predicted: readonly ArrayLike<number>[], counts: readonly ArrayLike<number>[], q: QuestionColumns): GalaxyError[] {
+  const cols = q.answers.map((key, k) => (key === null ? -1 : q.start + k)).filter((a) => a >= 0);
+  const out: GalaxyError[] = [];
+  counts.forEach((c, galaxy) => {
+    const votes = questionVotes(c, q);
+    if (!(votes > 0)) return;
+    const p = cols.map((a) => predicted[galaxy][a]);
+    const f = cols.map((a) => c[a] / votes);
+    out.push({ galaxy, sumAbs: p.reduce((s, v, k) => s + Math.abs(v - f[k]), 0), predicted: p, observed: f });
+  });
+  return out;
+}
+
 /**
  * @param predicted per galaxy, predicted fractions indexed by column (only the questions' columns are read)
  * @param counts per galaxy, vote counts indexed by the same columns
@@ -69,8 +99,7 @@ export function voteFractionMetrics(
     const ab = new Float64Array(width);
     let galaxies = 0;
     counts.forEach((c, i) => {
-      let votes = 0;
-      for (let a = q.start; a < q.end; a++) votes += c[a];
+      const votes = questionVotes(c, q);
       if (!(votes > 0)) return;
       galaxies += 1;
       for (let a = 0; a < width; a++) {
@@ -110,8 +139,7 @@ export function meanVoteFractions(counts: readonly ArrayLike<number>[], question
     const sums = new Float64Array(q.end - q.start);
     let galaxies = 0;
     for (const c of counts) {
-      let votes = 0;
-      for (let a = q.start; a < q.end; a++) votes += c[a];
+      const votes = questionVotes(c, q);
       if (!(votes > 0)) continue;
       galaxies += 1;
       for (let a = q.start; a < q.end; a++) sums[a - q.start] += c[a] / votes;
