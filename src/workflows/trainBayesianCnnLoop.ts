@@ -99,6 +99,9 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
     applyTrainerWeights(model, await trainer.getWeights());
     const optimizer = await trainer.getOptimizerState();
     const val = await evaluateBayesianCnn(model, data.datasets.val, { passes: 0, seed: input.seed });
+    // A budget that runs out at the epoch's end or during its validation ends the run here, marked on this record
+    // (otherwise the next epoch would stop before its first batch with no record saying why).
+    if (Date.now() >= deadline) outOfTime = true;
     const best = val.loss < state.bestValLoss;
     const trainQuestionLoss = Object.fromEntries(model.head.questionKeys.map((k) => [k, (metricSums[`loss/${k}`] ?? Number.NaN) / galaxies]));
     const record: EpochRecord = {
