@@ -11,13 +11,14 @@ import { registerPredictCommand } from './commands/predict.js';
 import { registerActiveLearnCommand } from './commands/activeLearn.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
+import { PACKAGE_VERSION } from '../util/packageInfo.js';
 
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('galmorph')
     .description('Galaxy morphology when labels are scarce: simulate, train, evaluate, pick galaxies to label.')
-    .version('0.1.0')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError('(run with --help for usage)');
   registerInfoCommand(program);
   registerSimulateCommand(program);

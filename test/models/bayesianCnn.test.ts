@@ -12,7 +12,7 @@ import { createModel, MODEL_KINDS } from '../../src/models/registry.js';
 import { LocalTrainer } from '../../src/train/localTrainer.js';
 import { bayesianCnnTaskSpec } from '../../src/models/bayesianCnnTask.js';
 import { resolvePreprocessOptions } from '../../src/data/preprocess.js';
-import { summarisePasses } from '../../src/workflows/predictSummary.js';
+import { summarisePasses } from '../../src/workflows/predict/predictSummary.js';
 import { Rng } from '../../src/util/rng.js';
 import type { HostBatch } from '../../src/data/hostBatch.js';
 

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../backend/initBackend.js';
 import { addComputeOptions, parseInteger, parseNumber, type ComputeFlags } from '../commonOptions.js';
-import { activeLearn } from '../../workflows/activeLearn.js';
-import type { ActiveLearnSettings } from '../../workflows/activeLearnPresets.js';
+import { activeLearn } from '../../workflows/activeLearning/activeLearn.js';
+import type { ActiveLearnSettings } from '../../workflows/activeLearning/activeLearnPresets.js';
 import type { AcquisitionFunction } from '../../active/acquisition.js';
-import type { ActiveLearnPreset, RetrainMode } from '../../workflows/activeLearnPresets.js';
+import type { ActiveLearnPreset, RetrainMode } from '../../workflows/activeLearning/activeLearnPresets.js';
 
 interface Flags extends ComputeFlags {
   preset: ActiveLearnPreset;

@@ -1,6 +1,6 @@
 /** `galmorph check`: validate a catalog and its images before a long run. */
 import type { Command } from 'commander';
-import { checkCatalog } from '../../workflows/checkCatalog.js';
+import { checkCatalog } from '../../workflows/check/checkCatalog.js';
 import { parseInteger, parseNumber } from '../commonOptions.js';
 
 export function registerCheckCommand(program: Command): void {

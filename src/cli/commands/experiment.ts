@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import { PIXEL_LIKELIHOODS, type PixelLikelihood } from '../../losses/pixelLikelihood.js';
 import { REGIMES, type Regime } from '../../train/regimes/regimePhases.js';
 import { OptionError } from '../../util/errors.js';
-import { runTable1 } from '../../workflows/table1.js';
-import { TABLE1_PRESETS, type Table1PresetName, type Table1Settings } from '../../workflows/table1Presets.js';
+import { runTable1 } from '../../workflows/table1/table1.js';
+import { TABLE1_PRESETS, type Table1PresetName, type Table1Settings } from '../../workflows/table1/table1Presets.js';
 import { addComputeOptions, parseInteger, parseIntegerList, parseNumber, type ComputeFlags } from '../commonOptions.js';
 
 interface Table1Flags extends ComputeFlags {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { initBackend, describeBackend } from '../../backend/initBackend.js';
 import { parseInteger, parseNumber } from '../commonOptions.js';
-import { predict } from '../../workflows/predict.js';
+import { predict } from '../../workflows/predict/predict.js';
 
 interface Flags {
   model: string[];

@@ -1,6 +1,6 @@
 /** `galmorph simulate`: synthetic galaxies with known morphology and simulated volunteer votes, in catalog format. */
 import type { Command } from 'commander';
-import { simulate } from '../../workflows/simulate.js';
+import { simulate } from '../../workflows/simulate/simulate.js';
 import { BUILTIN_SCHEMAS, type BuiltinSchemaName } from '../../data/schemas/index.js';
 import { OptionError } from '../../util/errors.js';
 import { parseInteger, parseNumber } from '../commonOptions.js';

@@ -2,8 +2,8 @@
 import { Option, type Command } from 'commander';
 import { initBackend } from '../../backend/initBackend.js';
 import { addComputeOptions, parseInteger, parseIntegerList, parseNumber, type ComputeFlags } from '../commonOptions.js';
-import { LR_SCHEDULES, TRAIN_BAYESIAN_CNN_DEFAULTS, trainBayesianCnn, type TrainBayesianCnnOptions } from '../../workflows/trainBayesianCnn.js';
-import { TRAIN_PRESETS, TRAIN_PRESET_NAMES } from '../../workflows/trainBayesianCnnPresets.js';
+import { LR_SCHEDULES, TRAIN_BAYESIAN_CNN_DEFAULTS, trainBayesianCnn, type TrainBayesianCnnOptions } from '../../workflows/train/trainBayesianCnn.js';
+import { TRAIN_PRESETS, TRAIN_PRESET_NAMES } from '../../workflows/train/trainBayesianCnnPresets.js';
 import { HEAD_KINDS } from '../../models/bayesianCnnHead.js';
 import { POOLING_KINDS } from '../../models/bayesianCnn.js';
 import { BAD_IMAGE_POLICIES } from '../../data/dataset.js';

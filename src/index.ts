@@ -1,0 +1,44 @@
+/**
+ * galmorph's public TypeScript API: what `import … from 'galmorph'` gives. The CLI is a thin shell over the same
+ * functions. Everything else under src/ is internal and may change between versions.
+ */
+export { PACKAGE_VERSION } from './util/packageInfo.js';
+export { InputError, OptionError } from './util/errors.js';
+
+// Compute backend (wasm by default, native oneDNN kernels when built, tfjs-node when installed).
+export { initBackend, describeBackend, currentBackend } from './backend/initBackend.js';
+export type { InitBackendOptions, BackendDescription } from './backend/initBackend.js';
+
+// Catalogs, schemas and the simulator.
+export { readCatalog } from './data/catalogRead.js';
+export type { ReadCatalogOptions } from './data/catalogRead.js';
+export type { Catalog, CatalogRow, SkippedRow, LabelKind } from './data/catalog.js';
+export { getSchema, loadSchemaFile, BUILTIN_SCHEMAS } from './data/schemas/index.js';
+export type { BuiltinSchemaName } from './data/schemas/index.js';
+export { createSchema, NOMINAL_VOLUNTEERS } from './data/schema.js';
+export type { Schema, SchemaDef, Question, Answer } from './data/schema.js';
+export { simulate, SIMULATE_DEFAULTS } from './workflows/simulate/simulate.js';
+export type { SimulateOptions, SimulateResult } from './workflows/simulate/simulate.js';
+export { checkCatalog } from './workflows/check/checkCatalog.js';
+export type { CheckCatalogOptions, CheckCatalogResult } from './workflows/check/checkCatalog.js';
+
+// Models: train, save, load (by folder or shipped name), predict.
+export { trainBayesianCnn, TRAIN_BAYESIAN_CNN_DEFAULTS } from './workflows/train/trainBayesianCnn.js';
+export type { TrainBayesianCnnOptions, TrainBayesianCnnResult } from './workflows/train/trainBayesianCnn.js';
+export { loadBayesianCnn, saveBayesianCnn } from './models/bayesianCnnCheckpoint.js';
+export type { LoadedBayesianCnn } from './models/bayesianCnnCheckpoint.js';
+export { BayesianCnn } from './models/bayesianCnn.js';
+export type { BayesianCnnConfig } from './models/bayesianCnn.js';
+export { shippedModelNames, resolveModelFolder } from './models/pretrained.js';
+export { predict } from './workflows/predict/predict.js';
+export type { PredictOptions, PredictResult } from './workflows/predict/predict.js';
+
+// Experiments.
+export { activeLearn } from './workflows/activeLearning/activeLearn.js';
+export type { ActiveLearnOptions, ActiveLearnResult } from './workflows/activeLearning/activeLearn.js';
+export { runTable1 } from './workflows/table1/table1.js';
+export type { Table1Options, Table1Result } from './workflows/table1/table1.js';
+
+// Vote-fraction metrics (the one definition used by every report).
+export { voteFractionMetrics, meanVoteFractions } from './train/metrics/voteFractionMetrics.js';
+export type { VoteFractionMetrics, QuestionErrors, AnswerErrors } from './train/metrics/voteFractionMetrics.js';

@@ -1,0 +1,191 @@
+/**
+ * The active-learning loop as an async generator: rounds are events, so the CLI draws progress bars and a web UI
+ * could stream the same loop. For each acquisition function (e.g. BALD, then the random baseline, from the same
+ * initial labelled set, initial weights and seeds):
+ *   train on the labelled set → score the test split (never acquired) → score the pool with T MC-dropout passes →
+ *   acquire the top `perRound` → the oracle reveals their votes → repeat.
+ * BALD uses the binomial form for a binomial head (N = `votes`) and the per-question Dirichlet-multinomial form for
+ * the all-questions head (expected votes per question = the labelled set's mean vote total for that question).
+ */
+import { guardedStep, smallBatchNote } from '../../train/guardedStep.js';
+import { Rng } from '../../util/rng.js';
+import { augmentImage, resolveAugmentOptions } from '../../data/augment.js';
+import { acquire, type AcquisitionFunction } from '../../active/acquisition.js';
+import { binomialBald, dirichletMultinomialBald, type BaldResult } from '../../active/bald.js';
+import { createTrainer } from '../../train/dataParallel.js';
+import type { Trainer, TrainerWeights } from '../../train/localTrainer.js';
+import type { OptimizerState } from '../../models/optimizerState.js';
+import type { HostBatch } from '../../data/hostBatch.js';
+import { bayesianCnnTaskSpec, passSettings, type BayesianCnnTaskOptions } from '../../models/bayesianCnnTask.js';
+import { resolveHead, type ResolvedHead } from '../../models/bayesianCnnHead.js';
+import { summarisePasses } from '../predict/predictSummary.js';
+import { rmse } from './activeLearnMetrics.js';
+import type { ActiveLearnData, ActiveLearnGalaxy } from './activeLearnData.js';
+import type { ActiveLearnSettings } from './activeLearnPresets.js';
+
+export interface LoopOptions {
+  settings: ActiveLearnSettings;
+  /** Acquisition functions to run in turn (the first is the one compared against the last, 'random'). */
+  acquisitions: AcquisitionFunction[];
+  /** The answer whose vote fraction is scored (and the binomial head's answer). */
+  answer: string;
+  workers: number;
+  backend: string;
+  seed: number;
+}
+
+export interface TestScores {
+  /** RMSE of the answer's predicted fraction against the volunteers' (noisy) fractions. */
+  errorVotes: number;
+  /** RMSE against the simulator's true probabilities (truth.csv `p_<answer>`); NaN without truth. */
+  errorTruth: number;
+  /** Per-pass head predictions on the test split [T][B][width], for calibration. */
+  passes: number[][][];
+}
+
+export type ActiveLearnEvent =
+  | { type: 'regime-start'; acquisition: AcquisitionFunction; rounds: number }
+  | { type: 'note'; message: string }
+  | { type: 'train'; acquisition: AcquisitionFunction; round: number; epoch: number; epochs: number; loss: number; metrics: Record<string, number> }
+  | { type: 'round'; acquisition: AcquisitionFunction; round: number; labels: number; scores: TestScores; seconds: number;
+      acquired: { galaxy: ActiveLearnGalaxy; score: number }[] }
+  | { type: 'regime-end'; acquisition: AcquisitionFunction;
+      /** The regime's final model as plain data (architecture, weights, Adam state), for saving with saveBayesianCnn. */
+      final: { config: BayesianCnnTaskOptions; weights: TrainerWeights; optimizer: OptimizerState; labels: number } };
+
+export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): AsyncGenerator<ActiveLearnEvent> {
+  const s = o.settings;
+  const taskOptions: BayesianCnnTaskOptions = {
+    schema: data.schema.def, head: s.head, target: s.head === 'binomial' ? o.answer : null,
+    imageSize: s.imageSize, channels: data.imageShape[2], blocks: s.blocks, denseUnits: s.denseUnits, dropout: s.dropout, seed: o.seed,
+  };
+  const head = resolveHead({ kind: s.head, target: taskOptions.target ?? null }, data.schema);
+  const answerIndex = data.schema.answerIndex(o.answer);
+  const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: o.workers, backend: o.backend,
+    optimizer: { kind: 'adam', learningRate: s.learningRate } });
+  let warnedSmall = false;
+  try {
+    const initialWeights: TrainerWeights = await trainer.getWeights();
+    const initialOptimizer: OptimizerState = await trainer.getOptimizerState();
+    for (const acquisition of o.acquisitions) {
+      yield { type: 'regime-start', acquisition, rounds: s.rounds };
+      await trainer.setWeights(initialWeights);
+      await trainer.setOptimizerState(initialOptimizer);
+      const labelled = [...data.initial];
+      let pool = [...data.pool];
+      for (let round = 0; round <= s.rounds; round++) {
+        const started = Date.now();
+        if (s.retrain === 'from-scratch' && round > 0) {
+          await trainer.setWeights(initialWeights);
+          await trainer.setOptimizerState(initialOptimizer);
+        }
+        for (let epoch = 0; epoch < s.epochs; epoch++) {
+          let loss = 0;
+          const metrics: Record<string, number> = {};
+          const batches = trainingBatches(labelled, data.imageShape, s.batchSize, Rng.derive(o.seed, acquisition, round, epoch));
+          let trained = 0;
+          for (const batch of batches) {
+            const r = await guardedStep(trainer, batch, `${acquisition} round ${round} epoch ${epoch + 1}`);
+            if (r === null) {
+              if (!warnedSmall) yield { type: 'note', message: smallBatchNote(batch.size, trainer.workers) };
+              warnedSmall = true;
+              continue;
+            }
+            trained += 1;
+            loss += r.loss;
+            for (const [k, v] of Object.entries(r.metrics)) metrics[k] = (metrics[k] ?? 0) + (v as number);
+          }
+          loss /= Math.max(trained, 1);
+          for (const k of Object.keys(metrics)) metrics[k] /= Math.max(trained, 1);
+          yield { type: 'train', acquisition, round, epoch, epochs: s.epochs, loss, metrics };
+        }
+        const scores = await scoreTest(trainer, head, data, o, answerIndex);
+        let acquired: { galaxy: ActiveLearnGalaxy; score: number }[] = [];
+        if (round < s.rounds && pool.length > 0) {
+          const passes = await predictPasses(trainer, pool, data.imageShape, s.passes, Rng.derive(o.seed, 'pool', acquisition, round).nextUint32());
+          const uncertainty = baldScores(head, passes, labelled, s.votes, o.seed);
+          const chosen = acquire(uncertainty, Math.min(s.perRound, pool.length), { acquisition, seed: Rng.derive(o.seed, 'acquire', round).nextUint32() });
+          acquired = chosen.map((i) => ({ galaxy: pool[i], score: uncertainty.mutualInformation[i] }));
+          const taken = new Set(chosen);
+          labelled.push(...acquired.map((a) => a.galaxy));
+          pool = pool.filter((_, i) => !taken.has(i));
+        }
+        yield { type: 'round', acquisition, round, labels: labelled.length - acquired.length, scores, seconds: (Date.now() - started) / 1000, acquired };
+      }
+      yield { type: 'regime-end', acquisition,
+        final: { config: taskOptions, weights: await trainer.getWeights(), optimizer: await trainer.getOptimizerState(), labels: labelled.length } };
+    }
+  } finally {
+    await trainer.dispose();
+  }
+}
+
+function hostBatch(galaxies: readonly ActiveLearnGalaxy[], pixels: (g: ActiveLearnGalaxy) => Float32Array, imageShape: number[]): HostBatch {
+  const per = galaxies[0].pixels.length;
+  const answers = galaxies[0].counts.length;
+  const images = new Float32Array(galaxies.length * per);
+  const counts = new Float32Array(galaxies.length * answers);
+  galaxies.forEach((g, k) => {
+    images.set(pixels(g), k * per);
+    counts.set(g.counts, k * answers);
+  });
+  return { size: galaxies.length, arrays: { images, counts }, shapes: { images: imageShape, counts: [answers] } };
+}
+
+const AUGMENT = resolveAugmentOptions({ flip: true, rotate: 'right' });
+
+/** One epoch: seeded shuffle, flips and right-angle rotations (exact, cheap). */
+function trainingBatches(labelled: readonly ActiveLearnGalaxy[], shape: [number, number, number], batchSize: number, rng: Rng): HostBatch[] {
+  const order = rng.shuffle([...labelled]);
+  const [side, , channels] = shape;
+  const batches: HostBatch[] = [];
+  for (let start = 0; start < order.length; start += batchSize) {
+    const chunk = order.slice(start, start + batchSize);
+    batches.push(hostBatch(chunk, (g) => augmentImage({ data: g.pixels, height: side, width: side, channels }, rng, AUGMENT).data, [side, side, channels]));
+  }
+  return batches;
+}
+
+/** T passes over galaxies through the trainer (split across its workers): [T][B][width]. */
+export async function predictPasses(
+  trainer: Trainer, galaxies: readonly ActiveLearnGalaxy[], shape: [number, number, number], passes: number, seed: number,
+): Promise<number[][][]> {
+  const out: number[][][] = Array.from({ length: passes }, () => []);
+  const [side, , channels] = shape;
+  for (let start = 0; start < galaxies.length; start += 128) {
+    const chunk = galaxies.slice(start, start + 128);
+    const batch = hostBatch(chunk, (g) => g.pixels, [side, side, channels]);
+    batch.arrays.passes = passSettings(chunk.length, passes, seed);
+    batch.shapes.passes = [2];
+    const { shape, data } = await trainer.predict('passes', batch);
+    const [B, T, W] = shape;
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[t].push(Array.from(data.subarray((b * T + t) * W, (b * T + t + 1) * W)));
+  }
+  return out;
+}
+
+function baldScores(head: ResolvedHead, passes: number[][][], labelled: readonly ActiveLearnGalaxy[], votes: number, seed: number): BaldResult {
+  if (head.kind === 'binomial') return binomialBald(passes.map((p) => p.map((g) => g[0])), { votes });
+  const expectedVotes = head.questions.map(([s, e]) => {
+    let total = 0;
+    for (const g of labelled) for (let a = s; a < e; a++) total += g.counts[a];
+    return Math.round(total / labelled.length);
+  });
+  return dirichletMultinomialBald(passes, head.questions, { expectedVotes, samplesPerPass: 40, maxEnumerated: 20_000, seed });
+}
+
+async function scoreTest(trainer: Trainer, head: ResolvedHead, data: ActiveLearnData, o: LoopOptions, answerIndex: number): Promise<TestScores> {
+  const passes = await predictPasses(trainer, data.test, data.imageShape, o.settings.passes, Rng.derive(o.seed, 'test').nextUint32());
+  const summary = summarisePasses(head, data.schema, passes, o.settings.votes);
+  const column = summary.answers.findIndex((a) => a.index === answerIndex);
+  const [start, end] = data.schema.questionSlices[data.schema.answers[answerIndex].questionIndex];
+  const predicted = summary.fraction.map((f) => f[column]);
+  const observed = data.test.map((g) => {
+    let n = 0;
+    for (let a = start; a < end; a++) n += g.counts[a];
+    return n > 0 ? g.counts[answerIndex] / n : Number.NaN;
+  });
+  const answer = data.schema.answers[answerIndex];
+  const truth = data.test.map((g) => g.truth?.[`p_${answer.key}`] ?? Number.NaN);
+  return { errorVotes: rmse(predicted, observed), errorTruth: rmse(predicted, truth), passes };
+}

@@ -1,0 +1,161 @@
+/**
+ * The report of an active-learning run: tables (curve.csv, results.json), plots (error against labels, against
+ * noisy votes and against the true probabilities; discrete-coverage calibration), image grids of the galaxies
+ * acquired each round, properties of acquired vs pool galaxies (simulated truth), and summary.md.
+ */
+import { writeCsvTable } from '../../report/csvTable.js';
+import { lineChart, type LineSeries } from '../../report/lineChart.js';
+import { writeFigure } from '../../report/writeFigure.js';
+import { writeImageGrid } from '../../report/imageGrid.js';
+import { markdownTable } from '../../report/markdownTable.js';
+import type { DiscreteCoverage } from '../../active/calibration.js';
+import { answerCoverage } from '../../train/metrics/answerCoverage.js';
+import { InputError } from '../../util/errors.js';
+import type { AcquisitionFunction } from '../../active/acquisition.js';
+import type { RunFolder } from '../../util/runFolder.js';
+import { labelSaving, type LabelSaving } from './activeLearnMetrics.js';
+import type { ActiveLearnData, ActiveLearnGalaxy } from './activeLearnData.js';
+import type { ActiveLearnSettings } from './activeLearnPresets.js';
+
+export interface RoundRecord {
+  acquisition: AcquisitionFunction;
+  round: number;
+  labels: number;
+  errorVotes: number;
+  errorTruth: number;
+  seconds: number;
+  acquired: { galaxy: ActiveLearnGalaxy; score: number }[];
+  /** Per-pass test predictions of this round's model [T][B][width]. */
+  testPasses: number[][][];
+}
+
+export interface ReportInput {
+  data: ActiveLearnData;
+  settings: ActiveLearnSettings;
+  records: RoundRecord[];
+  answer: string;
+  acquisitions: AcquisitionFunction[];
+  seconds: number;
+  preset: string;
+}
+
+/** Truth columns compared between acquired and pool galaxies in the summary (when the simulator wrote them). */
+const HIGHLIGHTED_TRUTH = ['p_q1_features_or_disk', 'halfLightRadius', 'snr', 'psfFwhm', 'barStrength'];
+
+export async function writeActiveLearnReport(run: RunFolder, input: ReportInput): Promise<void> {
+  const { data, records, acquisitions, answer, settings } = input;
+  const hasTruth = records.some((r) => !Number.isNaN(r.errorTruth));
+  writeCsvTable(run.path('curve.csv'), records.map((r) => ({
+    acquisition: r.acquisition, round: r.round, labels: r.labels, rmse_votes: r.errorVotes, rmse_truth: hasTruth ? r.errorTruth : null, seconds: r.seconds,
+  })));
+  const curve = (a: AcquisitionFunction, key: 'errorVotes' | 'errorTruth') =>
+    records.filter((r) => r.acquisition === a).map((r) => ({ labels: r.labels, error: r[key] }));
+  const [main, baseline] = [acquisitions[0], acquisitions[acquisitions.length - 1]];
+  const savings: Record<string, LabelSaving> = { votes: labelSaving(curve(main, 'errorVotes'), curve(baseline, 'errorVotes')) };
+  if (hasTruth) savings.truth = labelSaving(curve(main, 'errorTruth'), curve(baseline, 'errorTruth'));
+
+  for (const key of hasTruth ? (['errorVotes', 'errorTruth'] as const) : (['errorVotes'] as const)) {
+    const series: LineSeries[] = acquisitions.map((a) => ({ label: a, x: curve(a, key).map((p) => p.labels), y: curve(a, key).map((p) => p.error) }));
+    await writeFigure(run.path(key === 'errorVotes' ? 'error_vs_labels_votes' : 'error_vs_labels_truth'), lineChart(series, {
+      title: `${answer}: RMSE vs ${key === 'errorVotes' ? 'volunteer fractions' : 'true probabilities'}`, xLabel: 'labelled galaxies', yLabel: 'RMSE of vote fraction',
+    }));
+  }
+
+  const calibration: Record<string, DiscreteCoverage> = {};
+  for (const a of acquisitions) {
+    const last = records.filter((r) => r.acquisition === a).at(-1);
+    if (last !== undefined) calibration[a] = coverageOf(last.testPasses, data, settings, answer);
+  }
+  const calSeries: LineSeries[] = Object.entries(calibration).map(([a, c]) => ({ label: `${a} (final)`, x: c.predicted, y: c.observed }));
+  await writeFigure(run.path('calibration'), lineChart(calSeries, {
+    title: `Discrete coverage, ${answer}`, xLabel: 'predicted galaxies within ±w votes', yLabel: 'observed galaxies within ±w votes', referenceLine: 'diagonal',
+  }));
+  writeCsvTable(run.path('calibration.csv'), Object.entries(calibration).flatMap(([a, c]) =>
+    c.widths.map((w, i) => ({ acquisition: a, width: w, predicted: c.predicted[i], observed: c.observed[i] }))));
+
+  const [side, , channels] = data.imageShape;
+  const grids: string[] = [];
+  for (const r of records.filter((x) => x.acquired.length > 0)) {
+    const shown = r.acquired.slice(0, 16);
+    const file = `grids/${r.acquisition}_round${String(r.round).padStart(2, '0')}.png`;
+    await writeImageGrid(run.path(file), shown.map(({ galaxy }) => ({ data: galaxy.pixels, height: side, width: side, channels: channels as 1 | 3 })), {
+      cols: 8, scale: Math.max(1, Math.round(96 / side)),
+      captions: shown.map(({ galaxy, score }) => caption(galaxy, score, r.acquisition, data, answer)),
+    });
+    grids.push(file);
+  }
+
+  const acquiredVsPool = truthComparison(data, records, main);
+  const results = {
+    preset: input.preset, settings, answer, labels: data.labelNote, seconds: input.seconds,
+    galaxies: { initial: data.initial.length, pool: data.pool.length, test: data.test.length },
+    curve: records.map(({ acquisition, round, labels, errorVotes, errorTruth, seconds }) => ({ acquisition, round, labels, errorVotes, errorTruth: hasTruth ? errorTruth : null, seconds })),
+    labelSaving: savings,
+    calibration: Object.fromEntries(Object.entries(calibration).map(([a, c]) => [a, {
+      fractionTolerance: 0.2, coverageError: c.coverageError, predictedWithinTolerance: c.predictedWithinTolerance, observedWithinTolerance: c.observedWithinTolerance,
+    }])),
+    acquiredVsPool,
+    grids,
+  };
+  run.writeJson('results.json', results);
+  run.writeText('summary.md', summaryMarkdown(input, savings, calibration, acquiredVsPool, hasTruth));
+}
+
+function coverageOf(passes: number[][][], data: ActiveLearnData, settings: ActiveLearnSettings, answer: string): DiscreteCoverage {
+  const coverage = answerCoverage(passes, data.test.map((g) => g.counts), data.schema, settings.head, answer);
+  if (coverage === null) throw new InputError(`no test galaxy received votes for the question of ${answer}, so calibration cannot be measured`, {}, 'use a test split with votes for that question');
+  return coverage;
+}
+
+function caption(g: ActiveLearnGalaxy, score: number, acquisition: AcquisitionFunction, data: ActiveLearnData, answer: string): string {
+  const a = data.schema.answerIndex(answer);
+  const q = data.schema.questions[data.schema.answers[a].questionIndex];
+  let n = 0;
+  for (let i = q.start; i < q.end; i++) n += g.counts[i];
+  const votes = n > 0 ? `${(g.counts[a] / n).toFixed(2)}` : '–';
+  const head = acquisition === 'random' ? '' : `MI ${score.toFixed(2)} `;
+  const truth = g.truth?.[`p_${answer}`];
+  return `${head}f ${votes}${truth === undefined ? '' : ` p ${truth.toFixed(2)}`}`;
+}
+
+/** Mean of each numeric truth column over the galaxies `main` acquired, and over the initial pool. */
+function truthComparison(data: ActiveLearnData, records: RoundRecord[], main: AcquisitionFunction): Record<string, { acquired: number; pool: number }> {
+  if (data.truthColumns.length === 0) return {};
+  const acquired = records.filter((r) => r.acquisition === main).flatMap((r) => r.acquired.map((x) => x.galaxy));
+  const mean = (gs: ActiveLearnGalaxy[], c: string) => {
+    const v = gs.map((g) => g.truth?.[c] ?? Number.NaN).filter((x) => !Number.isNaN(x));
+    return v.length === 0 ? Number.NaN : v.reduce((s, x) => s + x, 0) / v.length;
+  };
+  return Object.fromEntries(data.truthColumns.map((c) => [c, { acquired: mean(acquired, c), pool: mean(data.pool, c) }]));
+}
+
+function summaryMarkdown(
+  input: ReportInput, savings: Record<string, LabelSaving>, calibration: Record<string, DiscreteCoverage>,
+  acquiredVsPool: Record<string, { acquired: number; pool: number }>, hasTruth: boolean,
+): string {
+  const { records, acquisitions, answer, data, settings } = input;
+  const lines = [
+    `# Active learning (${input.preset} preset)`, '',
+    `Labels: ${data.labelNote}. Start ${data.initial.length} labelled, ${settings.perRound} acquired per round for ${settings.rounds} rounds from a pool of ${data.pool.length}; test ${data.test.length} galaxies never acquired.`,
+    `Head \`${settings.head}\`, T = ${settings.passes} MC-dropout passes, N = ${settings.votes}, ${settings.imageSize}×${settings.imageSize} images, ${settings.epochs} epochs per round (${settings.retrain}). Wall time ${input.seconds.toFixed(0)} s.`,
+    '', `## RMSE of the \`${answer}\` vote fraction on the test split`, '',
+    markdownTable(records.map((r) => ({ acquisition: r.acquisition, round: r.round, labels: r.labels, 'RMSE vs votes': r.errorVotes, ...(hasTruth ? { 'RMSE vs truth': r.errorTruth } : {}) })), { decimals: 4 }),
+    '', '## Label saving at equal error', '',
+    'Labels the random baseline needs (linear interpolation between its rounds) to reach the final error of ' + `${acquisitions[0]}:`, '',
+  ];
+  for (const [k, s] of Object.entries(savings)) {
+    lines.push(`- vs ${k}: ${acquisitions[0]} reaches ${s.targetError.toFixed(4)} with ${s.acquisitionLabels} labels; random ` +
+      (s.baselineLabels === null ? `never reaches it (saving ≥ ${(100 * s.savingAtLeast!).toFixed(0)}%)` : `needs ${s.baselineLabels.toFixed(0)} (saving ${(100 * s.saving!).toFixed(0)}%)`));
+  }
+  lines.push('', `## Calibration (discrete coverage of \`${answer}\` counts, final models)`, '');
+  for (const [a, c] of Object.entries(calibration)) {
+    lines.push(`- ${a}: within ±0.2 vote fraction, predicted ${c.predictedWithinTolerance.toFixed(1)} galaxies, observed ${c.observedWithinTolerance}; coverage error ${(100 * c.coverageError).toFixed(1)}%`);
+  }
+  const shown = Object.entries(acquiredVsPool).filter(([k]) => HIGHLIGHTED_TRUTH.includes(k));
+  if (shown.length > 0) {
+    lines.push('', `## What ${acquisitions[0]} acquired (simulated truth, mean over all acquired vs the initial pool)`, '',
+      markdownTable(shown.map(([k, v]) => ({ property: k, acquired: v.acquired, pool: v.pool })), { decimals: 3 }));
+  }
+  lines.push('', 'Figures: error_vs_labels_votes.png' + (hasTruth ? ', error_vs_labels_truth.png' : '') + ', calibration.png; acquired galaxies per round in grids/.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,76 @@
+/**
+ * Scoring a trained model on an evaluation set: answer probabilities from the trainer (split across its workers),
+ * the paper's sum-abs error and a true RMSE against the vote fractions and, on simulated data, against the true
+ * probabilities; and rotation consistency — the mean |Δp| between predictions for each image and for the same
+ * image turned by a random angle (seeded per galaxy).
+ */
+import { rotateImage } from '../../data/augment.js';
+import type { ImageDataset } from '../../data/dataset.js';
+import type { Trainer } from '../../train/localTrainer.js';
+import type { HostBatch } from '../../data/hostBatch.js';
+import { meanAbsDifference, voteFractionErrors, type VoteFractionErrors } from '../../train/regimes/voteFractionErrors.js';
+import { Rng } from '../../util/rng.js';
+import type { LabelledRow } from './table1Data.js';
+
+export interface SetScore {
+  /** Against the volunteers' vote fractions. */
+  votes: VoteFractionErrors;
+  /** Against the simulator's true probabilities (null for real data). */
+  truth: VoteFractionErrors | null;
+  /** Mean over galaxies and answers of |p(rotated) − p(original)|, or null when not measured. */
+  rotationMeanAbsDelta: number | null;
+  galaxies: number;
+}
+
+function rotatedBatch(batch: HostBatch & { ids: string[] }, seed: number, turn: number): HostBatch {
+  const [h, w, c] = batch.shapes.images;
+  const per = h * w * c;
+  const images = new Float32Array(batch.arrays.images.length);
+  batch.ids.forEach((id, k) => {
+    const angle = Rng.derive(seed, 'rotation-consistency', turn, id).range(0, 2 * Math.PI);
+    const rotated = rotateImage({ data: batch.arrays.images.subarray(k * per, (k + 1) * per), height: h, width: w, channels: c }, angle);
+    images.set(rotated.data, k * per);
+  });
+  return { size: batch.size, arrays: { images }, shapes: { images: [h, w, c] } };
+}
+
+export async function scoreSet(
+  trainer: Trainer,
+  dataset: ImageDataset<LabelledRow>,
+  options: { rotations: number; seed: number },
+): Promise<SetScore> {
+  const byId = new Map(dataset.rows.map((r) => [r.id, r]));
+  const predicted: number[] = [];
+  const rotatedPredicted: number[] = [];
+  const repeated: number[] = [];
+  const fractions: number[] = [];
+  const truth: number[] = [];
+  let hasTruth = true;
+  for await (const batch of dataset.batches(0)) {
+    const p = await trainer.predict('probabilities', batch);
+    predicted.push(...p.data);
+    for (const id of batch.ids) {
+      const row = byId.get(id)!;
+      fractions.push(...row.questionFractions);
+      if (row.truth === null) hasTruth = false;
+      else truth.push(...row.truth);
+    }
+    for (let turn = 0; turn < options.rotations; turn++) {
+      const r = await trainer.predict('probabilities', rotatedBatch(batch, options.seed, turn));
+      rotatedPredicted.push(...r.data);
+      repeated.push(...p.data);
+    }
+  }
+  const answers = dataset.rows[0]?.questionFractions.length ?? 1;
+  return {
+    votes: voteFractionErrors(predicted, fractions, answers),
+    truth: hasTruth ? voteFractionErrors(predicted, truth, answers) : null,
+    rotationMeanAbsDelta: rotatedPredicted.length > 0 ? meanAbsDifference(rotatedPredicted, repeated) : null,
+    galaxies: predicted.length / answers,
+  };
+}
+
+/** Validation score of the trainer's current weights: the paper's sum-abs error against the vote fractions. */
+export async function validationScore(trainer: Trainer, dataset: ImageDataset<LabelledRow>): Promise<number> {
+  return (await scoreSet(trainer, dataset, { rotations: 0, seed: 0 })).votes.sumAbs;
+}

@@ -1,0 +1,227 @@
+/**
+ * The outputs of a Table 1 run: results per cell and aggregated over seeds (JSON + CSV), the paper's Table 1 beside
+ * ours, figures (error against labels per regime, learning curves, rotation consistency) and the Markdown summary
+ * with the compute budget of every cell.
+ */
+import { lineChart, type LineSeries } from '../../report/lineChart.js';
+import { markdownTable } from '../../report/markdownTable.js';
+import { writeCsvTable } from '../../report/csvTable.js';
+import { writeFigure } from '../../report/writeFigure.js';
+import type { MeanSd, TableRow } from '../../report/tableCell.js';
+import type { Regime } from '../../train/regimes/regimePhases.js';
+import type { RunFolder } from '../../util/runFolder.js';
+import type { CellResult } from './table1Cell.js';
+import type { Table1Settings } from './table1Presets.js';
+
+/** Table 1 of Nishikawa-Toomey et al. (2020): their "RMSE" (= our sum-abs) at 100 / 300 / 800 / 1200 labels. */
+export const PAPER_TABLE1: Partial<Record<Regime, Record<number, number>>> = {
+  supervised: { 100: 0.56, 300: 0.31, 800: 0.25, 1200: 0.24 },
+  'two-step': { 100: 0.37, 300: 0.28, 800: 0.25, 1200: 0.25 },
+  alternating: { 100: 0.35, 300: 0.24, 800: 0.2, 1200: 0.21 },
+};
+
+/** The label counts of the paper's Table 1 (always shown in the comparison, with ours where we ran them). */
+export const PAPER_LABELS = [100, 300, 800, 1200];
+
+function meanSd(values: number[]): MeanSd {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return { mean: NaN, sd: NaN };
+  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+  const sd = finite.length > 1 ? Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (finite.length - 1)) : 0;
+  return { mean, sd };
+}
+
+export interface AggregateRow {
+  regime: Regime;
+  labels: number;
+  seeds: number;
+  sumAbs: MeanSd;
+  rmse: MeanSd;
+  truthSumAbs: MeanSd | null;
+  truthRmse: MeanSd | null;
+  rotationMeanAbsDelta: MeanSd | null;
+  externalSumAbs: MeanSd | null;
+  externalRmse: MeanSd | null;
+  epochs: number;
+  trainSeconds: number;
+  imagesPerSecond: number;
+  stoppedByTime: number;
+}
+
+export function aggregate(cells: readonly CellResult[]): AggregateRow[] {
+  const groups = new Map<string, CellResult[]>();
+  for (const c of cells) {
+    const key = `${c.regime}|${c.labels}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].map((g) => {
+    const train = g.map((c) => c.budget[c.budget.length - 1]);
+    const opt = (f: (c: CellResult) => number | null | undefined) => (g.every((c) => f(c) != null) ? meanSd(g.map((c) => f(c) as number)) : null);
+    return {
+      regime: g[0].regime,
+      labels: g[0].labels,
+      seeds: g.length,
+      sumAbs: meanSd(g.map((c) => c.test.votes.sumAbs)),
+      rmse: meanSd(g.map((c) => c.test.votes.rmse)),
+      truthSumAbs: opt((c) => c.test.truth?.sumAbs),
+      truthRmse: opt((c) => c.test.truth?.rmse),
+      rotationMeanAbsDelta: opt((c) => c.test.rotationMeanAbsDelta),
+      externalSumAbs: opt((c) => c.external?.votes.sumAbs),
+      externalRmse: opt((c) => c.external?.votes.rmse),
+      epochs: train.reduce((a, b) => a + b.epochs, 0) / g.length,
+      trainSeconds: train.reduce((a, b) => a + b.trainSeconds, 0) / g.length,
+      imagesPerSecond: train.reduce((a, b) => a + b.imagesPerSecond, 0) / g.length,
+      stoppedByTime: train.filter((b) => b.stoppedBy === 'time').length,
+    };
+  });
+}
+
+function flatRow(a: AggregateRow): TableRow {
+  return {
+    regime: a.regime,
+    labels: a.labels,
+    seeds: a.seeds,
+    'sum-abs (paper "RMSE")': a.sumAbs,
+    RMSE: a.rmse,
+    'truth sum-abs': a.truthSumAbs,
+    'truth RMSE': a.truthRmse,
+    'rotation mean |Δp|': a.rotationMeanAbsDelta,
+    'external sum-abs': a.externalSumAbs,
+    'external RMSE': a.externalRmse,
+    epochs: a.epochs,
+    'train s': a.trainSeconds,
+    'images/s': a.imagesPerSecond,
+    'cut by time': `${a.stoppedByTime}/${a.seeds}`,
+  };
+}
+
+function dropEmptyColumns(rows: TableRow[]): TableRow[] {
+  const keys = Object.keys(rows[0] ?? {}).filter((k) => rows.some((r) => r[k] !== null && r[k] !== undefined));
+  return rows.map((r) => Object.fromEntries(keys.map((k) => [k, r[k]])));
+}
+
+function paperComparison(rows: AggregateRow[], labels: number[]): TableRow[] {
+  const out: TableRow[] = [];
+  for (const regime of Object.keys(PAPER_TABLE1) as Regime[]) {
+    const row: Record<string, string> = { regime };
+    let any = false;
+    for (const n of labels) {
+      const ours = rows.find((r) => r.regime === regime && r.labels === n);
+      const paper = PAPER_TABLE1[regime]?.[n];
+      if (ours) any = true;
+      row[`${n} ours`] = ours ? `${ours.sumAbs.mean.toFixed(3)}${ours.seeds > 1 ? ` ± ${ours.sumAbs.sd.toFixed(3)}` : ''}` : '—';
+      row[`${n} paper`] = paper === undefined ? '—' : paper.toFixed(2);
+    }
+    if (any) out.push(row);
+  }
+  return out;
+}
+
+function seriesBy(rows: AggregateRow[], value: (r: AggregateRow) => MeanSd | null): LineSeries[] {
+  const regimes = [...new Set(rows.map((r) => r.regime))];
+  const out: LineSeries[] = [];
+  for (const regime of regimes) {
+    const pts = rows.filter((r) => r.regime === regime && value(r) !== null && Number.isFinite(value(r)!.mean)).sort((a, b) => a.labels - b.labels);
+    if (pts.length === 0) continue;
+    out.push({ label: regime, x: pts.map((p) => p.labels), y: pts.map((p) => value(p)!.mean), sd: pts.map((p) => value(p)!.sd) });
+  }
+  return out;
+}
+
+export interface Table1ReportInput {
+  run: RunFolder;
+  settings: Table1Settings;
+  preset: string;
+  command: string;
+  dataNote: string;
+  labelNote: string;
+  backend: string;
+  workers: number;
+  cells: CellResult[];
+  totalSeconds: number;
+  splitSizes: Record<string, number>;
+  skipped: { source: string; rows: number }[];
+}
+
+export async function writeTable1Report(input: Table1ReportInput): Promise<{ summary: string; rows: AggregateRow[] }> {
+  const { run, cells, settings } = input;
+  const rows = aggregate(cells).sort((a, b) => a.regime.localeCompare(b.regime) || a.labels - b.labels);
+  run.writeJson('results.json', { cells, aggregate: rows, paper: PAPER_TABLE1 });
+  writeCsvTable(run.path('results.csv'), rows.map(flatRow));
+  writeCsvTable(run.path('cells.csv'), cells.map((c) => ({
+    regime: c.regime, labels: c.labels, seed: c.seed, sumAbs: c.test.votes.sumAbs, rmse: c.test.votes.rmse,
+    truthSumAbs: c.test.truth?.sumAbs ?? null, truthRmse: c.test.truth?.rmse ?? null,
+    rotationMeanAbsDelta: c.test.rotationMeanAbsDelta, externalSumAbs: c.external?.votes.sumAbs ?? null,
+    bestValidation: c.bestValidation, epochs: c.budget[c.budget.length - 1].epochs,
+    trainSeconds: c.budget[c.budget.length - 1].trainSeconds, imagesPerSecond: c.budget[c.budget.length - 1].imagesPerSecond,
+    wallSeconds: c.wallSeconds,
+  })));
+
+  const figures: string[] = [];
+  const multiLabels = new Set(rows.map((r) => r.labels)).size > 1;
+  const vsLabels: [name: string, value: (r: AggregateRow) => MeanSd | null, title: string, yLabel: string][] = [
+    ['error_vs_labels', (r) => r.sumAbs, 'Test error against labelled galaxies', 'sum-abs error (paper "RMSE")'],
+    ['truth_error_vs_labels', (r) => r.truthSumAbs, 'Error against the true probabilities (simulated)', 'sum-abs error vs truth'],
+    ['rotation_consistency', (r) => r.rotationMeanAbsDelta, 'Rotation consistency: mean |Δp| for randomly rotated test images',
+      'mean |p(rotated) − p(original)|'],
+  ];
+  for (const [name, value, title, yLabel] of vsLabels) {
+    const series = seriesBy(rows, value);
+    if (series.length === 0) continue;
+    await writeFigure(run.path('figures', name), lineChart(series, {
+      title, xLabel: 'labelled galaxies', yLabel, xScale: multiLabels ? 'log' : 'linear', lines: multiLabels,
+    }));
+    figures.push(`figures/${name}.png`);
+  }
+  for (const labels of [...new Set(cells.map((c) => c.labels))].sort((a, b) => a - b)) {
+    const curves: LineSeries[] = cells
+      .filter((c) => c.labels === labels && c.seed === 0)
+      .map((c) => {
+        const pts = c.history.filter((h) => h.validation !== null && h.images > 0);
+        return { label: c.regime, x: pts.map((h) => h.images), y: pts.map((h) => h.validation as number) };
+      })
+      .filter((s) => s.x.length > 0);
+    if (curves.length === 0) continue;
+    await writeFigure(run.path('figures', `learning_curves_${labels}`), lineChart(curves, {
+      title: `Validation error while training, ${labels} labels (seed 0)`, xLabel: 'training images seen', yLabel: 'validation sum-abs',
+    }));
+    figures.push(`figures/learning_curves_${labels}.png`);
+  }
+
+  const b = (r: AggregateRow) => `${r.regime} ${r.labels}: ${r.epochs.toFixed(1)} epochs, ${r.trainSeconds.toFixed(0)} s, ${r.imagesPerSecond.toFixed(1)} img/s`;
+  const pretrains = cells.flatMap((c) => (c.budget.length > 1 ? [c.budget[0]] : []));
+  const pre = pretrains[0];
+  const summary = [
+    `# Table 1 experiment (${input.preset} preset)`,
+    '',
+    `Command: \`${input.command}\``,
+    '',
+    `- Data: ${input.dataNote}; labels: ${input.labelNote}.`,
+    `- Splits (by id hash): ${Object.entries(input.splitSizes).map(([k, v]) => `${k} ${v}`).join(', ')}. The test split is never used for training or model selection; the validation split picks the best checkpoint.`,
+    `- Backend: ${input.backend}; ${input.workers} data-parallel worker(s). Total wall time ${(input.totalSeconds / 60).toFixed(1)} min.`,
+    `- Model: ${settings.imageSize} px, pose grid ${settings.poseGridSize ?? settings.imageSize} px, latent ${settings.latentDim}, ${settings.likelihood.kind} pixel likelihood; batch ${settings.batchSize}; Adam ${settings.learningRate} (${settings.afterPretrainingLearningRate} after pre-training); up to ${settings.epochs} epochs per phase${settings.cellSeconds > 0 ? `, cut at ${settings.cellSeconds} s of training per phase` : ''}; pre-training up to ${settings.pretrainEpochs} epochs${settings.pretrainSeconds > 0 ? ` / ${settings.pretrainSeconds} s` : ''}.`,
+    ...(input.skipped.some((s) => s.rows > 0) ? [`- Rows skipped as unreadable: ${input.skipped.map((s) => `${s.source}: ${s.rows}`).join('; ')}.`] : []),
+    '',
+    'Metric: **sum-abs** = mean over test galaxies of Σ_answers |p − f| — what the paper\'s Table 1 calls "RMSE" (its code takes √((p − f)²) per answer). **RMSE** is the true root mean squared error over galaxies and answers. "truth" columns score against the simulator\'s true probabilities instead of the noisy vote fractions.',
+    '',
+    '## Ours beside the paper (sum-abs; paper: 128 px, 200 epochs, GZ2)',
+    '',
+    markdownTable(paperComparison(rows, [...new Set([...PAPER_LABELS, ...settings.labels])].sort((a, b) => a - b))),
+    '## All regimes (mean ± sd over seeds)',
+    '',
+    markdownTable(dropEmptyColumns(rows.map(flatRow))),
+    '## Compute budget per cell (training phase; mean over seeds)',
+    '',
+    ...rows.map((r) => `- ${b(r)}${r.stoppedByTime > 0 ? ` (cut by the time budget in ${r.stoppedByTime}/${r.seeds} seeds)` : ''}`),
+    ...(pre ? [`- Shared VAE pre-training (two-step, M1), per seed: ${pre.epochs.toFixed(1)} epochs, ${pre.trainSeconds.toFixed(0)} s, ${pre.imagesPerSecond.toFixed(1)} img/s`] : []),
+    '',
+    '## Figures',
+    '',
+    ...figures.map((f) => `![${f}](${f})`),
+    '',
+    'Image grids of the ET-VAE (observed, canonical view, decoded canonical view, rendered back to the observed pose): `grids/`.',
+    '',
+  ].join('\n');
+  run.writeText('summary.md', summary);
+  return { summary, rows };
+}

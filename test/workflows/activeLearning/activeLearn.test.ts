@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/backend/initBackend.js';
+import { getSchema } from '../../../src/data/schemas/index.js';
+import { activeLearn } from '../../../src/workflows/activeLearning/activeLearn.js';
+import { labelSaving, rmse } from '../../../src/workflows/activeLearning/activeLearnMetrics.js';
+import { Rng } from '../../../src/util/rng.js';
+
+const schema = getSchema('gz2');
+const dir = mkdtempSync(join(tmpdir(), 'al-'));
+
+/** A tiny catalog: bright blobs whose size sets the featured fraction; q1 counts drawn from it, truth.csv beside. */
+async function tinyCatalog(folder: string, n: number, withLabels: boolean): Promise<void> {
+  mkdirSync(join(folder, 'images'), { recursive: true });
+  const rng = new Rng(1);
+  const q1 = schema.question('q1');
+  const header = ['id', 'image_file', ...(withLabels ? q1.answers.map((a) => a.key) : [])];
+  const lines = [header.join(',')];
+  const truth = ['id,p_q1_features_or_disk,snr'];
+  for (let i = 0; i < n; i++) {
+    const p = rng.uniform();
+    const pixels = Buffer.alloc(16 * 16);
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) {
+      pixels[y * 16 + x] = Math.round(255 * Math.exp(-((x - 7.5) ** 2 + (y - 7.5) ** 2) / (2 * (1 + 4 * p) ** 2)));
+    }
+    await sharp(pixels, { raw: { width: 16, height: 16, channels: 1 } }).png().toFile(join(folder, 'images', `g${i}.png`));
+    let featured = 0;
+    for (let v = 0; v < 20; v++) if (rng.uniform() < p) featured++;
+    lines.push([`g${i}`, `images/g${i}.png`, ...(withLabels ? [20 - featured, featured, 0] : [])].join(','));
+    truth.push(`g${i},${p},${10 + i}`);
+  }
+  writeFileSync(join(folder, 'labels.csv'), lines.join('\n') + '\n');
+  writeFileSync(join(folder, 'truth.csv'), truth.join('\n') + '\n');
+}
+
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu' });
+  await tinyCatalog(join(dir, 'labelled'), 40, true);
+  await tinyCatalog(join(dir, 'unlabelled'), 12, false);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('active learning loop', () => {
+  it('runs BALD and random rounds on a tiny catalog and writes curves, saving, calibration, grids', async () => {
+    const out = join(dir, 'run');
+    const result = await activeLearn({
+      data: join(dir, 'labelled'), out, progress: false, seed: 1,
+      overrides: { initialLabels: 6, perRound: 4, rounds: 2, poolSize: 16, testSize: 8, passes: 3, imageSize: 16,
+        blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial' },
+    });
+    const bald = result.records.filter((r) => r.acquisition === 'bald');
+    const random = result.records.filter((r) => r.acquisition === 'random');
+    expect(bald.map((r) => r.labels)).toEqual([6, 10, 14]);
+    expect(random.map((r) => r.labels)).toEqual([6, 10, 14]);
+    const chosen = (rs: typeof bald) => rs.flatMap((r) => r.acquired.map((a) => a.galaxy.id));
+    expect(new Set(chosen(bald)).size).toBe(8);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.curve).toHaveLength(6);
+    expect(Number.isFinite(results.curve[0].errorTruth)).toBe(true);
+    expect(results.labelSaving.votes.acquisitionLabels).toBe(14);
+    expect(results.calibration.bald.coverageError).toBeGreaterThanOrEqual(0);
+    expect(results.acquiredVsPool.snr.acquired).toBeGreaterThan(0);
+    for (const f of ['config.json', 'curve.csv', 'error_vs_labels_votes.png', 'error_vs_labels_truth.svg', 'calibration.png', 'summary.md', 'run.log', 'grids/bald_round00.png', 'models/bald/model.json', 'models/random/weights.bin']) {
+      expect(() => readFileSync(join(out, f))).not.toThrow();
+    }
+  });
+
+  it('leaves out a batch too small for the workers (9 labels, batch 8, 2 workers) and says so in run.log', async () => {
+    const out = join(dir, 'small-batch');
+    const result = await activeLearn({
+      data: join(dir, 'labelled'), out, progress: false, seed: 1, workers: 2, backend: 'cpu',
+      overrides: { initialLabels: 9, perRound: 4, rounds: 1, poolSize: 8, testSize: 8, passes: 2, imageSize: 16,
+        blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial' },
+    });
+    expect(result.records.map((r) => r.labels)).toEqual([9, 13, 9, 13]);
+    expect(readFileSync(join(out, 'run.log'), 'utf8')).toMatch(/a batch of 1 galaxies cannot be split across 2 workers/);
+  });
+
+  it('refuses a catalog without labels, saying what the oracle needs', async () => {
+    await expect(activeLearn({ data: join(dir, 'unlabelled'), out: join(dir, 'bad'), progress: false }))
+      .rejects.toThrow(/needs vote counts or fractions as labels, but this catalog has no labels/);
+  });
+
+  it('refuses both or neither of --data and --simulate', async () => {
+    await expect(activeLearn({ out: join(dir, 'none'), progress: false })).rejects.toThrow(/either a labelled catalog/);
+  });
+});
+
+describe('active learning metrics', () => {
+  it('rmse skips galaxies without a target', () => {
+    expect(rmse([0.5, 0.1, 0.9], [0.2, Number.NaN, 0.5])).toBeCloseTo(Math.sqrt((0.09 + 0.16) / 2), 12);
+  });
+
+  it('label saving interpolates the labels random needs to reach the final error', () => {
+    const bald = [{ labels: 100, error: 0.3 }, { labels: 200, error: 0.2 }];
+    const random = [{ labels: 100, error: 0.3 }, { labels: 200, error: 0.25 }, { labels: 300, error: 0.15 }];
+    const s = labelSaving(bald, random);
+    expect(s.baselineLabels).toBeCloseTo(250, 9);
+    expect(s.saving).toBeCloseTo(0.2, 9);
+    const never = labelSaving(bald, random.slice(0, 2));
+    expect(never.baselineLabels).toBeNull();
+    expect(never.savingAtLeast).toBeCloseTo(0, 9);
+  });
+});
