@@ -5,7 +5,7 @@
  * - Dirichlet-multinomial(k; N, α) for one question,
  * - Beta-binomial(k; N, a, b), the marginal of one answer of a Dirichlet-multinomial (a = α_a, b = A − α_a).
  */
-import { logBeta, logGamma } from './logGamma.js';
+import { logBeta, logGamma } from '../util/specialFunctions.js';
 
 /** ln Binomial(k; N, ρ); exact 0/−∞ at ρ ∈ {0, 1}. */
 export function binomialLogPmf(k: number, n: number, rho: number): number {

@@ -6,7 +6,8 @@
  */
 import { check, resolveOptions } from '../util/options.js';
 import { InputError } from '../util/errors.js';
-import { betaQuantile } from './betaQuantile.js';
+import { betaQuantile } from '../util/specialFunctions.js';
+import { median } from '../util/stats.js';
 import { type PassArray3D, passesByGalaxyByAnswer } from './passPredictions.js';
 
 export interface VoteFractionIntervalOptions {
@@ -69,10 +70,4 @@ export function voteFractionIntervals(
       return { lower: median(lows), upper: median(highs) };
     }),
   );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
 }

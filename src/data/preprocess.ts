@@ -9,6 +9,7 @@
 import { InputError, OptionError } from '../util/errors.js';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import type { PlanarImage } from './imageDecode.js';
+import { quantileSorted } from '../util/stats.js';
 
 export const COLOUR_MODES = ['grey', 'rgb'] as const;
 export type ColourMode = (typeof COLOUR_MODES)[number];
@@ -191,8 +192,8 @@ function scaleIntensity(plane: Float32Array, options: PreprocessOptions): number
   const finite = plane.filter((v) => !Number.isNaN(v));
   const invalid = plane.length - finite.length;
   finite.sort();
-  const lo = percentile(finite, options.clipPercentiles[0]);
-  const hi = percentile(finite, options.clipPercentiles[1]);
+  const lo = quantileSorted(finite, options.clipPercentiles[0] / 100);
+  const hi = quantileSorted(finite, options.clipPercentiles[1] / 100);
   const inv = hi > lo ? 1 / (hi - lo) : 0;
   const beta = options.arcsinhSoftening;
   const norm = 1 / Math.asinh(beta);
@@ -206,16 +207,6 @@ function scaleIntensity(plane: Float32Array, options: PreprocessOptions): number
     plane[i] = options.stretch === 'arcsinh' ? Math.asinh(beta * x) * norm : x;
   }
   return invalid;
-}
-
-/** Percentile q (0–100) of sorted values, interpolating linearly between order statistics; NaN when empty. */
-export function percentile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const pos = (q / 100) * (n - 1);
-  const i = Math.floor(pos);
-  const f = pos - i;
-  return i + 1 < n ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[n - 1];
 }
 
 /**

@@ -13,8 +13,7 @@
  * about 1 ms per batch. Counts get no gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import gammaln from '@stdlib/math-base-special-gammaln';
-import digamma from '@stdlib/math-base-special-digamma';
+import { digamma, logGamma as gammaln } from '../util/specialFunctions.js';
 import { type QuestionSlice, validateQuestionSlices } from './questionSlices.js';
 import { check, resolveOptions } from '../util/options.js';
 import { requireSameShape } from './requireSameShape.js';

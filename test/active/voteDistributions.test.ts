@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logGamma } from '../../src/active/logGamma.js';
+import { logGamma } from '../../src/util/specialFunctions.js';
 import { betaBinomialMixturePredictive } from '../../src/active/predictiveCounts.js';
 import {
   DirichletMultinomialLogPmf,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanarImage } from '../../src/data/imageDecode.js';
-import { percentile, preprocess, resampleWeights, resizePlane, resolvePreprocessOptions } from '../../src/data/preprocess.js';
+import { preprocess, resampleWeights, resizePlane, resolvePreprocessOptions } from '../../src/data/preprocess.js';
 
 /** A planar image from per-band arrays of rows. */
 function planar(bands: number[][][], format: PlanarImage['format'] = 'png'): PlanarImage {
@@ -71,11 +71,4 @@ describe('preprocess', () => {
     expect(() => resolvePreprocessOptions({ colour: 'rgb', bands: [0, 1] })).toThrow(/option "bands": expected exactly three bands/);
   });
 
-  it('percentile interpolates between order statistics like numpy', () => {
-    const sorted = [1, 2, 3, 4, 10];
-    expect(percentile(sorted, 50)).toBe(3);
-    expect(percentile(sorted, 90)).toBeCloseTo(7.6, 10); // numpy.percentile([1,2,3,4,10], 90) = 7.6
-    expect(percentile(sorted, 0)).toBe(1);
-    expect(percentile(sorted, 100)).toBe(10);
-  });
 });

@@ -19,7 +19,7 @@ import type { HostBatch } from '../../data/hostBatch.js';
 import { bayesianCnnTaskSpec, passSettings, type BayesianCnnTaskOptions } from '../../models/bayesianCnnTask.js';
 import { resolveHead, type ResolvedHead } from '../../models/bayesianCnnHead.js';
 import { summarisePasses } from '../predict/predictSummary.js';
-import { rmse } from './activeLearnMetrics.js';
+import { rmse } from '../../util/stats.js';
 import type { ActiveLearnData, ActiveLearnGalaxy } from './activeLearnData.js';
 import type { ActiveLearnSettings } from './activeLearnPresets.js';
 

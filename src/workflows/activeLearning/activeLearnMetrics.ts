@@ -8,16 +8,6 @@
  *   (then the saving is at least 1 − labels(acquisition) / last baseline labels, which is reported as a bound).
  */
 
-export function rmse(predicted: readonly number[], target: readonly number[]): number {
-  let s = 0;
-  let n = 0;
-  predicted.forEach((p, i) => {
-    if (Number.isNaN(target[i])) return;
-    s += (p - target[i]) ** 2;
-    n++;
-  });
-  return n === 0 ? Number.NaN : Math.sqrt(s / n);
-}
 
 export interface CurvePoint {
   labels: number;

@@ -11,6 +11,7 @@ import { markdownTable } from '../../report/markdownTable.js';
 import type { DiscreteCoverage } from '../../active/calibration.js';
 import { answerCoverage } from '../../train/metrics/answerCoverage.js';
 import { InputError } from '../../util/errors.js';
+import { mean } from '../../util/stats.js';
 import type { AcquisitionFunction } from '../../active/acquisition.js';
 import type { RunFolder } from '../../util/runFolder.js';
 import { labelSaving, type LabelSaving } from './activeLearnMetrics.js';
@@ -122,11 +123,8 @@ function caption(g: ActiveLearnGalaxy, score: number, acquisition: AcquisitionFu
 function truthComparison(data: ActiveLearnData, records: RoundRecord[], main: AcquisitionFunction): Record<string, { acquired: number; pool: number }> {
   if (data.truthColumns.length === 0) return {};
   const acquired = records.filter((r) => r.acquisition === main).flatMap((r) => r.acquired.map((x) => x.galaxy));
-  const mean = (gs: ActiveLearnGalaxy[], c: string) => {
-    const v = gs.map((g) => g.truth?.[c] ?? Number.NaN).filter((x) => !Number.isNaN(x));
-    return v.length === 0 ? Number.NaN : v.reduce((s, x) => s + x, 0) / v.length;
-  };
-  return Object.fromEntries(data.truthColumns.map((c) => [c, { acquired: mean(acquired, c), pool: mean(data.pool, c) }]));
+  const truthMean = (gs: ActiveLearnGalaxy[], c: string) => mean(gs.map((g) => g.truth?.[c] ?? Number.NaN).filter((x) => !Number.isNaN(x)));
+  return Object.fromEntries(data.truthColumns.map((c) => [c, { acquired: truthMean(acquired, c), pool: truthMean(data.pool, c) }]));
 }
 
 function summaryMarkdown(

@@ -7,6 +7,7 @@
 import { check, resolveOptions, type Spec } from '../../util/options.js';
 import { OptionError } from '../../util/errors.js';
 import { RunFolder } from '../../util/runFolder.js';
+import { mean } from '../../util/stats.js';
 import { describeBackend } from '../../backend/initBackend.js';
 import { readCatalog } from '../../data/catalogRead.js';
 import { writeCsv } from '../../data/csv.js';
@@ -105,8 +106,4 @@ function writeTable(table: PredictionTable, csvPath: string, parquetPath: string
   const rows = table.ids.map((id, b) => [id, ...table.columns.map((c) => (Number.isNaN(c[b]) ? '' : c[b]))]);
   writeCsv(csvPath, ['id', ...table.header], rows);
   writeParquet(parquetPath, [{ name: 'id', data: table.ids }, ...table.header.map((name, k) => ({ name, data: Array.from(table.columns[k]) }))]);
-}
-
-function mean(values: number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }

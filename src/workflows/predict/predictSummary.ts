@@ -10,6 +10,7 @@
  * - expected votes: fraction × N × P(asked), with N the nominal number of volunteers.
  */
 import { voteFractionIntervals } from '../../active/voteFractionIntervals.js';
+import { quantile } from '../../util/stats.js';
 import { probabilityAsked, type Answer, type Question, type Schema } from '../../data/schema.js';
 import type { ResolvedHead } from '../../models/bayesianCnnHead.js';
 
@@ -67,8 +68,8 @@ export function summarisePasses(head: ResolvedHead, schema: Schema, passes: numb
       lower.push(Float64Array.from(intervals[b], (i) => i.lower));
       upper.push(Float64Array.from(intervals[b], (i) => i.upper));
     } else {
-      lower.push(Float64Array.from(all, (xs) => percentile(xs, 0.05)));
-      upper.push(Float64Array.from(all, (xs) => percentile(xs, 0.95)));
+      lower.push(Float64Array.from(all, (xs) => quantile(xs, 0.05)));
+      upper.push(Float64Array.from(all, (xs) => quantile(xs, 0.95)));
     }
   }
   const probability = fraction.map((f) => {
@@ -82,13 +83,4 @@ export function summarisePasses(head: ResolvedHead, schema: Schema, passes: numb
       return x * votes * (Number.isNaN(asked) ? 1 : asked);
     }));
   return { answers, questions, fraction, lower, upper, expectedVotes, probabilityAsked: probability };
-}
-
-/** Linear-interpolated quantile q of the values. */
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/backend/initBackend.js';
 import { getSchema } from '../../../src/data/schemas/index.js';
 import { activeLearn } from '../../../src/workflows/activeLearning/activeLearn.js';
-import { labelSaving, rmse } from '../../../src/workflows/activeLearning/activeLearnMetrics.js';
+import { labelSaving } from '../../../src/workflows/activeLearning/activeLearnMetrics.js';
 import { Rng } from '../../../src/util/rng.js';
 
 const schema = getSchema('gz2');
@@ -90,10 +90,6 @@ describe('active learning loop', () => {
 });
 
 describe('active learning metrics', () => {
-  it('rmse skips galaxies without a target', () => {
-    expect(rmse([0.5, 0.1, 0.9], [0.2, Number.NaN, 0.5])).toBeCloseTo(Math.sqrt((0.09 + 0.16) / 2), 12);
-  });
-
   it('label saving interpolates the labels random needs to reach the final error', () => {
     const bald = [{ labels: 100, error: 0.3 }, { labels: 200, error: 0.2 }];
     const random = [{ labels: 100, error: 0.3 }, { labels: 200, error: 0.25 }, { labels: 300, error: 0.15 }];

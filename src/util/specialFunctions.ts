@@ -1,0 +1,28 @@
+/**
+ * The float64 special functions of the non-tensor code (the Dirichlet-multinomial host op, vote distributions, BALD,
+ * calibration, Beta intervals), one home for all of them, from @stdlib (kept, tested libraries). The differentiable
+ * tensor lnΓ for tfjs graphs stays custom in `losses/lgamma.ts` (tfjs has none).
+ */
+import gammaln from '@stdlib/math-base-special-gammaln';
+import digammaFn from '@stdlib/math-base-special-digamma';
+import betaln from '@stdlib/math-base-special-betaln';
+import betaQuantileFn from '@stdlib/stats-base-dists-beta-quantile';
+import { InputError } from './errors.js';
+
+/** lnΓ(x). */
+export const logGamma: (x: number) => number = gammaln;
+
+/** ψ(x) = d lnΓ(x) / dx. */
+export const digamma: (x: number) => number = digammaFn;
+
+/** ln B(a, b) = lnΓ(a) + lnΓ(b) − lnΓ(a + b). */
+export const logBeta: (a: number, b: number) => number = betaln;
+
+/** The x with P(X ≤ x) = p for X ~ Beta(a, b); a, b finite and > 0, p in [0, 1]. */
+export function betaQuantile(p: number, a: number, b: number): number {
+  if (!(a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b))) {
+    throw new InputError(`betaQuantile: Beta shape parameters must be finite and > 0, got a = ${a}, b = ${b}`);
+  }
+  if (!(p >= 0 && p <= 1)) throw new InputError(`betaQuantile: probability ${p}, expected a number in [0, 1]`);
+  return betaQuantileFn(p, a, b);
+}
