@@ -148,3 +148,28 @@ export function meanVoteFractions(counts: readonly ArrayLike<number>[], question
   }
   return mean;
 }
+
+/**
+ * One question's errors from flat N × A arrays (Table 1's single-question scores): `reference` holds vote counts,
+ * or fractions, or true probabilities — any per-galaxy multiple of the counts gives the same fractions, and a row
+ * summing to 0 (the question was not asked) is left out and counted, by the same rule as voteFractionMetrics.
+ */
+export function questionErrors(
+  predicted: ArrayLike<number>, reference: ArrayLike<number>, question: { key: string; answers: readonly string[] },
+): QuestionErrors {
+  const width = question.answers.length;
+  if (predicted.length !== reference.length || predicted.length % width !== 0) {
+    throw new Error(`questionErrors: predictions (${predicted.length} values) and references (${reference.length}) must both be N × ${width}`);
+  }
+  const rows = (values: ArrayLike<number>) => Array.from({ length: values.length / width }, (_, i) => Array.prototype.slice.call(values, i * width, (i + 1) * width) as number[]);
+  const metrics = voteFractionMetrics(rows(predicted), rows(reference), [{ key: question.key, start: 0, end: width, answers: question.answers }]);
+  return metrics.perQuestion[0];
+}
+
+/** Mean over galaxies and answers of |p − q| between two prediction sets of the same galaxies (e.g. rotated vs not). */
+export function meanAbsDifference(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  if (p.length !== q.length || p.length === 0) throw new Error(`meanAbsDifference: sizes ${p.length} and ${q.length} must match and be > 0`);
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += Math.abs(p[i] - q[i]);
+  return s / p.length;
+}

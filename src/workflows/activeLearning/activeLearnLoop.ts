@@ -20,6 +20,7 @@ import { bayesianCnnTaskSpec, passSettings, type BayesianCnnTaskOptions } from '
 import { resolveHead, type ResolvedHead } from '../../models/bayesianCnnHead.js';
 import { summarisePasses } from '../predict/predictSummary.js';
 import { rmse } from '../../util/stats.js';
+import { voteFractionMetrics } from '../../train/metrics/voteFractionMetrics.js';
 import type { ActiveLearnData, ActiveLearnGalaxy } from './activeLearnData.js';
 import type { ActiveLearnSettings } from './activeLearnPresets.js';
 
@@ -180,12 +181,11 @@ async function scoreTest(trainer: Trainer, head: ResolvedHead, data: ActiveLearn
   const column = summary.answers.findIndex((a) => a.index === answerIndex);
   const [start, end] = data.schema.questionSlices[data.schema.answers[answerIndex].questionIndex];
   const predicted = summary.fraction.map((f) => f[column]);
-  const observed = data.test.map((g) => {
-    let n = 0;
-    for (let a = start; a < end; a++) n += g.counts[a];
-    return n > 0 ? g.counts[answerIndex] / n : Number.NaN;
-  });
   const answer = data.schema.answers[answerIndex];
+  // Against the volunteers: the metrics module's rule (galaxies whose question got votes), on this one answer.
+  const onlyThisAnswer = Array.from({ length: end - start }, (_, k) => (start + k === answerIndex ? answer.key : null));
+  const predictedRows = predicted.map((p) => Float64Array.from({ length: end }, (_, a) => (a === answerIndex ? p : Number.NaN)));
+  const againstVotes = voteFractionMetrics(predictedRows, data.test.map((g) => g.counts), [{ key: data.schema.questions[answer.questionIndex].key, start, end, answers: onlyThisAnswer }]);
   const truth = data.test.map((g) => g.truth?.[`p_${answer.key}`] ?? Number.NaN);
-  return { errorVotes: rmse(predicted, observed), errorTruth: rmse(predicted, truth), passes };
+  return { errorVotes: againstVotes.rmse, errorTruth: rmse(predicted, truth), passes };
 }

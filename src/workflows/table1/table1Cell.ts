@@ -218,12 +218,12 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
       epochs,
       seconds: s.cellSeconds,
       validateEvery: Math.max(1, Math.ceil((stepsPerEpoch * epochs) / s.validations)),
-      validate: () => validationScore(trainer, ctx.valSet),
+      validate: () => validationScore(trainer, ctx.valSet, ctx.data.question),
       onValidation: (p) => ctx.run.log(`${name}: step ${p.step} epoch ${p.epoch.toFixed(2)} train loss ${p.trainLoss.toFixed(3)} val sum-abs ${p.validation?.toFixed(4)}`),
     });
     await trainer.setWeights(r.best);
-    const test = await scoreSet(trainer, ctx.testSet, { rotations: s.rotations, seed });
-    const external = ctx.externalSet === null ? null : await scoreSet(trainer, ctx.externalSet, { rotations: 0, seed });
+    const test = await scoreSet(trainer, ctx.testSet, { question: ctx.data.question, rotations: s.rotations, seed });
+    const external = ctx.externalSet === null ? null : await scoreSet(trainer, ctx.externalSet, { question: ctx.data.question, rotations: 0, seed });
     if (trainPhaseDef.model === 'et-vae' && trainPhaseDef.objective !== 'supervised') await writeEtVaeGrid(ctx, trainer, name);
     const modelDir = ctx.run.path('cells', name, 'model');
     await saveModel(ctx, modelDir, options, trainer, r.best, { regime, labels, seed, bestValidation: r.bestValidation, history: r.history });

@@ -8,15 +8,16 @@ import { rotateImage } from '../../data/augment.js';
 import type { ImageDataset } from '../../data/dataset.js';
 import type { Trainer } from '../../train/localTrainer.js';
 import type { HostBatch } from '../../data/hostBatch.js';
-import { meanAbsDifference, voteFractionErrors, type VoteFractionErrors } from '../../train/regimes/voteFractionErrors.js';
+import { meanAbsDifference, questionErrors, type QuestionErrors } from '../../train/metrics/voteFractionMetrics.js';
 import { Rng } from '../../util/rng.js';
+import type { Question } from '../../data/schema.js';
 import type { LabelledRow } from './table1Data.js';
 
 export interface SetScore {
   /** Against the volunteers' vote fractions. */
-  votes: VoteFractionErrors;
+  votes: QuestionErrors;
   /** Against the simulator's true probabilities (null for real data). */
-  truth: VoteFractionErrors | null;
+  truth: QuestionErrors | null;
   /** Mean over galaxies and answers of |p(rotated) − p(original)|, or null when not measured. */
   rotationMeanAbsDelta: number | null;
   galaxies: number;
@@ -37,7 +38,7 @@ function rotatedBatch(batch: HostBatch & { ids: string[] }, seed: number, turn: 
 export async function scoreSet(
   trainer: Trainer,
   dataset: ImageDataset<LabelledRow>,
-  options: { rotations: number; seed: number },
+  options: { question: Question; rotations: number; seed: number },
 ): Promise<SetScore> {
   const byId = new Map(dataset.rows.map((r) => [r.id, r]));
   const predicted: number[] = [];
@@ -61,16 +62,17 @@ export async function scoreSet(
       repeated.push(...p.data);
     }
   }
-  const answers = dataset.rows[0]?.questionFractions.length ?? 1;
+  const question = { key: options.question.key, answers: options.question.answers.map((a) => a.key) };
+  const answers = question.answers.length;
   return {
-    votes: voteFractionErrors(predicted, fractions, answers),
-    truth: hasTruth ? voteFractionErrors(predicted, truth, answers) : null,
+    votes: questionErrors(predicted, fractions, question),
+    truth: hasTruth ? questionErrors(predicted, truth, question) : null,
     rotationMeanAbsDelta: rotatedPredicted.length > 0 ? meanAbsDifference(rotatedPredicted, repeated) : null,
     galaxies: predicted.length / answers,
   };
 }
 
 /** Validation score of the trainer's current weights: the paper's sum-abs error against the vote fractions. */
-export async function validationScore(trainer: Trainer, dataset: ImageDataset<LabelledRow>): Promise<number> {
-  return (await scoreSet(trainer, dataset, { rotations: 0, seed: 0 })).votes.sumAbs;
+export async function validationScore(trainer: Trainer, dataset: ImageDataset<LabelledRow>, question: Question): Promise<number> {
+  return (await scoreSet(trainer, dataset, { question, rotations: 0, seed: 0 })).votes.sumAbs;
 }

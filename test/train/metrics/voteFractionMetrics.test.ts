@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanVoteFractions, voteFractionMetrics, type QuestionColumns } from '../../../src/train/metrics/voteFractionMetrics.js';
+import { meanAbsDifference, meanVoteFractions, questionErrors, voteFractionMetrics, type QuestionColumns } from '../../../src/train/metrics/voteFractionMetrics.js';
 
 /** Two questions: q1 (3 answers, columns 0–2) and q2 (2 answers, columns 3–4). */
 const questions: QuestionColumns[] = [
@@ -53,5 +53,32 @@ describe('voteFractionMetrics', () => {
 
   it('refuses prediction and count rows of different lengths', () => {
     expect(() => voteFractionMetrics([[1]], [], questions)).toThrow(/1 prediction rows for 0 count rows/);
+  });
+});
+
+describe('questionErrors (one question from flat N × A arrays)', () => {
+  it('matches hand-computed sum-abs and RMSE; fractions, counts and probabilities give the same figures', () => {
+    const p = [0.5, 0.3, 0.2, 0.1, 0.8, 0.1];
+    const f = [0.6, 0.2, 0.2, 0.0, 1.0, 0.0];
+    // galaxy 1: 0.1 + 0.1 + 0 = 0.2; galaxy 2: 0.1 + 0.2 + 0.1 = 0.4 → mean 0.3; squares sum 0.08 over 6
+    const e = questionErrors(p, f, { key: 'q1', answers: ['a', 'b', 'c'] });
+    expect(e.sumAbs).toBeCloseTo(0.3, 12);
+    expect(e.rmse).toBeCloseTo(Math.sqrt(0.08 / 6), 12);
+    expect(e.galaxies).toBe(2);
+    expect(e.leftOut).toBe(0);
+    const counts = f.map((x, i) => x * (i < 3 ? 40 : 17));
+    expect(questionErrors(p, counts, { key: 'q1', answers: ['a', 'b', 'c'] }).sumAbs).toBeCloseTo(0.3, 12);
+  });
+
+  it('leaves out galaxies whose question was not asked (reference summing to 0) and counts them', () => {
+    const e = questionErrors([0.5, 0.5, 0.2, 0.8], [1, 0, 0, 0], { key: 'q', answers: ['y', 'n'] });
+    expect(e.galaxies).toBe(1);
+    expect(e.leftOut).toBe(1);
+    expect(e.sumAbs).toBeCloseTo(1, 12);
+  });
+
+  it('refuses mismatched sizes, and measures mean |Δp|', () => {
+    expect(() => questionErrors([0.5, 0.5], [1, 0, 0], { key: 'q', answers: ['y', 'n'] })).toThrow(/N × 2/);
+    expect(meanAbsDifference([0.2, 0.8], [0.3, 0.6])).toBeCloseTo(0.15, 12);
   });
 });
