@@ -34,9 +34,10 @@ describe('trainPhase', () => {
     let call = 0;
     const r = await trainPhase({
       label: 'test', trainer: countingTrainer(), epochBatches: () => epoch(4), stepsPerEpoch: 4, epochs: 2, seconds: 0,
-      validateEvery: 2, validate: async () => scores[call++],
+      validations: 4, validate: async () => scores[call++],
     });
     expect(r.history.map((h) => h.step)).toEqual([2, 4, 6, 8]);
+    expect(r.validations).toBe(4);
     expect(r.bestValidation).toBe(0.3);
     expect(r.bestStep).toBe(4);
     expect(r.best.trainable[0][0]).toBe(4);
@@ -48,7 +49,7 @@ describe('trainPhase', () => {
   it('stops at the time budget, validates there, and keeps the last weights without validation', async () => {
     const r = await trainPhase({
       label: 'test', trainer: countingTrainer(30), epochBatches: () => epoch(100), stepsPerEpoch: 100, epochs: 5, seconds: 0.1,
-      validateEvery: 1000, validate: null,
+      validations: 1, validate: null,
     });
     expect(r.stoppedBy).toBe('time');
     expect(r.steps).toBeGreaterThanOrEqual(3);
@@ -57,11 +58,27 @@ describe('trainPhase', () => {
     expect(r.best.trainable[0][0]).toBe(r.steps);
   });
 
+  it('a time budget that stops the phase long before its epoch limit still gets the requested validations', async () => {
+    // 100 epochs × 100 steps would put 4 validations 2,500 steps apart; 0.2 s of 20 ms steps is about 10 steps.
+    let call = 0;
+    const scores = [0.9, 0.2, 0.5, 0.6, 0.7, 0.8];
+    const r = await trainPhase({
+      label: 'test', trainer: countingTrainer(20), epochBatches: () => epoch(100), stepsPerEpoch: 100, epochs: 100, seconds: 0.2,
+      validations: 4, validate: async () => scores[Math.min(call++, scores.length - 1)],
+    });
+    expect(r.stoppedBy).toBe('time');
+    expect(r.validations).toBeGreaterThanOrEqual(4);
+    expect(r.history).toHaveLength(r.validations);
+    expect(r.history.at(-1)?.step).toBe(r.steps);
+    expect(r.bestValidation).toBe(0.2);
+    expect(r.best.trainable[0][0]).toBe(r.history[1].step);
+  });
+
   it('refuses a non-finite loss with a message naming the step', async () => {
     const trainer = countingTrainer();
     trainer.step = async () => ({ loss: NaN, metrics: {} });
     await expect(trainPhase({
-      label: 'nan', trainer, epochBatches: () => epoch(2), stepsPerEpoch: 2, epochs: 1, seconds: 0, validateEvery: 1, validate: null,
-    })).rejects.toThrow(/nan, step 1: the training loss became NaN — lower the learning rate/);
+      label: 'nan', trainer, epochBatches: () => epoch(2), stepsPerEpoch: 2, epochs: 1, seconds: 0, validations: 1, validate: null,
+    })).rejects.toThrow(/nan, epoch 1, step 1: the training loss became NaN — lower the learning rate/);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * One training phase of a regime: optimiser steps over seeded epochs of batches until the epoch count or the
- * wall-time budget runs out, a validation every `validateEvery` steps (and at the end), the weights of the best
- * validation score kept, a progress bar with ETA, and the compute spent (steps, images, seconds, images/s).
+ * One training phase of a regime on the shared training-loop core: seeded epochs of batches until the epoch
+ * count or the training-time budget runs out, at least `validations` validations whichever limit ends it, the
+ * weights of the best validation score kept, a progress bar with ETA, and the compute spent.
  */
-import { guardedStep } from '../guardedStep.js';
+import { trainingLoop, type StoppedBy } from '../trainingLoop.js';
 import type { Trainer, TrainerWeights } from '../localTrainer.js';
 import type { HostBatch } from '../../data/hostBatch.js';
 import { ProgressBar } from '../../util/progress.js';
@@ -25,15 +25,15 @@ export interface PhaseHistoryPoint {
 export interface PhaseOptions {
   label: string;
   trainer: Trainer;
-  /** The batches of one epoch (seeded by the epoch number). */
+  /** The batches of one epoch (seeded by the 0-based epoch number). */
   epochBatches: (epoch: number) => AsyncGenerator<HostBatch>;
   /** Steps in one epoch (for the progress bar and fractional epochs). */
   stepsPerEpoch: number;
   epochs: number;
-  /** Wall-time budget of the training steps in seconds; 0 for none. */
+  /** Budget of the training steps in seconds (validation excluded); 0 for none. */
   seconds: number;
-  /** Validate every this many steps (and at the end). */
-  validateEvery: number;
+  /** At least this many validations, whichever limit (epochs or seconds) ends the phase (the last where it stopped). */
+  validations: number;
   /** Validation score of the trainer's current weights (lower is better); null: keep the last weights. */
   validate: (() => Promise<number>) | null;
   /** Called after each validation (e.g. to log). */
@@ -51,73 +51,55 @@ export interface PhaseResult {
   epochs: number;
   trainSeconds: number;
   imagesPerSecond: number;
+  /** How many validations ran. */
+  validations: number;
   /** Why training stopped. */
-  stoppedBy: 'epochs' | 'time';
+  stoppedBy: StoppedBy;
 }
 
 export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
-  const totalSteps = o.epochs * o.stepsPerEpoch;
-  const bar = new ProgressBar({ label: o.label, total: totalSteps, unit: 'step' });
+  const bar = new ProgressBar({ label: o.label, total: o.epochs * o.stepsPerEpoch, unit: 'step' });
   const history: PhaseHistoryPoint[] = [];
-  let steps = 0;
-  let images = 0;
-  let trainMs = 0;
-  let lossSum = 0;
-  let lossCount = 0;
   let best: TrainerWeights | null = null;
   let bestValidation: number | null = null;
   let bestStep = 0;
-  let stoppedBy: PhaseResult['stoppedBy'] = 'epochs';
-
-  const checkpoint = async (): Promise<void> => {
-    const validation = o.validate === null ? null : await o.validate();
-    const point: PhaseHistoryPoint = {
-      step: steps, images, epoch: steps / o.stepsPerEpoch, seconds: trainMs / 1000,
-      trainLoss: lossCount > 0 ? lossSum / lossCount : NaN, validation,
-    };
-    history.push(point);
-    lossSum = 0;
-    lossCount = 0;
-    o.onValidation?.(point);
-    // Without validation the last weights are kept; with it, those of the lowest score so far.
-    if (validation === null || bestValidation === null || validation < bestValidation) {
-      bestValidation = validation;
-      bestStep = steps;
-      best = await o.trainer.getWeights();
-    }
-  };
-
-  outer: for (let epoch = 0; epoch < o.epochs; epoch++) {
-    for await (const batch of o.epochBatches(epoch)) {
-      const start = performance.now();
-      const result = await guardedStep(o.trainer, batch, `${o.label}, step ${steps + 1}`);
-      trainMs += performance.now() - start;
-      if (result === null) continue; // too small to split across the workers (counted by the images total)
-      steps += 1;
-      images += batch.size;
-      lossSum += result.loss;
-      lossCount += 1;
-      bar.tick(1, `loss ${result.loss.toFixed(3)}`);
-      if (steps % o.validateEvery === 0) await checkpoint();
-      if (o.seconds > 0 && trainMs / 1000 >= o.seconds) {
-        stoppedBy = 'time';
-        break outer;
+  const loop = trainingLoop({
+    trainer: o.trainer,
+    epochBatches: (epoch) => o.epochBatches(epoch - 1),
+    stepsPerEpoch: o.stepsPerEpoch,
+    limits: { epochs: o.epochs, seconds: o.seconds > 0 ? o.seconds : null, clock: 'training' },
+    validation: { count: Math.max(1, o.validations) },
+    label: o.label,
+  });
+  for await (const event of loop) {
+    if (event.type === 'step') bar.tick(1, `loss ${event.loss.toFixed(3)}`);
+    else if (event.type === 'validate') {
+      const validation = o.validate === null ? null : await o.validate();
+      const point: PhaseHistoryPoint = { step: event.step, images: event.images, epoch: event.epoch, seconds: event.trainSeconds, trainLoss: event.trainLoss, validation };
+      history.push(point);
+      o.onValidation?.(point);
+      // Without validation the last weights are kept; with it, those of the lowest score so far.
+      if (validation === null || bestValidation === null || validation < bestValidation) {
+        bestValidation = validation;
+        bestStep = event.step;
+        best = await o.trainer.getWeights();
       }
+    } else if (event.type === 'end') {
+      bar.finish(event.stoppedBy === 'time' ? `time budget reached at step ${event.steps}` : undefined);
+      return {
+        history,
+        best: best ?? (await o.trainer.getWeights()),
+        bestValidation,
+        bestStep,
+        steps: event.steps,
+        images: event.images,
+        epochs: event.steps / o.stepsPerEpoch,
+        trainSeconds: event.trainSeconds,
+        imagesPerSecond: event.trainSeconds > 0 ? event.images / event.trainSeconds : 0,
+        validations: event.validations,
+        stoppedBy: event.stoppedBy,
+      };
     }
   }
-  if (history.length === 0 || history[history.length - 1].step !== steps) await checkpoint();
-  bar.finish(stoppedBy === 'time' ? `time budget reached at step ${steps}` : undefined);
-  const trainSeconds = trainMs / 1000;
-  return {
-    history,
-    best: best ?? (await o.trainer.getWeights()),
-    bestValidation,
-    bestStep,
-    steps,
-    images,
-    epochs: steps / o.stepsPerEpoch,
-    trainSeconds,
-    imagesPerSecond: trainSeconds > 0 ? images / trainSeconds : 0,
-    stoppedBy,
-  };
+  throw new Error(`${o.label}: the training loop ended without its end event`);
 }

@@ -7,7 +7,7 @@
  * BALD uses the binomial form for a binomial head (N = `votes`) and the per-question Dirichlet-multinomial form for
  * the all-questions head (expected votes per question = the labelled set's mean vote total for that question).
  */
-import { guardedStep, smallBatchNote } from '../../train/guardedStep.js';
+import { trainingLoop } from '../../train/trainingLoop.js';
 import { Rng } from '../../util/rng.js';
 import { augmentImage, resolveAugmentOptions } from '../../data/augment.js';
 import { acquire, type AcquisitionFunction } from '../../active/acquisition.js';
@@ -80,25 +80,22 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
           await trainer.setWeights(initialWeights);
           await trainer.setOptimizerState(initialOptimizer);
         }
-        for (let epoch = 0; epoch < s.epochs; epoch++) {
-          let loss = 0;
-          const metrics: Record<string, number> = {};
-          const batches = trainingBatches(labelled, data.imageShape, s.batchSize, Rng.derive(o.seed, acquisition, round, epoch));
-          let trained = 0;
-          for (const batch of batches) {
-            const r = await guardedStep(trainer, batch, `${acquisition} round ${round} epoch ${epoch + 1}`);
-            if (r === null) {
-              if (!warnedSmall) yield { type: 'note', message: smallBatchNote(batch.size, trainer.workers) };
-              warnedSmall = true;
-              continue;
-            }
-            trained += 1;
-            loss += r.loss;
-            for (const [k, v] of Object.entries(r.metrics)) metrics[k] = (metrics[k] ?? 0) + (v as number);
+        const loop = trainingLoop({
+          trainer,
+          epochBatches: (epoch) => trainingBatches(labelled, data.imageShape, s.batchSize, Rng.derive(o.seed, acquisition, round, epoch - 1)),
+          stepsPerEpoch: Math.ceil(labelled.length / s.batchSize),
+          limits: { epochs: s.epochs },
+          validation: 'none',
+          label: `${acquisition} round ${round}`,
+        });
+        for await (const event of loop) {
+          if (event.type === 'note' && !warnedSmall) {
+            warnedSmall = true;
+            yield event;
+          } else if (event.type === 'epoch-end') {
+            const { epoch, loss, metrics } = event.summary;
+            yield { type: 'train', acquisition, round, epoch: epoch - 1, epochs: s.epochs, loss, metrics };
           }
-          loss /= Math.max(trained, 1);
-          for (const k of Object.keys(metrics)) metrics[k] /= Math.max(trained, 1);
-          yield { type: 'train', acquisition, round, epoch, epochs: s.epochs, loss, metrics };
         }
         const scores = await scoreTest(trainer, head, data, o, answerIndex);
         let acquired: { galaxy: ActiveLearnGalaxy; score: number }[] = [];

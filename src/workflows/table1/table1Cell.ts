@@ -17,6 +17,7 @@ import { alternatingBatches } from '../../train/regimes/alternatingBatches.js';
 import { buildTaskModel, MORPHOLOGY_TASK_MODULE, resolveTaskOptions, type MorphologyTaskOptions } from '../../train/regimes/morphologyTask.js';
 import { REGIME_PHASES, type Regime, type RegimePhase } from '../../train/regimes/regimePhases.js';
 import { trainPhase, type PhaseHistoryPoint, type PhaseResult } from '../../train/regimes/trainPhase.js';
+import type { StoppedBy } from '../../train/trainingLoop.js';
 import type { HostBatch } from '../../data/hostBatch.js';
 import type { RunFolder } from '../../util/runFolder.js';
 import { labelledDataset, labelledSubset, type LabelledRow, type Table1Data } from './table1Data.js';
@@ -45,7 +46,9 @@ export interface PhaseBudget {
   epochs: number;
   trainSeconds: number;
   imagesPerSecond: number;
-  stoppedBy: 'epochs' | 'time';
+  stoppedBy: StoppedBy;
+  /** Validations that ran (the best-validation checkpoint was chosen among them). */
+  validations: number;
   bestStep: number;
   learningRate: number;
   batchSize: number;
@@ -94,7 +97,7 @@ function taskOptions(ctx: CellContext, phase: RegimePhase, seed: number, init: s
 function budgetOf(phase: string, r: PhaseResult, learningRate: number, ctx: CellContext): PhaseBudget {
   return {
     phase, steps: r.steps, images: r.images, epochs: r.epochs, trainSeconds: r.trainSeconds, imagesPerSecond: r.imagesPerSecond,
-    stoppedBy: r.stoppedBy, bestStep: r.bestStep, learningRate, batchSize: ctx.settings.batchSize, workers: ctx.workers,
+    stoppedBy: r.stoppedBy, validations: r.validations, bestStep: r.bestStep, learningRate, batchSize: ctx.settings.batchSize, workers: ctx.workers,
   };
 }
 
@@ -156,7 +159,7 @@ export async function pretrain(ctx: CellContext, seed: number): Promise<Pretrain
       stepsPerEpoch,
       epochs: s.pretrainEpochs,
       seconds: s.pretrainSeconds,
-      validateEvery: Math.max(1, Math.ceil((stepsPerEpoch * s.pretrainEpochs) / s.validations)),
+      validations: s.validations,
       validate: null,
     });
     await saveModel(ctx, dir, options, trainer, r.best, { phase: 'pretrain', history: r.history });
@@ -217,7 +220,7 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
       stepsPerEpoch,
       epochs,
       seconds: s.cellSeconds,
-      validateEvery: Math.max(1, Math.ceil((stepsPerEpoch * epochs) / s.validations)),
+      validations: s.validations,
       validate: () => validationScore(trainer, ctx.valSet, ctx.data.question),
       onValidation: (p) => ctx.run.log(`${name}: step ${p.step} epoch ${p.epoch.toFixed(2)} train loss ${p.trainLoss.toFixed(3)} val sum-abs ${p.validation?.toFixed(4)}`),
     });

@@ -46,6 +46,8 @@ export interface AggregateRow {
   trainSeconds: number;
   imagesPerSecond: number;
   stoppedByTime: number;
+  /** Mean validations per seed in the training phase (the best-validation checkpoint was chosen among them). */
+  validations: number;
 }
 
 export function aggregate(cells: readonly CellResult[]): AggregateRow[] {
@@ -72,6 +74,7 @@ export function aggregate(cells: readonly CellResult[]): AggregateRow[] {
       trainSeconds: train.reduce((a, b) => a + b.trainSeconds, 0) / g.length,
       imagesPerSecond: train.reduce((a, b) => a + b.imagesPerSecond, 0) / g.length,
       stoppedByTime: train.filter((b) => b.stoppedBy === 'time').length,
+      validations: train.reduce((a, b) => a + (b.validations ?? 0), 0) / g.length,
     };
   });
 }
@@ -92,6 +95,7 @@ function flatRow(a: AggregateRow): TableRow {
     'train s': a.trainSeconds,
     'images/s': a.imagesPerSecond,
     'cut by time': `${a.stoppedByTime}/${a.seeds}`,
+    validations: a.validations,
   };
 }
 

@@ -8,7 +8,8 @@
  * With a wall-time budget the loop stops at the first batch boundary past it and validates that part-epoch like a
  * whole one, so the best-validation model is chosen among every epoch that ran, including the last.
  */
-import { guardedStep, smallBatchNote } from '../../train/guardedStep.js';
+import { trainingLoop } from '../../train/trainingLoop.js';
+import type { OptimizerState } from '../../models/optimizerState.js';
 import type { Trainer } from '../../train/localTrainer.js';
 import type { BayesianCnn } from '../../models/bayesianCnn.js';
 import { saveBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
@@ -70,54 +71,51 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
   const { trainer, model, data, epochs } = input;
   const state: ResumeState = { ...input.resume, history: [...input.resume.history] };
   const train = data.datasets.train;
-  let warnedSmall = false;
-  const deadline = input.maxSeconds === null ? Number.POSITIVE_INFINITY : Date.now() + input.maxSeconds * 1000;
-  let outOfTime = false;
-  for (let epoch = state.epoch + 1; epoch <= epochs && !outOfTime; epoch++) {
-    const started = Date.now();
-    yield { type: 'epoch-start', epoch, epochs, batches: train.batchesPerEpoch };
-    let galaxies = 0;
-    let lossSum = 0;
-    const metricSums: Record<string, number> = {};
-    for await (const batch of train.batches(epoch)) {
-      if (Date.now() >= deadline) {
-        outOfTime = true;
-        break;
+  let epochStarted = Date.now();
+  let validated: { loss: number; questionLoss: Record<string, number>; optimizer: OptimizerState } | null = null;
+  const loop = trainingLoop({
+    trainer,
+    epochBatches: (epoch) => train.batches(epoch),
+    stepsPerEpoch: train.batchesPerEpoch,
+    // The wall clock: validation and checkpoints count against the user's --max-seconds.
+    limits: { epochs, seconds: input.maxSeconds, clock: 'wall' },
+    validation: 'epoch',
+    firstEpoch: state.epoch + 1,
+    label: 'train',
+  });
+  for await (const event of loop) {
+    if (event.type === 'epoch-start') {
+      epochStarted = Date.now();
+      yield { type: 'epoch-start', epoch: event.epoch, epochs, batches: event.batches };
+    } else if (event.type === 'step') yield { type: 'batch', epoch: event.epoch, loss: event.loss };
+    else if (event.type === 'note') yield event;
+    else if (event.type === 'validate') {
+      applyTrainerWeights(model, await trainer.getWeights());
+      const optimizer = await trainer.getOptimizerState();
+      const val = await evaluateBayesianCnn(model, data.datasets.val, { passes: 0, seed: input.seed });
+      validated = { loss: val.loss, questionLoss: val.questionLoss, optimizer };
+    } else if (event.type === 'epoch-end') {
+      if (validated === null) throw new Error(`train: epoch ${event.summary.epoch} ended without its validation`);
+      const { epoch, galaxies } = event.summary;
+      const { optimizer } = validated;
+      const best = validated.loss < state.bestValLoss;
+      const trainQuestionLoss = Object.fromEntries(model.head.questionKeys.map((k) => [k, event.summary.metrics[`loss/${k}`] ?? Number.NaN]));
+      const record: EpochRecord = {
+        epoch, step: optimizer.step, galaxies, trainLoss: event.summary.loss, trainQuestionLoss,
+        valLoss: validated.loss, valQuestionLoss: validated.questionLoss, best, seconds: (Date.now() - epochStarted) / 1000,
+        ...(event.summary.stopped ? { stoppedBy: 'time' as const } : {}),
+      };
+      validated = null;
+      state.history.push(record);
+      state.epoch = epoch;
+      if (best) {
+        state.bestEpoch = epoch;
+        state.bestValLoss = record.valLoss;
+        saveBayesianCnn(input.dirs.model, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer,
+          extra: { source: 'galmorph train', epoch, valLoss: record.valLoss, data: data.catalog.source } });
       }
-      const r = await guardedStep(trainer, batch, `epoch ${epoch} (step ${state.history.at(-1)?.step ?? 0} + ${galaxies} galaxies in)`);
-      if (r === null) {
-        if (!warnedSmall) yield { type: 'note', message: smallBatchNote(batch.size, trainer.workers) };
-        warnedSmall = true;
-        continue;
-      }
-      galaxies += batch.size;
-      lossSum += r.loss * batch.size;
-      for (const [k, v] of Object.entries(r.metrics)) metricSums[k] = (metricSums[k] ?? 0) + v * batch.size;
-      yield { type: 'batch', epoch, loss: r.loss };
+      saveBayesianCnn(input.dirs.last, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer, extra: { ...state } });
+      yield { type: 'epoch-end', record };
     }
-    if (galaxies === 0) break;
-    applyTrainerWeights(model, await trainer.getWeights());
-    const optimizer = await trainer.getOptimizerState();
-    const val = await evaluateBayesianCnn(model, data.datasets.val, { passes: 0, seed: input.seed });
-    // A budget that runs out at the epoch's end or during its validation ends the run here, marked on this record
-    // (otherwise the next epoch would stop before its first batch with no record saying why).
-    if (Date.now() >= deadline) outOfTime = true;
-    const best = val.loss < state.bestValLoss;
-    const trainQuestionLoss = Object.fromEntries(model.head.questionKeys.map((k) => [k, (metricSums[`loss/${k}`] ?? Number.NaN) / galaxies]));
-    const record: EpochRecord = {
-      epoch, step: optimizer.step, galaxies, trainLoss: lossSum / galaxies, trainQuestionLoss,
-      valLoss: val.loss, valQuestionLoss: val.questionLoss, best, seconds: (Date.now() - started) / 1000,
-      ...(outOfTime ? { stoppedBy: 'time' as const } : {}),
-    };
-    state.history.push(record);
-    state.epoch = epoch;
-    if (best) {
-      state.bestEpoch = epoch;
-      state.bestValLoss = val.loss;
-      saveBayesianCnn(input.dirs.model, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer,
-        extra: { source: 'galmorph train', epoch, valLoss: val.loss, data: data.catalog.source } });
-    }
-    saveBayesianCnn(input.dirs.last, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer, extra: { ...state } });
-    yield { type: 'epoch-end', record };
   }
 }
