@@ -19,7 +19,9 @@ export function buildProgram(): Command {
     .name('galmorph')
     .description('Galaxy morphology when labels are scarce: simulate, train, evaluate, pick galaxies to label.')
     .version(PACKAGE_VERSION)
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Before the commands are added, so they inherit it: a usage error throws a CommanderError (main sets the exit code).
+    .exitOverride();
   registerInfoCommand(program);
   registerSimulateCommand(program);
   registerTrainCommand(program);
@@ -32,7 +34,6 @@ export function buildProgram(): Command {
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -4,7 +4,8 @@
  * its own streams `Rng.derive(seed, index, …)`, so a galaxy is the same whatever batch or order it is made in.
  */
 import { OptionError } from '../../util/errors.js';
-import { check, resolveOptions, type Spec } from '../../util/options.js';
+import { z } from 'zod';
+import { field, resolveFields, type FieldValues } from '../../util/fields.js';
 import { Rng } from '../../util/rng.js';
 import type { Schema } from '../schema.js';
 import { BUILTIN_SCHEMAS, getSchema, type BuiltinSchemaName } from '../schemas/index.js';
@@ -17,61 +18,32 @@ import { renderCounts } from './scene.js';
 import { checkSimulatable, schemaProbabilities } from './schemaConcepts.js';
 import { sampleVotes } from './volunteerVotes.js';
 
-export interface SimulateGalaxyOptions {
-  /** Seed of the whole simulated sample. @default 0 */
-  seed: number;
-  /** Image width and height, pixels. @default 64 */
-  size: number;
-  /** Galaxy Zoo decision tree the volunteers answer. @default 'gz2' */
-  schema: BuiltinSchemaName;
-  /** Fewest volunteers who classify a galaxy. @default 5 */
-  minVolunteers: number;
-  /** Most volunteers who classify a galaxy (drawn uniformly between the two). @default 60 */
-  maxVolunteers: number;
-  /** Relative frequency of each galaxy class. @default DEFAULT_CLASS_MIX */
-  classMix: ClassMix;
-  /** Target S/N range, drawn log-uniformly. @default [8, 800] */
-  snrRange: [number, number];
-}
+const CLASS_MIX = z.record(z.string(), z.number().finite().min(0)).refine(
+  (mix) => Object.keys(mix).every((k) => (GALAXY_CLASSES as readonly string[]).includes(k)) && GALAXY_CLASSES.every((c) => typeof mix[c] === 'number') &&
+    GALAXY_CLASSES.some((c) => mix[c] > 0),
+) as unknown as z.ZodType<ClassMix>;
+const SNR_RANGE = z.tuple([z.number().finite().positive(), z.number().finite().positive()]).refine(([lo, hi]) => hi >= lo);
 
-export const SIMULATE_GALAXY_DEFAULTS: Readonly<SimulateGalaxyOptions> = Object.freeze({
-  seed: 0,
-  size: 64,
-  schema: 'gz2',
-  minVolunteers: 5,
-  maxVolunteers: 60,
-  classMix: { ...DEFAULT_CLASS_MIX },
-  snrRange: [DEFAULT_OBSERVATION_RANGES.snr[0], DEFAULT_OBSERVATION_RANGES.snr[1]] as [number, number],
-});
-
-const SPEC: Spec<SimulateGalaxyOptions> = {
-  seed: check.integer(0, 2 ** 32 - 1),
-  size: check.integer(16, 1024),
-  schema: check.oneOf(BUILTIN_SCHEMAS),
-  minVolunteers: check.integer(1, 10_000),
-  maxVolunteers: check.integer(1, 10_000),
-  classMix: (mix, name) => {
-    if (typeof mix !== 'object' || mix === null) throw new OptionError(name, `an object with weights for ${GALAXY_CLASSES.join(', ')}`, mix);
-    for (const key of Object.keys(mix)) {
-      if (!(GALAXY_CLASSES as readonly string[]).includes(key)) throw new OptionError(`${name}.${key}`, `one of the classes ${GALAXY_CLASSES.join(', ')}`, 'an unknown class');
-    }
-    let total = 0;
-    for (const c of GALAXY_CLASSES) {
-      const w = mix[c];
-      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new OptionError(`${name}.${c}`, 'a finite weight ≥ 0 (give every class a weight, 0 to leave it out)', w);
-      total += w;
-    }
-    if (total <= 0) throw new OptionError(name, 'at least one class with a positive weight', 'all weights 0');
-  },
-  snrRange: (range, name) => {
-    if (!Array.isArray(range) || range.length !== 2 || !(range[0] > 0) || !(range[1] >= range[0]) || !Number.isFinite(range[1])) {
-      throw new OptionError(name, '[low, high] with 0 < low ≤ high', range);
-    }
-  },
+/** The simulator's options, declared once (type, defaults, validation; `galmorph simulate`'s flags). */
+export const SIMULATE_GALAXY_FIELDS = {
+  seed: field.with(field.integer({ default: 0, min: 0, max: 2 ** 32 - 1 }), { flag: '--seed <n>', help: 'random seed (same seed → identical images and votes)' }),
+  size: field.integer({ default: 64, min: 16, max: 1024, flag: '--size <px>', help: 'image width and height in pixels' }),
+  schema: field.choice(BUILTIN_SCHEMAS as unknown as readonly [BuiltinSchemaName, ...BuiltinSchemaName[]], { default: 'gz2', flag: '--schema <name>', help: 'decision tree the volunteers answer' }),
+  minVolunteers: field.integer({ default: 5, min: 1, max: 10_000, flag: '--min-volunteers <n>', help: 'fewest volunteers per galaxy' }),
+  maxVolunteers: field.integer({ default: 60, min: 1, max: 10_000, flag: '--max-volunteers <n>', help: 'most volunteers per galaxy (drawn uniformly between the two)' }),
+  classMix: field.custom<ClassMix>(CLASS_MIX, {
+    default: { ...DEFAULT_CLASS_MIX }, expected: `a weight ≥ 0 for each of ${GALAXY_CLASSES.join(', ')} (at least one > 0)`, parse: (raw) => raw,
+  }),
+  snrRange: field.custom<[number, number]>(SNR_RANGE, {
+    default: [DEFAULT_OBSERVATION_RANGES.snr[0], DEFAULT_OBSERVATION_RANGES.snr[1]], expected: 'low,high with 0 < low ≤ high', flag: '--snr-range <low,high>',
+    help: 'signal-to-noise range, drawn log-uniformly', parse: (raw) => raw.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x))),
+  }),
 };
 
+export type SimulateGalaxyOptions = FieldValues<typeof SIMULATE_GALAXY_FIELDS>;
+
 export function resolveSimulateGalaxyOptions(given: Partial<SimulateGalaxyOptions> = {}): SimulateGalaxyOptions {
-  const o = resolveOptions(SIMULATE_GALAXY_DEFAULTS as SimulateGalaxyOptions, SPEC, given);
+  const o = resolveFields(SIMULATE_GALAXY_FIELDS, given);
   if (o.maxVolunteers < o.minVolunteers) {
     throw new OptionError('maxVolunteers', `an integer ≥ minVolunteers (${o.minVolunteers})`, o.maxVolunteers);
   }

@@ -4,43 +4,30 @@
  * can fix a catalog before spending hours on it. Writes a run folder: config, results (JSON), skipped rows (CSV),
  * a sample image grid and a Markdown summary.
  */
-import { NOMINAL_VOLUNTEERS } from '../../data/schema.js';
 import { readCatalog } from '../../data/catalogRead.js';
 import { loadResolved } from '../../data/image.js';
-import { resolvePreprocessOptions, type PreprocessOptions } from '../../data/preprocess.js';
+import { resolvePreprocessOptions } from '../../data/preprocess.js';
 import { writeImageGrid, type GridImage } from '../../report/imageGrid.js';
 import { writeCsvTable } from '../../report/csvTable.js';
 import { markdownTable } from '../../report/markdownTable.js';
 import { ProgressBar } from '../../util/progress.js';
 import { RunFolder } from '../../util/runFolder.js';
-import { check, resolveOptions } from '../../util/options.js';
+import { field, resolveFields, type FieldValues } from '../../util/fields.js';
+import { NOMINAL_N_FIELD, SCHEMA_FIELD } from '../commonFields.js';
 
-export interface CheckCatalogOptions {
-  /** Catalog file (CSV/Parquet) or a folder holding labels.csv and images/. */
-  catalog: string;
-  /** Schema name or JSON path. @default 'gz2' */
-  schema: string;
-  /** Run folder for the report. */
-  out: string;
-  /** Decode every image (false: only check that files exist). @default true */
-  decode: boolean;
-  /** Image preprocessing used when decoding (as training would). @default {} (64×64 grey) */
-  preprocess: Partial<PreprocessOptions>;
-  /** Images shown in the sample grid. @default 32 */
-  sample: number;
-  /** Volunteers assumed per galaxy when labels are fractions. @default 40 */
-  nominalN: number;
-}
-
-const DEFAULTS: CheckCatalogOptions = {
-  catalog: '',
-  schema: 'gz2',
-  out: '',
-  decode: true,
-  preprocess: {},
-  sample: 32,
-  nominalN: NOMINAL_VOLUNTEERS,
+/** `galmorph check`'s options, declared once (API type, defaults, validation; CLI flags). */
+export const CHECK_FIELDS = {
+  catalog: field.string({ default: '', help: 'catalog file (CSV/Parquet) or a folder holding labels.csv and images/' }),
+  schema: SCHEMA_FIELD,
+  out: field.string({ default: 'runs/check', flag: '--out <dir>', help: 'report folder' }),
+  decode: field.boolean({ default: true, flag: '--no-decode', help: 'only check that the image files exist (default: decode every image, as training would)' }),
+  size: field.integer({ default: 64, min: 8, max: 1024, flag: '--size <px>', help: 'decode size, as training would use (and of the sample grid)' }),
+  crop: field.number({ default: 1, min: 1e-6, max: 1e5, flag: '--crop <x>', help: 'central crop before resizing: fraction of the side or whole pixels' }),
+  sample: field.integer({ default: 32, min: 0, max: 1024, flag: '--sample <n>', help: 'images shown in the sample grid' }),
+  nominalN: NOMINAL_N_FIELD,
 };
+
+export type CheckCatalogOptions = FieldValues<typeof CHECK_FIELDS>;
 
 export interface BadItem {
   row: number | null;
@@ -63,16 +50,8 @@ export interface CheckCatalogResult {
 }
 
 export async function checkCatalog(given: Partial<CheckCatalogOptions>): Promise<CheckCatalogResult> {
-  const opts = resolveOptions(DEFAULTS, {
-    catalog: check.string(),
-    schema: check.string(),
-    out: check.string(),
-    decode: check.boolean(),
-    preprocess: check.any(),
-    sample: check.integer(0, 1024),
-    nominalN: check.number(1e-9),
-  }, given);
-  const preprocess = resolvePreprocessOptions(opts.preprocess);
+  const opts = resolveFields(CHECK_FIELDS, given);
+  const preprocess = resolvePreprocessOptions({ size: opts.size, crop: opts.crop });
   const run = new RunFolder(opts.out);
   run.writeJson('config.json', { ...opts, preprocess });
   run.log(`checking ${opts.catalog} against schema ${opts.schema}`);

@@ -4,8 +4,8 @@
  * Parquet — a friendly table (fractions of questions with P(asked) < 0.5 left blank) and a full one — with the
  * resolved config, a JSON summary, a Markdown summary and a log in the run folder.
  */
-import { check, resolveOptions, type Spec } from '../../util/options.js';
-import { OptionError } from '../../util/errors.js';
+import { field, resolveFields, type FieldValues } from '../../util/fields.js';
+import { COMPUTE_FIELDS, NOMINAL_N_FIELD, PROGRESS_FIELD } from '../commonFields.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { mean } from '../../util/stats.js';
 import { describeBackend } from '../../backend/initBackend.js';
@@ -17,44 +17,20 @@ import { predictPasses, type EnsembleMember } from './predictPasses.js';
 import { summarisePasses } from './predictSummary.js';
 import { DEFAULT_ASKED_THRESHOLD, friendlyPredictionTable, fullPredictionTable, type PredictionTable } from './predictTable.js';
 
-export interface PredictOptions {
-  /** Model folders (one = a single model, several = an equal-weight ensemble). */
-  models: string[];
-  /** Catalog folder or table of galaxies to predict (labels not needed). */
-  catalog: string;
-  /** Output run folder. */
-  out: string;
-  /** MC-dropout passes per model. @default 15 */
-  passes: number;
-  /** Nominal number of volunteers N for expected votes. @default 40 */
-  votes: number;
-  /** Friendly table blanks fractions of questions with P(asked) below this. @default 0.5 */
-  askedThreshold: number;
-  /** Galaxies per forward batch. @default 64 */
-  batchSize: number;
-  /** Seed of the dropout masks. @default 0 */
-  seed: number;
-  /** Show a progress bar. @default true */
-  progress: boolean;
-}
-
-const DEFAULTS: Omit<PredictOptions, 'models' | 'catalog' | 'out'> = {
-  passes: 15, votes: 40, askedThreshold: DEFAULT_ASKED_THRESHOLD, batchSize: 64, seed: 0, progress: true,
+/** `galmorph predict`'s options, declared once (API type, defaults, validation; CLI flags). */
+export const PREDICT_FIELDS = {
+  models: field.strings({ default: [], flag: '--model <dir...>', help: 'model folder(s) or shipped model name(s) such as gz2; several form an equal-weight ensemble' }),
+  catalog: field.string({ default: '', flag: '--catalog <dir>', help: 'catalog folder or table of galaxies to predict (labels not needed)' }),
+  out: field.string({ default: '', flag: '--out <dir>', help: 'output folder' }),
+  passes: field.integer({ default: 15, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes per model' }),
+  nominalN: field.with(NOMINAL_N_FIELD, { help: 'nominal volunteers N for the expected votes' }),
+  askedThreshold: field.number({ default: DEFAULT_ASKED_THRESHOLD, min: 0, max: 1, flag: '--asked-threshold <p>', help: 'friendly table blanks questions with P(asked) below this' }),
+  batchSize: field.integer({ default: 64, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per forward batch' }),
+  seed: field.with(COMPUTE_FIELDS.seed, { help: 'seed of the dropout masks' }),
+  progress: PROGRESS_FIELD,
 };
 
-const SPEC: Spec<PredictOptions> = {
-  models: (v, name) => {
-    if (!Array.isArray(v) || v.length === 0 || v.some((m) => typeof m !== 'string' || m.length === 0)) throw new OptionError(name, 'one or more model folders', v);
-  },
-  catalog: check.string(),
-  out: check.string(),
-  passes: check.integer(1, 1000),
-  votes: check.integer(1, 100_000),
-  askedThreshold: check.number(0, 1),
-  batchSize: check.integer(1, 4096),
-  seed: check.integer(0),
-  progress: check.boolean(),
-};
+export type PredictOptions = FieldValues<typeof PREDICT_FIELDS>;
 
 export interface PredictResult {
   galaxies: number;
@@ -62,7 +38,7 @@ export interface PredictResult {
 }
 
 export async function predict(given: Partial<PredictOptions> & Pick<PredictOptions, 'models' | 'catalog' | 'out'>): Promise<PredictResult> {
-  const options = resolveOptions({ ...DEFAULTS, models: given.models, catalog: given.catalog, out: given.out }, SPEC, given);
+  const options = resolveFields(PREDICT_FIELDS, given);
   const members: EnsembleMember[] = options.models.map((dir) => {
     const loaded = loadBayesianCnn(dir);
     return { model: loaded.model, preprocessing: loaded.preprocessing, source: dir };
@@ -75,7 +51,7 @@ export async function predict(given: Partial<PredictOptions> & Pick<PredictOptio
     const catalog = await readCatalog(options.catalog, { schema: model.schema, onBad: 'skip', labelKind: 'auto' });
     run.log(`${catalog.rows.length} galaxies from ${catalog.source}; ${catalog.skipped.length} rows skipped; ${members.length} model(s) × ${options.passes} passes`);
     const outputs = await predictPasses(members, catalog.rows, { passes: options.passes, seed: options.seed, batchSize: options.batchSize, progress: options.progress });
-    const summary = summarisePasses(model.head, model.schema, outputs.passes, options.votes);
+    const summary = summarisePasses(model.head, model.schema, outputs.passes, options.nominalN);
     const files = {
       friendlyCsv: run.path('predictions.csv'),
       friendlyParquet: run.path('predictions.parquet'),
@@ -91,7 +67,7 @@ export async function predict(given: Partial<PredictOptions> & Pick<PredictOptio
       `# Predictions`,
       '',
       `${outputs.ids.length} galaxies from \`${catalog.source}\`, ${members.length} model(s) (${options.models.join(', ')}), ${options.passes} MC-dropout passes each, head \`${model.config.head}\`.`,
-      `Expected votes assume N = ${options.votes} volunteers. In \`predictions.csv\` a question's fractions are blank when P(asked) < ${options.askedThreshold}; \`predictions_full.csv\` has every value with 90% intervals.`,
+      `Expected votes assume N = ${options.nominalN} volunteers. In \`predictions.csv\` a question's fractions are blank when P(asked) < ${options.askedThreshold}; \`predictions_full.csv\` has every value with 90% intervals.`,
       catalog.skipped.length > 0 ? `Skipped catalog rows: ${catalog.skipped.length} (listed in results.json).` : 'No catalog rows were skipped.',
       '',
     ].join('\n'));

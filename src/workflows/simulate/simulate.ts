@@ -12,43 +12,30 @@ import { writeCatalog } from '../../data/catalogWrite.js';
 import { writeCsv } from '../../data/csv.js';
 import { GALAXY_CLASSES, type GalaxyClass } from '../../data/simulator/galaxyClass.js';
 import {
-  SIMULATE_GALAXY_DEFAULTS,
+  SIMULATE_GALAXY_FIELDS,
   createGalaxySimulator,
   resolveSimulateGalaxyOptions,
-  type SimulateGalaxyOptions,
   type SimulatedGalaxy,
 } from '../../data/simulator/simulateGalaxy.js';
 import { truthHeader, truthRow } from '../../data/simulator/truthTable.js';
 import { writeImageGrid, type GridImage } from '../../report/imageGrid.js';
-import { check, resolveOptions, type Spec } from '../../util/options.js';
+import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
+import { PROGRESS_FIELD } from '../commonFields.js';
 import { ProgressBar } from '../../util/progress.js';
 import { RunFolder } from '../../util/runFolder.js';
 
-export interface SimulateOptions extends SimulateGalaxyOptions {
-  /** Number of galaxies. @default 1000 */
-  n: number;
-  /** Output folder (created; existing files of the same name are overwritten). */
-  out: string;
-  /** Galaxies per class shown in each grid (the first ones of that class). @default 64 */
-  gridTiles: number;
-  /** Show a progress bar on stderr. @default true */
-  progress: boolean;
-}
-
-export const SIMULATE_DEFAULTS: Readonly<SimulateOptions> = Object.freeze({
-  ...SIMULATE_GALAXY_DEFAULTS,
-  n: 1000,
-  out: '',
-  gridTiles: 64,
-  progress: true,
-});
-
-const SPEC: Spec<Omit<SimulateOptions, keyof SimulateGalaxyOptions>> = {
-  n: check.integer(1, 100_000_000),
-  out: check.string(),
-  gridTiles: check.integer(0, 1024),
-  progress: check.boolean(),
+/** `galmorph simulate`'s options, declared once: the simulator's own, plus the folder, size and grids. */
+export const SIMULATE_FIELDS = {
+  n: field.integer({ default: 1000, min: 1, max: 100_000_000, flag: '--n <count>', help: 'number of galaxies' }),
+  out: field.string({ default: 'runs/simulated', flag: '--out <dir>', help: 'output folder (created; files of the same name are overwritten)' }),
+  ...SIMULATE_GALAXY_FIELDS,
+  gridTiles: field.integer({ default: 64, min: 0, max: 1024, flag: '--grid <tiles>', help: 'tiles per class image grid (the first galaxies of each class; 0: none)' }),
+  progress: PROGRESS_FIELD,
 };
+
+export type SimulateOptions = FieldValues<typeof SIMULATE_FIELDS>;
+
+export const SIMULATE_DEFAULTS: Readonly<SimulateOptions> = Object.freeze(fieldDefaults(SIMULATE_FIELDS));
 
 export interface SimulateResult {
   out: string;
@@ -70,12 +57,8 @@ export interface SimulateResult {
 const WRITE_CONCURRENCY = 32;
 
 export async function simulate(options: Partial<SimulateOptions> & { out: string }): Promise<SimulateResult> {
-  const { n, out, gridTiles, progress, ...galaxyGiven } = options;
-  const own = resolveOptions(
-    { n: SIMULATE_DEFAULTS.n, out: SIMULATE_DEFAULTS.out, gridTiles: SIMULATE_DEFAULTS.gridTiles, progress: SIMULATE_DEFAULTS.progress },
-    SPEC,
-    { n, out, gridTiles, progress },
-  );
+  const { n, out, gridTiles, progress, ...galaxyGiven } = resolveFields(SIMULATE_FIELDS, options);
+  const own = { n, out, gridTiles, progress };
   const galaxyOptions = resolveSimulateGalaxyOptions(galaxyGiven);
   const simulateOne = createGalaxySimulator(galaxyOptions);
   const schema = simulateOne.schema;

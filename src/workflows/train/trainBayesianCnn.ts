@@ -9,18 +9,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, resolveOptions, type Spec } from '../../util/options.js';
+import { z } from 'zod';
+import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
+import { COMPUTE_FIELDS, NOMINAL_N_FIELD, ON_BAD_FIELD, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
 import { InputError, OptionError } from '../../util/errors.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { ProgressBar } from '../../util/progress.js';
 import { describeBackend, type BackendDescription } from '../../backend/initBackend.js';
 import { getSchema } from '../../data/schemas/index.js';
 import { resolvePreprocessOptions } from '../../data/preprocess.js';
-import { BAD_IMAGE_POLICIES, type BadImagePolicy } from '../../data/dataset.js';
 import { createTrainer } from '../../train/dataParallel.js';
 import { readVariables } from '../../train/localTrainer.js';
-import { BAYESIAN_CNN_DEFAULTS, BayesianCnn, POOLING_KINDS, type PoolingKind } from '../../models/bayesianCnn.js';
-import { HEAD_KINDS, resolveHead, type HeadKind } from '../../models/bayesianCnnHead.js';
+import { BAYESIAN_CNN_DEFAULTS, BayesianCnn, POOLING_KINDS } from '../../models/bayesianCnn.js';
+import { HEAD_KINDS, resolveHead } from '../../models/bayesianCnnHead.js';
 import { bayesianCnnTaskSpec, type BayesianCnnTaskOptions } from '../../models/bayesianCnnTask.js';
 import { loadBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
 import { loadTrainData } from './trainBayesianCnnData.js';
@@ -31,131 +32,62 @@ import { writeImageGrid, type GridImage } from '../../report/imageGrid.js';
 import type { CatalogRow } from '../../data/catalog.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import type { TrainData } from './trainBayesianCnnData.js';
-import { TRAIN_PRESETS, TRAIN_PRESET_NAMES, type TrainPresetName } from './trainBayesianCnnPresets.js';
-import { NOMINAL_VOLUNTEERS } from '../../data/schema.js';
+import { TRAIN_PRESETS, TRAIN_PRESET_NAMES } from './trainBayesianCnnPresets.js';
 import { writeCsvTable } from '../../report/csvTable.js';
 import { writeHistory, writeLearningCurves, writeTrainReport } from './trainBayesianCnnReport.js';
 
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
-export interface TrainBayesianCnnOptions {
-  /** Named settings filled in before the given ones ('none' or a key of TRAIN_PRESETS, e.g. 'gz2'). @default 'none' */
-  preset: TrainPresetName;
-  /** Labelled catalog folder (labels.csv + images/) or table: vote counts, or fractions × `nominalN`. */
-  data: string;
-  /** Run folder. */
-  out: string;
-  /** Separate labelled test catalog; null = an id-hash 10% of `data` (then 80% train, 10% validation). @default null */
-  test: string | null;
-  /** Schema name or JSON path. @default 'gz2' */
-  schema: string;
-  /** Output head. @default 'dirichlet' */
-  head: HeadKind;
-  /** The answer the binomial head predicts (e.g. 'q1_features_or_disk'); only with head 'binomial'. @default null */
-  answer: string | null;
-  /** The question the multinomial head predicts (e.g. 'q1'); only with head 'multinomial'. @default null */
-  question: string | null;
-  /** Epochs in total (a resumed run continues up to this many). @default 10 */
-  epochs: number;
-  /**
-   * Wall-time budget of the training in seconds (null = none), counted from the first step (image decoding before
-   * it is not counted): training stops at the first batch boundary past it, that last part-epoch is validated like
-   * any epoch, and the best-validation model is kept. @default null
-   */
-  maxSeconds: number | null;
-  /** @default 32 */
-  batchSize: number;
-  /** Image side in pixels after preprocessing. @default 64 */
-  imageSize: number;
-  /** Central crop before resizing: a fraction ≤ 1 of the side (0.5 suits GZ2's 424 px JPEGs) or whole pixels. @default 1 */
-  crop: number;
-  /** Adam learning rate. @default 0.001 */
-  learningRate: number;
-  /** 'constant', or 'cosine': decays to 0 over the `epochs` limit's steps (a step-count schedule, reproducible). @default 'constant' */
-  lrSchedule: LrSchedule;
-  /** Volunteers per galaxy assumed for a fractions catalog (expected counts) and for expected votes. @default 40 */
-  nominalN: number;
-  /** Random flips and any-angle rotations of training images. @default false */
-  augment: boolean;
-  /** Train on only this many labelled galaxies of the training split (a seeded id rank); null = all. @default null */
-  labels: number | null;
-  /** Convolution filters per block (a 2×2 max-pool after each block). @default [[32, 32], [64, 64], [64]] */
-  blocks: number[][];
-  /** BatchNorm after every convolution. @default false */
-  batchNorm: boolean;
-  /** Last feature map → vector: 'mean' (global average) or 'flatten'. @default 'mean' */
-  pooling: PoolingKind;
-  /** @default 128 */
-  denseUnits: number;
-  /** MC-dropout rate (always on). @default 0.5 */
-  dropout: number;
-  /** Initial bias of the head's logits (dirichlet: α starts at 1 + 100·sigmoid(b)). @default 0 */
-  headBias: number;
-  /** MC-dropout passes T for the test metrics. @default 10 */
-  passes: number;
-  /** Bad catalog rows and unreadable images stop the run ('error') or are left out and listed in the report ('skip'). @default 'error' */
-  onBad: BadImagePolicy;
-  /** Continue from `out/last` (or `out/model`): weights, Adam state, step, epoch and history. @default false */
-  resume: boolean;
-  /** Worker threads (1 = this thread; ≥ 2 data-parallel). @default 1 */
-  workers: number;
-  /** Backend of the data-parallel workers. @default 'wasm' */
-  backend: string;
-  /** Seed of the weights, split choice of `labels`, shuffles, augmentation and dropout. @default 0 */
-  seed: number;
-  /** Progress bars on stderr. @default true */
-  progress: boolean;
-}
+const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
+const BLOCKS = z.array(z.array(z.number().int().min(1).max(4096)).min(1)).min(1);
 
-export const TRAIN_BAYESIAN_CNN_DEFAULTS: Omit<TrainBayesianCnnOptions, 'data' | 'out'> = {
-  preset: 'none', test: null, schema: 'gz2', head: 'dirichlet', answer: null, question: null, epochs: 10, maxSeconds: null, batchSize: 32, imageSize: 64, crop: 1,
-  learningRate: 1e-3, lrSchedule: 'constant', nominalN: NOMINAL_VOLUNTEERS, augment: false, labels: null, blocks: BAYESIAN_CNN_DEFAULTS.blocks, batchNorm: BAYESIAN_CNN_DEFAULTS.batchNorm,
-  pooling: BAYESIAN_CNN_DEFAULTS.pooling, denseUnits: BAYESIAN_CNN_DEFAULTS.denseUnits, dropout: BAYESIAN_CNN_DEFAULTS.dropout, headBias: BAYESIAN_CNN_DEFAULTS.headBias,
-  passes: 10, onBad: 'error', resume: false, workers: 1, backend: 'wasm', seed: 0, progress: true,
+/** `galmorph train`'s options, declared once: the API's type, defaults and validation, and the CLI's flags. */
+export const TRAIN_FIELDS = {
+  preset: field.choice(TRAIN_PRESET_NAMES, {
+    default: 'none', flag: '--preset <name>',
+    help: 'named settings, overridden by any flag given (gz2: the recipe for GZ2 cutouts; listed below)',
+  }),
+  data: field.string({ default: '', flag: '--data <dir>', help: 'labelled catalog folder or table (vote counts, or fractions × --nominal-n)' }),
+  test: optionalPath('--test <dir>', 'separate labelled test catalog (default: an id-hash 10% of --data, then 80% train, 10% validation)'),
+  out: field.string({ default: '', flag: '--out <dir>', help: 'run folder' }),
+  schema: SCHEMA_FIELD,
+  head: field.choice(HEAD_KINDS, { default: 'dirichlet', flag: '--head <kind>', help: 'dirichlet (every question) | multinomial (--question) | binomial (--answer)' }),
+  answer: optionalPath('--answer <key>', 'binomial head: the answer predicted, e.g. q1_features_or_disk'),
+  question: optionalPath('--question <key>', 'multinomial head: the question predicted, e.g. q1'),
+  epochs: field.integer({ default: 10, min: 1, max: 100_000, flag: '--epochs <n>', help: 'epochs in total (a resumed run continues up to this many)' }),
+  maxSeconds: field.nullable(field.number({
+    default: 0, min: 1, max: 1e7, flag: '--max-seconds <s>',
+    help: 'wall-time budget from the first step: stop at the first batch past it, validate that part-epoch, keep the best-validation model',
+  })),
+  batchSize: field.integer({ default: 32, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
+  imageSize: field.integer({ default: 64, min: 8, max: 1024, flag: '--image-size <n>', help: 'image side in pixels' }),
+  crop: field.number({ default: 1, min: 1e-6, max: 1e5, flag: '--crop <x>', help: 'central crop: fraction of the side (0.5 for GZ2 JPEGs) or whole pixels' }),
+  learningRate: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate' }),
+  lrSchedule: field.choice(LR_SCHEDULES, { default: 'constant', flag: '--lr-schedule <kind>', help: 'constant | cosine (decays to 0 over the --epochs limit; use with a fixed epoch count)' }),
+  nominalN: NOMINAL_N_FIELD,
+  augment: field.boolean({ default: false, flag: '--augment', help: 'random flips and any-angle rotations of training images', negation: 'no augmentation (overrides a preset)' }),
+  labels: field.nullable(field.integer({ default: 0, min: 1, flag: '--labels <n>', help: 'train on only n labelled galaxies (seeded choice from the training split)' })),
+  blocks: field.custom<number[][]>(BLOCKS, {
+    default: BAYESIAN_CNN_DEFAULTS.blocks, expected: 'conv filters per block, blocks split by "/", e.g. 32,32/64,64/64', flag: '--blocks <spec>',
+    help: 'conv filters per block, blocks split by "/", e.g. 32,32/64,64/64 (a 2×2 max-pool after each block)',
+    parse: (raw) => raw.split('/').map((block) => block.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x)))),
+  }),
+  batchNorm: field.boolean({ default: BAYESIAN_CNN_DEFAULTS.batchNorm, flag: '--batch-norm', help: 'BatchNorm after every convolution', negation: 'no BatchNorm (overrides a preset)' }),
+  pooling: field.choice(POOLING_KINDS, { default: BAYESIAN_CNN_DEFAULTS.pooling, flag: '--pooling <kind>', help: 'last feature map → vector: mean (global average) | flatten' }),
+  denseUnits: field.integer({ default: BAYESIAN_CNN_DEFAULTS.denseUnits, min: 1, max: 8192, flag: '--dense-units <n>', help: 'units of the dense layer' }),
+  dropout: field.number({ default: BAYESIAN_CNN_DEFAULTS.dropout, min: 0, max: 0.95, flag: '--dropout <p>', help: 'MC-dropout rate (always on)' }),
+  headBias: field.number({ default: BAYESIAN_CNN_DEFAULTS.headBias, min: -20, max: 20, flag: '--head-bias <b>', help: 'initial bias of the head logits (dirichlet: α starts at 1 + 100·sigmoid(b))' }),
+  passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes for the test metrics' }),
+  onBad: ON_BAD_FIELD,
+  resume: field.boolean({ default: false, flag: '--resume', help: 'continue the run in --out (weights, optimiser state, step, history)' }),
+  ...COMPUTE_FIELDS,
+  progress: PROGRESS_FIELD,
 };
 
-const nullableString = (v: string | null, name: string) => {
-  if (v !== null) check.string()(v, name);
-};
+export type TrainBayesianCnnOptions = FieldValues<typeof TRAIN_FIELDS>;
 
-const SPEC: Spec<TrainBayesianCnnOptions> = {
-  preset: check.oneOf(TRAIN_PRESET_NAMES),
-  data: check.string(),
-  out: check.string(),
-  test: nullableString,
-  schema: check.string(),
-  head: check.oneOf(HEAD_KINDS),
-  answer: nullableString,
-  question: nullableString,
-  epochs: check.integer(1, 100_000),
-  maxSeconds: (v, name) => {
-    if (v !== null) check.number(1, 1e7)(v, name);
-  },
-  batchSize: check.integer(1, 4096),
-  imageSize: check.integer(8, 1024),
-  crop: check.number(0, Infinity),
-  learningRate: check.number(1e-8, 1),
-  lrSchedule: check.oneOf(LR_SCHEDULES),
-  nominalN: check.integer(1, 100_000),
-  augment: check.boolean(),
-  labels: (v, name) => {
-    if (v !== null) check.integer(1)(v, name);
-  },
-  blocks: check.any(),
-  batchNorm: check.boolean(),
-  pooling: check.oneOf(POOLING_KINDS),
-  denseUnits: check.integer(1, 8192),
-  dropout: check.number(0, 0.95),
-  headBias: check.number(-20, 20),
-  passes: check.integer(1, 1000),
-  onBad: check.oneOf(BAD_IMAGE_POLICIES),
-  resume: check.boolean(),
-  workers: check.integer(1, 64),
-  backend: check.string(),
-  seed: check.integer(0, 2 ** 32 - 1),
-  progress: check.boolean(),
-};
+export const TRAIN_BAYESIAN_CNN_DEFAULTS: TrainBayesianCnnOptions = fieldDefaults(TRAIN_FIELDS);
 
 /** Options a resumed run must share with the run it continues (the others — epochs, workers, … — may change). */
 const RESUME_FIXED: (keyof TrainBayesianCnnOptions)[] = [
@@ -177,7 +109,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
   const started = Date.now();
   const preset = given.preset ?? 'none';
   if (!(TRAIN_PRESET_NAMES as readonly string[]).includes(preset)) throw new OptionError('preset', `one of ${TRAIN_PRESET_NAMES.join(' | ')}`, preset);
-  const options = resolveOptions({ ...TRAIN_BAYESIAN_CNN_DEFAULTS, ...TRAIN_PRESETS[preset], data: given.data, out: given.out }, SPEC, given);
+  const options = resolveFields(TRAIN_FIELDS, given, TRAIN_PRESETS[preset]);
   const target = headTarget(options);
   const preprocessing = resolvePreprocessOptions({ size: options.imageSize, crop: options.crop, colour: 'grey' });
   const taskOptions: BayesianCnnTaskOptions = {

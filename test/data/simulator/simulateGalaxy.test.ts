@@ -101,8 +101,8 @@ describe('simulateGalaxy', () => {
   it('rejects bad options naming the parameter', () => {
     expect(() => simulateGalaxy(0, { schema: 'gz3' as never })).toThrow(/option "schema": expected one of gz2 \| decals-dr5 \| q1, got "gz3"/);
     expect(() => simulateGalaxy(0, { minVolunteers: 10, maxVolunteers: 5 })).toThrow(/option "maxVolunteers": expected an integer ≥ minVolunteers \(10\), got 5/);
-    expect(() => simulateGalaxy(0, { classMix: { spiral: 1 } as never })).toThrow(/option "classMix.elliptical": expected a finite weight ≥ 0/);
-    expect(() => simulateGalaxy(0, { snrRange: [10, 5] })).toThrow(/option "snrRange": expected \[low, high\] with 0 < low ≤ high/);
+    expect(() => simulateGalaxy(0, { classMix: { spiral: 1 } as never })).toThrow(/option "classMix": expected a weight ≥ 0 for each of/);
+    expect(() => simulateGalaxy(0, { snrRange: [10, 5] })).toThrow(/option "snrRange": expected low,high with 0 < low ≤ high/);
     expect(() => simulateGalaxy(-1)).toThrow(/option "index": expected an integer ≥ 0, got -1/);
   });
 });

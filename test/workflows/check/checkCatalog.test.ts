@@ -25,7 +25,7 @@ describe('checkCatalog', () => {
         'a,a.png,10,5,1\nb,b.png,-3,5,1\nc,c.png,2,20,0\nd,d.png,4,4,4\n',
     );
     const out = join(dir, 'report');
-    const r = await checkCatalog({ catalog: dir, schema: 'q1', out, preprocess: { size: 16 } });
+    const r = await checkCatalog({ catalog: dir, schema: 'q1', out, size: 16 });
     expect(r.rowsRead).toBe(4);
     expect(r.badRows).toBe(1);
     expect(r.badImages).toBe(1);

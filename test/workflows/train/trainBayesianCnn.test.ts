@@ -108,7 +108,10 @@ describe('galmorph train', () => {
     await expect(run({ epochs: 0 })).rejects.toThrow(/option "epochs": expected an integer in \[1, 100000\], got 0/);
     await expect(run({ labels: 1000 })).rejects.toThrow(/option "labels": expected at most \d+/);
     await expect(run({ data: join(dir, 'missing') })).rejects.toThrow(/catalog not found/);
-    await expect(cli(['train', '--data', sim, '--out', join(dir, 'bad2'), '--epochs', 'two'])).rejects.toThrow(/option "--epochs": expected an integer ≥ 1, got "two"/);
+    // The flag is checked by the same declaration as the API option: the same range in both messages.
+    await expect(cli(['train', '--data', sim, '--out', join(dir, 'bad2'), '--epochs', 'two'])).rejects.toThrow(/option "--epochs": expected an integer in \[1, 100000\], got "two"/);
+    await expect(cli(['train', '--data', sim, '--out', join(dir, 'bad2'), '--blocks', '32,x/64'])).rejects.toThrow(/option "--blocks": expected conv filters per block.*got "32,x\/64"/);
+    await expect(cli(['train', '--data', sim, '--out', join(dir, 'bad2'), '--head', 'softmax'])).rejects.toThrow(/argument 'softmax' is invalid. Allowed choices are binomial, multinomial, dirichlet/);
   });
 
   it('--on-bad skip leaves out bad rows and unreadable images and lists them in the report', async () => {
