@@ -1,10 +1,11 @@
 /**
- * CSV for result tables (RFC 4180 quoting), the machine-readable twin of the Markdown summary: numbers at
+ * CSV for result tables (written by csv-stringify through data/csv.ts, RFC 4180 quoting), the machine-readable twin of the Markdown summary: numbers at
  * full precision, and a mean ± sd column split into `<name>_mean` and `<name>_sd`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { resolveOptions, type Spec } from '../util/options.js';
+import { formatCsv } from '../data/csv.js';
 import { columnListCheck, isMeanSd, tableColumns, type MeanSd, type TableCell, type TableRow } from './tableCell.js';
 
 export interface CsvTableOptions {
@@ -29,7 +30,7 @@ export function csvTable(rows: readonly TableRow[], options: Partial<CsvTableOpt
       return split.has(c) ? [plainText(cell), ''] : [plainText(cell)];
     }),
   );
-  return [header, ...lines].map((fields) => fields.map(quote).join(',')).join('\n') + '\n';
+  return formatCsv(header, lines);
 }
 
 /** Writes `csvTable(rows, options)` to `path` (folders created) and returns the path. */
@@ -42,9 +43,4 @@ export function writeCsvTable(path: string, rows: readonly TableRow[], options: 
 
 function plainText(cell: Exclude<TableCell, MeanSd>): string {
   return cell === null || cell === undefined ? '' : String(cell);
-}
-
-/** Quotes a field containing a comma, quote, line break or outer whitespace; doubles inner quotes. */
-function quote(field: string): string {
-  return /[",\r\n]|^\s|\s$/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
