@@ -169,10 +169,7 @@ export async function* trainingLoop(o: TrainingLoopOptions): AsyncGenerator<Loop
       yield { type: 'step', epoch, step: steps, loss: r.loss, metrics: r.metrics, size: batch.size };
       if (plan?.due(steps, budgetSeconds())) yield* validateNow(epoch - 1 + epochSteps / o.stepsPerEpoch, false);
     }
-    if (galaxies === 0) {
-      if (stoppedBy === 'epochs') stoppedBy = steps === 0 && outOfBudget() ? 'time' : stoppedBy;
-      break;
-    }
+    if (galaxies === 0) break; // a limit ended training before this epoch's first step (stoppedBy says which)
     // A limit reached exactly at the epoch's end stops here, marked on this epoch.
     if (stoppedBy === 'epochs' && outOfBudget()) stoppedBy = 'time';
     if (stoppedBy === 'epochs' && steps >= stepLimit && epoch < limits.epochs) stoppedBy = 'steps';

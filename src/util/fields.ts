@@ -82,8 +82,8 @@ export const field = {
     return make(schema, o.default, o.expected, o, o.parse);
   },
   /** The same field, also accepting null (its default unless given): "not set". */
-  nullable<T>(inner: Field<T>, o: { default?: T | null } = {}): Field<T | null> {
-    return { ...inner, schema: inner.schema.nullable(), default: o.default ?? null, expected: `${inner.expected} (or null)` } as Field<T | null>;
+  nullable<T>(inner: Field<T>): Field<T | null> {
+    return { ...inner, schema: inner.schema.nullable(), default: null, expected: `${inner.expected} (or null)` } as Field<T | null>;
   },
   /** The same field with another default, flag or help (a job's own wording of a shared field). */
   with<T>(inner: Field<T>, o: Partial<Pick<Field<T>, 'default' | 'flag' | 'help' | 'env'>>): Field<T> {
@@ -120,7 +120,7 @@ export function resolveFields<F extends FieldTable>(fields: F, given: Partial<Fi
 }
 
 /** The field's flag name without its argument: '--batch-size'. */
-export function flagName(f: Field<unknown>): string {
+function flagName(f: Field<unknown>): string {
   return (f.flag ?? '').split(/[\s<[]/)[0];
 }
 

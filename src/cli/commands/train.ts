@@ -15,8 +15,9 @@ export function registerTrainCommand(program: Command): void {
   addFieldOptions(cmd, TRAIN_FIELDS, { required: ['data', 'out'] }).action(async () => {
     // Only flags the user typed (or $GALMORPH_BACKEND) override the preset; the rest fall to the preset, then the defaults.
     const given = typedFlags(cmd, TRAIN_FIELDS);
-    const { backend } = await initBackend({ backend: given.backend ?? '', source: '--backend', threads: given.workers ?? TRAIN_FIELDS.workers.default });
-    const result = await trainBayesianCnn({ ...given, backend, workers: given.workers ?? TRAIN_FIELDS.workers.default, data: given.data ?? '', out: given.out ?? '' });
+    const workers = given.workers ?? TRAIN_FIELDS.workers.default;
+    const { backend } = await initBackend({ backend: given.backend ?? '', source: '--backend', threads: workers });
+    const result = await trainBayesianCnn({ ...given, backend, workers, data: given.data ?? '', out: given.out ?? '' });
     const root = result.test.perQuestion[0];
     console.log(`trained ${result.history.length} epochs (best ${result.bestEpoch}); test ${root.question} sum-abs ${root.sumAbs.toFixed(4)}, RMSE ${root.rmse.toFixed(4)}; ` +
       `all answers RMSE ${result.test.rmse.toFixed(4)}, MAE ${result.test.mae.toFixed(4)}`);
