@@ -51,6 +51,11 @@ export interface BayesianCnnConfig {
   dropout: number;
   /** Initial bias of every head logit (dirichlet: α starts at 1 + 100·sigmoid(headBias)). @default 0 */
   headBias: number;
+  /**
+   * Weight of each question's NLL in the training and validation loss, by question key; a question not named
+   * weighs 1. Only the head's questions may be named. @default {}
+   */
+  lossWeights: Record<string, number>;
   /** Seed of the initial weights. @default 0 */
   seed: number;
 }
@@ -67,6 +72,7 @@ export const BAYESIAN_CNN_DEFAULTS: Omit<BayesianCnnConfig, 'schema'> = {
   denseUnits: 128,
   dropout: 0.5,
   headBias: 0,
+  lossWeights: {},
   seed: 0,
 };
 
@@ -91,6 +97,12 @@ const SPEC: Spec<BayesianCnnConfig> = {
   denseUnits: check.integer(1, 8192),
   dropout: check.number(0, 0.95),
   headBias: check.number(-20, 20),
+  lossWeights: (v, name) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v) ||
+      Object.values(v).some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > 1000)) {
+      throw new OptionError(name, 'question keys with weights in [0, 1000], e.g. {"q1": 3}', v);
+    }
+  },
   seed: check.integer(0, 2 ** 32 - 1),
 };
 
@@ -106,6 +118,8 @@ export class BayesianCnn {
   readonly config: BayesianCnnConfig;
   readonly schema: Schema;
   readonly head: ResolvedHead;
+  /** Weight of each of the head's questions in the loss (config.lossWeights, 1 where not named). */
+  readonly questionWeights: number[];
   readonly params: ParamStore;
   private readonly convs: Conv2d[][];
   private readonly norms: (BatchNorm | null)[][];
@@ -116,6 +130,11 @@ export class BayesianCnn {
     this.config = resolveBayesianCnnConfig(given);
     this.schema = createSchema(this.config.schema);
     this.head = resolveHead({ kind: this.config.head, target: this.config.target }, this.schema);
+    const unknown = Object.keys(this.config.lossWeights).filter((k) => !this.head.questionKeys.includes(k));
+    if (unknown.length > 0) {
+      throw new OptionError('lossWeights', `weights for the head's questions only (${this.head.questionKeys.join(', ')})`, unknown.join(', '));
+    }
+    this.questionWeights = this.head.questionKeys.map((k) => this.config.lossWeights[k] ?? 1);
     this.params = new ParamStore(this.config.seed);
     const root = this.params.scope('bayesianCnn');
     let channels = this.config.channels;

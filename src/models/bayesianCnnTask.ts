@@ -3,7 +3,8 @@
  * worker (`createTask(options)`, options JSON-serialisable). Batches carry `images` [H, W, C] and `counts` [A] (vote
  * counts per schema answer); prediction batches carry `images` and `passes` [2] = (T, first dropout seed).
  *
- * Loss: the head's per-question NLL [B, Q] summed over questions and averaged over the batch; metrics log each
+ * Loss: the head's per-question NLL [B, Q] weighted by the model's question weights (config.lossWeights, 1 by
+ * default), summed over questions and averaged over the batch; metrics log each (unweighted)
  * question's mean over the galaxies that received votes for it (`loss/<question key>`).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -42,7 +43,7 @@ export class BayesianCnnTask implements TrainTask {
     const seed = Rng.derive(this.model.config.seed, 'dropout', step, shard).nextUint32() % MAX_PASS_SEED;
     const head = this.model.head;
     const perQuestion = headLoss(head, this.model.logits(images, seed, true), counts);
-    const loss = tf.mean(tf.sum(perQuestion, 1)) as tf.Scalar;
+    const loss = tf.mean(tf.sum(tf.mul(perQuestion, tf.tensor1d(this.model.questionWeights)), 1)) as tf.Scalar;
     const asked = tf.cast(tf.greater(questionTotals(counts, head.questions), 0), 'float32');
     const sums = tf.sum(tf.mul(perQuestion, asked), 0);
     const answered = tf.maximum(tf.sum(asked, 0), 1);

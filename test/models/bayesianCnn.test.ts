@@ -196,6 +196,27 @@ describe('Bayesian CNN training task', () => {
     task.dispose();
   });
 
+  it('lossWeights scale each question\'s NLL in the loss; the logged per-question losses stay unweighted', () => {
+    const plain = new BayesianCnnTask(tiny);
+    const weighted = new BayesianCnnTask({ ...tiny, lossWeights: { q1: 3, q2: 0.5 } });
+    const b = batch(6, 4);
+    const read = (task: BayesianCnnTask) => tf.tidy(() => {
+      const out = task.step(b, 2, 0);
+      return { loss: out.loss.dataSync()[0], q1: out.metrics['loss/q1'].dataSync()[0], q2: out.metrics['loss/q2'].dataSync()[0] };
+    });
+    const p = read(plain);
+    const w = read(weighted);
+    // every galaxy of the batch answered q1 and q2 and nothing else, so the loss is the per-question means' sum
+    expect(w.q1).toBeCloseTo(p.q1, 5);
+    expect(p.loss).toBeCloseTo(p.q1 + p.q2, 4);
+    expect(w.loss).toBeCloseTo(3 * p.q1 + 0.5 * p.q2, 4);
+    expect(weighted.model.questionWeights.slice(0, 3)).toEqual([3, 0.5, 1]);
+    plain.dispose();
+    weighted.dispose();
+    expect(() => new BayesianCnn({ ...tiny, lossWeights: { q99: 2 } })).toThrow(/option "lossWeights": expected weights for the head's questions only \(q1, q2.*got "?q99/);
+    expect(() => new BayesianCnn({ ...tiny, lossWeights: { q1: -1 } })).toThrow(/option "lossWeights": expected question keys with weights in \[0, 1000\]/);
+  });
+
   it('passes() refuses a batch without pass settings', () => {
     const task = new BayesianCnnTask(tiny);
     expect(() => task.passes(batch(2, 1))).toThrow(/"passes" array/);

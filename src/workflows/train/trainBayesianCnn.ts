@@ -17,7 +17,7 @@ import { RunFolder } from '../../util/runFolder.js';
 import { ProgressBar } from '../../util/progress.js';
 import { describeBackend, type BackendDescription } from '../../backend/initBackend.js';
 import { getSchema } from '../../data/schemas/index.js';
-import { resolvePreprocessOptions } from '../../data/preprocess.js';
+import { COLOUR_MODES, resolvePreprocessOptions } from '../../data/preprocess.js';
 import { createTrainer } from '../../train/dataParallel.js';
 import { readVariables } from '../../train/localTrainer.js';
 import { BAYESIAN_CNN_DEFAULTS, BayesianCnn, POOLING_KINDS } from '../../models/bayesianCnn.js';
@@ -40,6 +40,7 @@ export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
 const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
+const LOSS_WEIGHTS = z.record(z.string().min(1), z.number().finite().min(0).max(1000));
 const BLOCKS = z.array(z.array(z.number().int().min(1).max(4096)).min(1)).min(1);
 
 /** `galmorph train`'s options, declared once: the API's type, defaults and validation, and the CLI's flags. */
@@ -63,6 +64,7 @@ export const TRAIN_FIELDS = {
   batchSize: field.integer({ default: 32, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
   imageSize: field.integer({ default: 64, min: 8, max: 1024, flag: '--image-size <n>', help: 'image side in pixels' }),
   crop: field.number({ default: 1, min: 1e-6, max: 1e5, flag: '--crop <x>', help: 'central crop: fraction of the side (0.5 for GZ2 JPEGs) or whole pixels' }),
+  colour: field.choice(COLOUR_MODES, { default: 'grey', flag: '--colour <mode>', help: 'grey (one channel, the mean of the bands) | rgb (three channels)' }),
   learningRate: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate' }),
   lrSchedule: field.choice(LR_SCHEDULES, { default: 'constant', flag: '--lr-schedule <kind>', help: 'constant | cosine (decays to 0 over the --epochs limit; use with a fixed epoch count)' }),
   nominalN: NOMINAL_N_FIELD,
@@ -78,6 +80,11 @@ export const TRAIN_FIELDS = {
   denseUnits: field.integer({ default: BAYESIAN_CNN_DEFAULTS.denseUnits, min: 1, max: 8192, flag: '--dense-units <n>', help: 'units of the dense layer' }),
   dropout: field.number({ default: BAYESIAN_CNN_DEFAULTS.dropout, min: 0, max: 0.95, flag: '--dropout <p>', help: 'MC-dropout rate (always on)' }),
   headBias: field.number({ default: BAYESIAN_CNN_DEFAULTS.headBias, min: -20, max: 20, flag: '--head-bias <b>', help: 'initial bias of the head logits (dirichlet: α starts at 1 + 100·sigmoid(b))' }),
+  lossWeights: field.custom<Record<string, number>>(LOSS_WEIGHTS, {
+    default: {}, expected: 'question=weight pairs split by ",", e.g. q1=3,q8=0.5 (weights in [0, 1000])', flag: '--loss-weights <spec>',
+    help: 'weight of each question\'s NLL in the loss, e.g. q1=3 (questions not named weigh 1)',
+    parse: parseLossWeights,
+  }),
   passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes for the test metrics' }),
   onBad: ON_BAD_FIELD,
   resume: field.boolean({ default: false, flag: '--resume', help: 'continue the run in --out (weights, optimiser state, step, history)' }),
@@ -91,7 +98,7 @@ export const TRAIN_BAYESIAN_CNN_DEFAULTS: TrainBayesianCnnOptions = fieldDefault
 
 /** Options a resumed run must share with the run it continues (the others — epochs, workers, … — may change). */
 const RESUME_FIXED: (keyof TrainBayesianCnnOptions)[] = [
-  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'nominalN', 'augment', 'labels', 'lrSchedule', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'onBad', 'seed',
+  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'lrSchedule', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'lossWeights', 'onBad', 'seed',
 ];
 
 export interface TrainBayesianCnnResult {
@@ -111,11 +118,11 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
   if (!(TRAIN_PRESET_NAMES as readonly string[]).includes(preset)) throw new OptionError('preset', `one of ${TRAIN_PRESET_NAMES.join(' | ')}`, preset);
   const options = resolveFields(TRAIN_FIELDS, given, TRAIN_PRESETS[preset]);
   const target = headTarget(options);
-  const preprocessing = resolvePreprocessOptions({ size: options.imageSize, crop: options.crop, colour: 'grey' });
+  const preprocessing = resolvePreprocessOptions({ size: options.imageSize, crop: options.crop, colour: options.colour });
   const taskOptions: BayesianCnnTaskOptions = {
-    schema: getSchema(options.schema).def, head: options.head, target, imageSize: options.imageSize, channels: 1,
+    schema: getSchema(options.schema).def, head: options.head, target, imageSize: options.imageSize, channels: options.colour === 'rgb' ? 3 : 1,
     blocks: options.blocks, batchNorm: options.batchNorm, pooling: options.pooling, denseUnits: options.denseUnits, dropout: options.dropout,
-    headBias: options.headBias, seed: options.seed,
+    headBias: options.headBias, lossWeights: options.lossWeights, seed: options.seed,
   };
   const model = new BayesianCnn(taskOptions); // validates the architecture and the head's target before any work
   try {
@@ -221,6 +228,13 @@ async function writeWorstGrid(run: RunFolder, worst: readonly WorstGalaxy[], dat
   return ['worst_test.png'];
 }
 
+/** "q1=3,q8=0.5" → {q1: 3, q8: 0.5}; anything malformed becomes a value the field's schema refuses. */
+function parseLossWeights(raw: string): unknown {
+  const entries = raw.split(',').map((pair) => pair.split('=').map((x) => x.trim()));
+  if (entries.some((e) => e.length !== 2 || e[0] === '' || e[1] === '' || Number.isNaN(Number(e[1])))) return raw;
+  return Object.fromEntries(entries.map(([k, w]) => [k, Number(w)]));
+}
+
 /** The head's target from --answer/--question, refusing the one that does not belong to the head. */
 function headTarget(o: TrainBayesianCnnOptions): string | null {
   switch (o.head) {
@@ -259,7 +273,7 @@ function readResumeState(run: RunFolder, o: TrainBayesianCnnOptions): { from: st
   if (from === null) throw new InputError('nothing to resume: no last/ or model/ checkpoint here', { file: run.dir }, 'drop --resume to start a new run');
   if (run.exists('config.json')) {
     const saved = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as Record<string, unknown>;
-    const changed = RESUME_FIXED.filter((k) => JSON.stringify(saved[k] ?? null) !== JSON.stringify(o[k]));
+    const changed = RESUME_FIXED.filter((k) => JSON.stringify(saved[k] ?? TRAIN_BAYESIAN_CNN_DEFAULTS[k]) !== JSON.stringify(o[k]));
     if (changed.length > 0) {
       throw new InputError(`--resume with different settings: ${changed.map((k) => `${k} was ${JSON.stringify(saved[k])}, now ${JSON.stringify(o[k])}`).join('; ')}`,
         { file: run.path('config.json') }, 'resume with the original settings (only epochs, learning rate, passes, workers and backend may change), or start a new run');

@@ -1,6 +1,6 @@
 /**
  * Scoring a Bayesian CNN (in this thread) on a split: the validation loss that picks the best checkpoint — the
- * head's NLL summed over questions, averaged over galaxies, with one dropout mask per batch drawn from a fixed
+ * head's NLL summed over questions with the model's question weights (as in training), averaged over galaxies, with one dropout mask per batch drawn from a fixed
  * seed so epochs are compared on the same masks — its per-question means over the galaxies that received votes
  * for that question, and optionally T MC-dropout passes for test metrics.
  *
@@ -23,9 +23,9 @@ import { answerCoverage } from '../../train/metrics/answerCoverage.js';
 export interface Evaluation {
   /** Galaxies scored (bad images skipped by the dataset are not among them). */
   ids: string[];
-  /** Mean over galaxies of the NLL summed over the head's questions. */
+  /** Mean over galaxies of the NLL summed over the head's questions, each times its loss weight. */
   loss: number;
-  /** Per question key: mean NLL over the galaxies with votes for it (NaN when none had). */
+  /** Per question key: mean (unweighted) NLL over the galaxies with votes for it (NaN when none had). */
   questionLoss: Record<string, number>;
   /** Vote counts of each scored galaxy (schema answers). */
   counts: Float32Array[];
@@ -63,7 +63,7 @@ export async function evaluateBayesianCnn(
       const galaxyCounts = batch.arrays.counts.slice(b * answers, (b + 1) * answers);
       counts.push(galaxyCounts);
       head.questions.forEach(([s, e], q) => {
-        lossSum += perQuestion[b][q];
+        lossSum += model.questionWeights[q] * perQuestion[b][q];
         let votes = 0;
         for (let a = s; a < e; a++) votes += galaxyCounts[a];
         if (votes > 0) {

@@ -90,6 +90,21 @@ describe('galmorph train', () => {
     await expect(trainBayesianCnn({ ...tiny, out: join(dir, 'nothing'), resume: true } as TrainBayesianCnnOptions)).rejects.toThrow(/nothing to resume/);
   });
 
+  it('--colour rgb trains a three-channel model whose saved preprocessing predict reuses', async () => {
+    const out = join(dir, 'rgb');
+    await trainBayesianCnn({ ...tiny, out, epochs: 1, colour: 'rgb' } as TrainBayesianCnnOptions);
+    const loaded = loadBayesianCnn(join(out, 'model'));
+    expect(loaded.model.config.channels).toBe(3);
+    expect(loaded.preprocessing.colour).toBe('rgb');
+    loaded.model.dispose();
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).colour).toBe('rgb');
+    // predict must decode three channels from the model's own preprocessing, or the model refuses the batch's shape
+    const predicted = await predict({ models: [join(out, 'model')], catalog: sim, out: join(dir, 'rgb-predicted'), passes: 2, progress: false });
+    expect(predicted.galaxies).toBe(48);
+    await expect(trainBayesianCnn({ ...tiny, out, epochs: 2, resume: true } as TrainBayesianCnnOptions))
+      .rejects.toThrow(/--resume with different settings: colour was "rgb", now "grey"/);
+  });
+
   it('binomial and multinomial heads train and score only their answers', async () => {
     const binomial = await trainBayesianCnn({ ...tiny, out: join(dir, 'binomial'), epochs: 1, head: 'binomial', answer: 'q1_features_or_disk' } as TrainBayesianCnnOptions);
     expect(binomial.test.perAnswer.map((a) => a.answer)).toEqual(['q1_features_or_disk']);
@@ -111,6 +126,8 @@ describe('galmorph train', () => {
     // The flag is checked by the same declaration as the API option: the same range in both messages.
     await expect(cli(['train', '--data', sim, '--out', join(dir, 'bad2'), '--epochs', 'two'])).rejects.toThrow(/option "--epochs": expected an integer in \[1, 100000\], got "two"/);
     await expect(cli(['train', '--data', sim, '--out', join(dir, 'bad2'), '--blocks', '32,x/64'])).rejects.toThrow(/option "--blocks": expected conv filters per block.*got "32,x\/64"/);
+    await expect(cli(['train', '--data', sim, '--out', join(dir, 'bad2'), '--loss-weights', 'q1:3'])).rejects.toThrow(/option "--loss-weights": expected question=weight pairs.*got "q1:3"/);
+    await expect(run({ lossWeights: { q42: 1 } })).rejects.toThrow(/option "lossWeights": expected weights for the head's questions only/);
     await expect(cli(['train', '--data', sim, '--out', join(dir, 'bad2'), '--head', 'softmax'])).rejects.toThrow(/argument 'softmax' is invalid. Allowed choices are binomial, multinomial, dirichlet/);
   });
 
