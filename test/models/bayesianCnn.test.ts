@@ -202,7 +202,7 @@ describe('Bayesian CNN training task', () => {
     const b = batch(6, 4);
     const read = (task: BayesianCnnTask) => tf.tidy(() => {
       const out = task.step(b, 2, 0);
-      return { loss: out.loss.dataSync()[0], q1: out.metrics['loss/q1'].dataSync()[0], q2: out.metrics['loss/q2'].dataSync()[0] };
+      return { loss: out.loss.dataSync()[0], q1: (out.metrics ?? {})['loss/q1'].dataSync()[0], q2: (out.metrics ?? {})['loss/q2'].dataSync()[0] };
     });
     const p = read(plain);
     const w = read(weighted);
