@@ -34,9 +34,9 @@ export { predict } from './workflows/predict/predict.js';
 export type { PredictOptions, PredictResult } from './workflows/predict/predict.js';
 
 // Experiments.
-export { activeLearn } from './workflows/activeLearning/activeLearn.js';
+export { activeLearn, ACTIVE_LEARN_DEFAULTS } from './workflows/activeLearning/activeLearn.js';
 export type { ActiveLearnOptions, ActiveLearnResult } from './workflows/activeLearning/activeLearn.js';
-export { runTable1 } from './workflows/table1/table1.js';
+export { runTable1, TABLE1_DEFAULTS } from './workflows/table1/table1.js';
 export type { Table1Options, Table1Result } from './workflows/table1/table1.js';
 
 // Vote-fraction metrics (the one definition used by every report).

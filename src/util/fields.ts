@@ -54,10 +54,13 @@ function make<T>(schema: z.ZodType<T>, value: T, expected: string, common: Commo
 const toNumber = (raw: string): unknown => (raw.trim() === '' ? raw : Number.isNaN(Number(raw)) ? raw : Number(raw));
 
 export const field = {
-  integer(o: Common & { default: number; min?: number; max?: number }): Field<number> {
+  /** An integer in [min, max]; with `step`, a multiple of it (an image side the network's pools divide). */
+  integer(o: Common & { default: number; min?: number; max?: number; step?: number }): Field<number> {
     const min = o.min ?? -Infinity;
     const max = o.max ?? Infinity;
-    return make(z.number().int().min(min).max(max), o.default, range('an integer', min, max), o, toNumber);
+    const schema = z.number().int().min(min).max(max);
+    if (o.step === undefined) return make(schema, o.default, range('an integer', min, max), o, toNumber);
+    return make(schema.multipleOf(o.step), o.default, range(`a multiple of ${o.step}`, min, max), o, toNumber);
   },
   number(o: Common & { default: number; min?: number; max?: number }): Field<number> {
     const min = o.min ?? -Infinity;
@@ -77,9 +80,17 @@ export const field = {
   strings(o: Common & { default: string[] }): Field<string[]> {
     return make(z.array(z.string().min(1)).min(1), o.default, 'one or more non-empty strings', o, (raw) => [raw]);
   },
-  /** A field of another type, parsed from the command line by `parse` (which may throw its own OptionError). */
-  custom<T>(schema: z.ZodType<T>, o: Common & { default: T; expected: string; parse: (raw: string) => unknown }): Field<T> {
-    return make(schema, o.default, o.expected, o, o.parse);
+  /**
+   * A field of another type, parsed from the command line by `parse` (which may throw its own OptionError); an
+   * option only the API has (no flag) needs no `parse`.
+   */
+  custom<T>(schema: z.ZodType<T>, o: Common & { default: T; expected: string; parse?: (raw: string) => unknown }): Field<T> {
+    return make(schema, o.default, o.expected, o, o.parse ?? ((raw) => raw));
+  },
+  /** One or more values of the `item` field: an array in the API, a comma-separated list on the command line ("100,300"). */
+  list<T>(item: Field<T>, o: Common & { default: T[] }): Field<T[]> {
+    const parse = (raw: string): unknown => raw.split(',').map((x) => x.trim()).filter((x) => x !== '').map(item.parse);
+    return make(z.array(item.schema).min(1), o.default, `a comma-separated list, each ${item.expected}`, o, parse);
   },
   /** The same field, also accepting null (its default unless given): "not set". */
   nullable<T>(inner: Field<T>): Field<T | null> {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,37 @@ describe('galmorph CLI', () => {
       /argument 'gz9' is invalid. Allowed choices are gz2, decals-dr5, q1/,
     );
     await expect(run(['experiment', 'table1', '--classifier-weight', '-1'])).rejects.toThrow(
-      /option "--classifier-weight": expected a number in \[0, Infinity\], got "-1"/,
+      /option "--classifier-weight": expected a number in \[0, 1000000\], got "-1"/,
     );
+    await expect(run(['active-learn', '--simulate', '9', '--out', join(tmpdir(), 'gm-x'), '--per-round', '0'])).rejects.toThrow(
+      /option "--per-round": expected an integer in \[1, 10000000\], got "0"/,
+    );
+  });
+
+  it('experiment table1, active-learn and train list their presets and closed sets in --help', async () => {
+    // Subcommands write their help to stdout (the output settings are inherited when a command is created).
+    const help = async (args: string[]): Promise<string> => {
+      let text = '';
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        text += String(chunk);
+        return true;
+      });
+      try {
+        await expect(buildProgram().parseAsync(['node', 'galmorph', ...args, '--help'])).rejects.toThrow('(outputHelp)');
+      } finally {
+        write.mockRestore();
+      }
+      return text.replace(/\s+/g, ' '); // commander wraps long lines
+    };
+    const table1 = await help(['experiment', 'table1']);
+    expect(table1).toMatch(/--preset <name>.*choices: "quick", "paper"/);
+    expect(table1).toMatch(/--likelihood <kind>.*choices: "bernoulli", "gaussian", "laplace"/);
+    expect(table1).toMatch(/--learning-rate <x>/);
+    expect(table1).toMatch(/paper: .*cellSeconds=0/);
+    const al = await help(['active-learn']);
+    expect(al).toMatch(/--acquisition <name>.*choices: "bald", "entropy"/);
+    expect(al).toMatch(/--retrain <mode>.*choices: "warm-start", "from-scratch"/);
+    expect(al).toMatch(/quick: \(the defaults\)/);
+    expect(await help(['train'])).toMatch(/none: \(the defaults\) gz2: crop=0.5 /);
   });
 });

@@ -4,14 +4,13 @@ import { initBackend } from '../../backend/initBackend.js';
 import { addFieldOptions, typedFlags } from '../../util/fields.js';
 import { TRAIN_FIELDS, trainBayesianCnn } from '../../workflows/train/trainBayesianCnn.js';
 import { TRAIN_PRESETS, TRAIN_PRESET_NAMES } from '../../workflows/train/trainBayesianCnnPresets.js';
+import { presetHelp } from '../presetHelp.js';
 
 export function registerTrainCommand(program: Command): void {
-  const presets = TRAIN_PRESET_NAMES.filter((p) => p !== 'none')
-    .map((p) => `  ${p}: ${Object.entries(TRAIN_PRESETS[p]).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`).join('\n');
   const cmd = program
     .command('train')
     .description('train a Bayesian CNN (MC dropout) on a labelled catalog; keeps the best-validation model in OUT/model for `galmorph predict`')
-    .addHelpText('after', `\nPresets (--preset; any flag given overrides):\n${presets}\n\nExample:\n  galmorph train --preset gz2 --data ../shared/data/gz2-kaggle-votes --max-seconds 600 --out runs/gz2`);
+    .addHelpText('after', `\n${presetHelp(TRAIN_PRESET_NAMES, TRAIN_PRESETS)}\n\nExample:\n  galmorph train --preset gz2 --data ../shared/data/gz2-kaggle-votes --max-seconds 600 --out runs/gz2`);
   addFieldOptions(cmd, TRAIN_FIELDS, { required: ['data', 'out'] }).action(async () => {
     // Only flags the user typed (or $GALMORPH_BACKEND) override the preset; the rest fall to the preset, then the defaults.
     const given = typedFlags(cmd, TRAIN_FIELDS);

@@ -1,94 +1,89 @@
 /**
  * `galmorph active-learn`: the Bayesian-CNN active-learning experiment (Walmsley et al. 2019) on simulated or real
  * labelled galaxies. Runs the loop (activeLearnLoop.ts) for the chosen acquisition function and the random
- * baseline, then writes the run folder: config.json (preset + overrides), curve.csv/results.json (error against
+ * baseline, then writes the run folder: config.json (the resolved options), curve.csv/results.json (error against
  * noisy votes and, on simulated data, against the true probabilities, per round and labels), error_vs_labels plots,
  * the label saving at equal error, per-round image grids of acquired galaxies, properties of acquired vs pool
  * galaxies (simulated truth), the discrete-coverage calibration of each final model, summary.md and run.log; each
  * regime's final model is saved in models/<acquisition>/ (loadable by `galmorph predict --model`).
  */
-import { NOMINAL_VOLUNTEERS } from '../../data/schema.js';
 import { join } from 'node:path';
-import { check, resolveOptions, type Spec } from '../../util/options.js';
+import { z } from 'zod';
+import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
 import { OptionError } from '../../util/errors.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { ProgressBar } from '../../util/progress.js';
 import { describeBackend } from '../../backend/initBackend.js';
-import { ACQUISITION_FUNCTIONS, type AcquisitionFunction } from '../../active/acquisition.js';
+import type { AcquisitionFunction } from '../../active/acquisition.js';
+import { COMPUTE_FIELDS, NOMINAL_N_FIELD, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
 import { simulate } from '../simulate/simulate.js';
 import { loadActiveLearnData } from './activeLearnData.js';
 import { activeLearnLoop, type ActiveLearnEvent } from './activeLearnLoop.js';
-import { ACTIVE_LEARN_PRESETS, PRESETS, RETRAIN_MODES, type ActiveLearnPreset, type ActiveLearnSettings } from './activeLearnPresets.js';
+import { ACTIVE_LEARN_PRESETS, ACTIVE_LEARN_PRESET_NAMES } from './activeLearnPresets.js';
 import { writeActiveLearnReport, type RoundRecord } from './activeLearnReport.js';
 import { BayesianCnn } from '../../models/bayesianCnn.js';
 import { saveBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
 import { applyTrainerWeights } from '../../train/applyTrainerWeights.js';
 import { resolvePreprocessOptions } from '../../data/preprocess.js';
 
-export interface ActiveLearnOptions {
-  /** Preset the settings start from. @default 'quick' */
-  preset: ActiveLearnPreset;
-  /** Overrides of the preset's settings. @default {} */
-  overrides: Partial<ActiveLearnSettings>;
-  /** Labelled catalog folder; null with `simulate`. @default null */
-  data: string | null;
-  /** Simulate this many galaxies first (into OUT/simulated); 0 to use `data`. @default 0 */
-  simulate: number;
-  /** Separate test catalog; null = an id-hash 20% of `data`. @default null */
-  test: string | null;
-  /** Schema name or JSON path. @default 'gz2' */
-  schema: string;
-  /** The answer whose vote fraction is scored and calibrated (and the binomial head's answer). @default 'q1_features_or_disk' */
-  answer: string;
-  /** Acquisition function compared against the random baseline. @default 'bald' */
-  acquisition: AcquisitionFunction;
-  /** Volunteers per galaxy assumed for a fractions catalog. @default 40 */
-  nominalN: number;
-  /** Run folder. */
-  out: string;
-  /** @default 1 */
-  workers: number;
-  /** Backend of the data-parallel workers. @default 'wasm' */
-  backend: string;
-  /** @default 0 */
-  seed: number;
-  /** @default true */
-  progress: boolean;
+/** Acquisition functions compared against the random baseline (which always runs). */
+const COMPARED_ACQUISITIONS = ['bald', 'entropy'] as const satisfies readonly AcquisitionFunction[];
+/** Heads the loop has a BALD for: one answer (binomial) or every question (Dirichlet-multinomial). */
+const ACTIVE_LEARN_HEADS = ['binomial', 'dirichlet'] as const;
+const RETRAIN_MODES = ['warm-start', 'from-scratch'] as const;
+
+const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
+const BLOCKS = z.array(z.array(z.number().int().min(1).max(4096)).min(1)).min(1);
+
+/**
+ * `galmorph active-learn`'s options, declared once: the API's type, defaults and validation, the CLI's flags, and
+ * config.json. The defaults are the `quick` preset; `paper` (activeLearnPresets.ts) replaces some of them, and any
+ * option given (a flag typed) replaces the preset's value.
+ */
+export const ACTIVE_LEARN_FIELDS = {
+  preset: field.choice(ACTIVE_LEARN_PRESET_NAMES, { default: 'quick', flag: '--preset <name>', help: 'settings preset, overridden by any flag given (listed below)' }),
+  data: optionalPath('--data <dir>', 'labelled catalog folder (counts, or fractions × --nominal-n); or use --simulate'),
+  simulate: field.integer({ default: 0, min: 0, max: 10_000_000, flag: '--simulate <n>', help: 'simulate n galaxies with known truth into OUT/simulated and use them (0: use --data)' }),
+  test: optionalPath('--test <dir>', 'separate test catalog (default: an id-hash 20% of --data)'),
+  out: field.string({ default: '', flag: '--out <dir>', help: 'run folder' }),
+  schema: SCHEMA_FIELD,
+  answer: field.string({ default: 'q1_features_or_disk', flag: '--answer <key>', help: 'answer scored and calibrated (binomial head: the answer predicted)' }),
+  acquisition: field.choice(COMPARED_ACQUISITIONS, { default: 'bald', flag: '--acquisition <name>', help: 'acquisition function compared with random (which always runs as the baseline)' }),
+  nominalN: NOMINAL_N_FIELD,
+  head: field.choice(ACTIVE_LEARN_HEADS, { default: 'dirichlet', flag: '--head <kind>', help: 'binomial (--answer only, binomial BALD) | dirichlet (every question, Dirichlet-multinomial BALD)' }),
+  initialLabels: field.integer({ default: 64, min: 1, max: 10_000_000, flag: '--initial <n>', help: 'galaxies labelled before the first round' }),
+  perRound: field.integer({ default: 32, min: 1, max: 10_000_000, flag: '--per-round <n>', help: 'galaxies acquired (labelled by the oracle) per round' }),
+  rounds: field.integer({ default: 5, min: 0, max: 10_000, flag: '--rounds <n>', help: 'acquisition rounds' }),
+  poolSize: field.integer({ default: 512, min: 1, max: 10_000_000, flag: '--pool <n>', help: 'largest pool of unlabelled candidates scored each round' }),
+  testSize: field.integer({ default: 256, min: 1, max: 10_000_000, flag: '--test-size <n>', help: 'largest test split (never acquired)' }),
+  passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes T' }),
+  votes: field.integer({ default: 40, min: 1, max: 100_000, help: 'N, the votes a galaxy is expected to receive (binomial BALD, expected votes)' }),
+  imageSize: field.integer({ default: 32, min: 8, max: 1024, flag: '--image-size <n>', help: 'image side in pixels' }),
+  crop: field.number({ default: 1, min: 0.01, max: 1, flag: '--crop <x>', help: 'central crop, fraction of the image side (0.5 for GZ2 JPEGs)' }),
+  blocks: field.custom<number[][]>(BLOCKS, { default: [[16, 16], [32, 32], [32]], expected: 'conv filters per block, e.g. [[32, 32], [64]]', help: 'CNN filters per block (a 2×2 max-pool after each block)' }),
+  denseUnits: field.integer({ default: 64, min: 1, max: 8192, help: 'units of the dense layer' }),
+  dropout: field.number({ default: 0.5, min: 0, max: 0.95, help: 'MC-dropout rate (always on)' }),
+  epochs: field.integer({ default: 10, min: 1, max: 100_000, flag: '--epochs <n>', help: 'training epochs over the labelled set after each acquisition' }),
+  batchSize: field.integer({ default: 32, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
+  learningRate: field.number({ default: 2e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate' }),
+  retrain: field.choice(RETRAIN_MODES, { default: 'warm-start', flag: '--retrain <mode>', help: "warm-start (keep training the previous round's weights) | from-scratch (the initial weights each round)" }),
+  ...COMPUTE_FIELDS,
+  progress: PROGRESS_FIELD,
+};
+
+export type ActiveLearnOptions = FieldValues<typeof ACTIVE_LEARN_FIELDS>;
+
+export const ACTIVE_LEARN_DEFAULTS: ActiveLearnOptions = fieldDefaults(ACTIVE_LEARN_FIELDS);
+
+/** The options given over the preset over the defaults; exactly one of `data` and `simulate` must be set. */
+function resolveActiveLearnOptions(given: Partial<ActiveLearnOptions>): ActiveLearnOptions {
+  const { preset } = resolveFields({ preset: ACTIVE_LEARN_FIELDS.preset }, { preset: given.preset });
+  const options = resolveFields(ACTIVE_LEARN_FIELDS, given, ACTIVE_LEARN_PRESETS[preset]);
+  if ((options.data === null) === (options.simulate === 0)) {
+    throw new OptionError('data', 'either a labelled catalog folder (--data) or a number of galaxies to simulate (--simulate), not both', options.data);
+  }
+  return options;
 }
-
-const DEFAULTS: Omit<ActiveLearnOptions, 'out'> = {
-  preset: 'quick', overrides: {}, data: null, simulate: 0, test: null, schema: 'gz2', answer: 'q1_features_or_disk',
-  acquisition: 'bald', nominalN: NOMINAL_VOLUNTEERS, workers: 1, backend: 'wasm', seed: 0, progress: true,
-};
-
-const nullableString = (v: string | null, name: string) => {
-  if (v !== null) check.string()(v, name);
-};
-
-const SPEC: Spec<ActiveLearnOptions> = {
-  preset: check.oneOf(ACTIVE_LEARN_PRESETS),
-  overrides: (v, name) => {
-    if (typeof v !== 'object' || v === null) throw new OptionError(name, 'an object of preset settings', v);
-    for (const k of Object.keys(v)) if (!(k in PRESETS.quick)) throw new OptionError(`${name}.${k}`, `one of ${Object.keys(PRESETS.quick).join(', ')}`, k);
-    if (v.retrain !== undefined) check.oneOf(RETRAIN_MODES)(v.retrain, `${name}.retrain`);
-    if (v.head !== undefined) check.oneOf(['binomial', 'dirichlet'] as const)(v.head, `${name}.head`);
-  },
-  data: nullableString,
-  simulate: check.integer(0),
-  test: nullableString,
-  schema: check.string(),
-  answer: check.string(),
-  acquisition: (v, name) => {
-    check.oneOf(ACQUISITION_FUNCTIONS)(v, name);
-    if (v === 'random') throw new OptionError(name, 'bald or entropy (random is always run as the baseline)', v);
-  },
-  nominalN: check.integer(1),
-  out: check.string(),
-  workers: check.integer(1, 64),
-  backend: check.string(),
-  seed: check.integer(0),
-  progress: check.boolean(),
-};
 
 export interface ActiveLearnResult {
   out: string;
@@ -96,25 +91,21 @@ export interface ActiveLearnResult {
   seconds: number;
 }
 
-export async function activeLearn(given: Partial<ActiveLearnOptions> & { out: string }): Promise<ActiveLearnResult> {
+export async function activeLearn(given: Partial<ActiveLearnOptions> & Pick<ActiveLearnOptions, 'out'>): Promise<ActiveLearnResult> {
   const started = Date.now();
-  const options = resolveOptions({ ...DEFAULTS, out: given.out }, SPEC, given);
-  if ((options.data === null) === (options.simulate === 0)) {
-    throw new OptionError('data', 'either a labelled catalog folder (--data) or a number of galaxies to simulate (--simulate), not both', options.data);
-  }
-  const settings: ActiveLearnSettings = { ...PRESETS[options.preset], ...options.overrides };
+  const options = resolveActiveLearnOptions(given);
   const run = new RunFolder(options.out);
   run.log(`${describeBackend()}; data-parallel workers: ${options.workers}`);
-  run.writeJson('config.json', { command: 'active-learn', ...options, settings });
+  run.writeJson('config.json', { command: 'active-learn', ...options });
   let dataDir = options.data;
   if (options.simulate > 0) {
     dataDir = join(options.out, 'simulated');
-    run.log(`simulating ${options.simulate} galaxies (${settings.imageSize}×${settings.imageSize}) into ${dataDir}`);
-    await simulate({ n: options.simulate, out: dataDir, size: settings.imageSize, seed: options.seed, progress: options.progress, gridTiles: 16 });
+    run.log(`simulating ${options.simulate} galaxies (${options.imageSize}×${options.imageSize}) into ${dataDir}`);
+    await simulate({ n: options.simulate, out: dataDir, size: options.imageSize, seed: options.seed, progress: options.progress, gridTiles: 16 });
   }
   const data = await loadActiveLearnData({
     data: dataDir!, test: options.test, schema: options.schema, nominalN: options.nominalN, seed: options.seed, progress: options.progress,
-    preprocess: { size: settings.imageSize, crop: settings.crop, colour: 'grey' }, initialLabels: settings.initialLabels, poolSize: settings.poolSize, testSize: settings.testSize,
+    preprocess: { size: options.imageSize, crop: options.crop, colour: 'grey' }, initialLabels: options.initialLabels, poolSize: options.poolSize, testSize: options.testSize,
   });
   data.schema.answerIndex(options.answer);
   run.log(`labels: ${data.labelNote}; ${data.initial.length} labelled to start, pool ${data.pool.length}, test ${data.test.length}` +
@@ -122,23 +113,21 @@ export async function activeLearn(given: Partial<ActiveLearnOptions> & { out: st
   const acquisitions: AcquisitionFunction[] = [options.acquisition, 'random'];
   const records: RoundRecord[] = [];
   let bar: ProgressBar | null = null;
-  const loop = activeLearnLoop(data, { settings, acquisitions, answer: options.answer, workers: options.workers, backend: options.backend, seed: options.seed });
+  const loop = activeLearnLoop(data, { settings: options, acquisitions });
   for await (const event of loop) {
-    bar = onEvent(event, bar, run, records, settings, options.progress);
+    bar = onEvent(event, bar, run, records, options);
   }
   const seconds = (Date.now() - started) / 1000;
-  await writeActiveLearnReport(run, { data, settings, records, answer: options.answer, acquisitions, seconds, preset: options.preset });
+  await writeActiveLearnReport(run, { data, settings: options, records, answer: options.answer, acquisitions, seconds });
   run.log(`done in ${seconds.toFixed(0)} s; results in ${options.out}`);
   return { out: options.out, records, seconds };
 }
 
-function onEvent(
-  event: ActiveLearnEvent, bar: ProgressBar | null, run: RunFolder, records: RoundRecord[], settings: ActiveLearnSettings, progress: boolean,
-): ProgressBar | null {
+function onEvent(event: ActiveLearnEvent, bar: ProgressBar | null, run: RunFolder, records: RoundRecord[], settings: ActiveLearnOptions): ProgressBar | null {
   switch (event.type) {
     case 'regime-start':
       run.log(`acquisition ${event.acquisition}: ${event.rounds} rounds`);
-      return progress ? new ProgressBar({ label: event.acquisition, total: (event.rounds + 1) * settings.epochs, unit: 'epochs' }) : null;
+      return settings.progress ? new ProgressBar({ label: event.acquisition, total: (event.rounds + 1) * settings.epochs, unit: 'epochs' }) : null;
     case 'train':
       bar?.tick(1, `round ${event.round} loss ${event.loss.toFixed(2)}`);
       return bar;
@@ -166,7 +155,7 @@ function onEvent(
 }
 
 /** Saves a regime's final model where `galmorph predict --model` can load it, with the run's preprocessing. */
-function saveFinalModel(dir: string, final: Extract<ActiveLearnEvent, { type: 'regime-end' }>['final'], settings: ActiveLearnSettings): void {
+function saveFinalModel(dir: string, final: Extract<ActiveLearnEvent, { type: 'regime-end' }>['final'], settings: ActiveLearnOptions): void {
   const model = new BayesianCnn(final.config);
   try {
     applyTrainerWeights(model, final.weights);

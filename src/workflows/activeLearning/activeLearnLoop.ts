@@ -22,17 +22,13 @@ import { summarisePasses } from '../predict/predictSummary.js';
 import { rmse } from '../../util/stats.js';
 import { voteFractionMetrics } from '../../train/metrics/voteFractionMetrics.js';
 import type { ActiveLearnData, ActiveLearnGalaxy } from './activeLearnData.js';
-import type { ActiveLearnSettings } from './activeLearnPresets.js';
+import type { ActiveLearnOptions } from './activeLearn.js';
 
 export interface LoopOptions {
-  settings: ActiveLearnSettings;
+  /** The run's resolved options (head, sizes, rounds, answer, workers, backend, seed, …). */
+  settings: ActiveLearnOptions;
   /** Acquisition functions to run in turn (the first is the one compared against the last, 'random'). */
   acquisitions: AcquisitionFunction[];
-  /** The answer whose vote fraction is scored (and the binomial head's answer). */
-  answer: string;
-  workers: number;
-  backend: string;
-  seed: number;
 }
 
 export interface TestScores {
@@ -57,12 +53,12 @@ export type ActiveLearnEvent =
 export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): AsyncGenerator<ActiveLearnEvent> {
   const s = o.settings;
   const taskOptions: BayesianCnnTaskOptions = {
-    schema: data.schema.def, head: s.head, target: s.head === 'binomial' ? o.answer : null,
-    imageSize: s.imageSize, channels: data.imageShape[2], blocks: s.blocks, denseUnits: s.denseUnits, dropout: s.dropout, seed: o.seed,
+    schema: data.schema.def, head: s.head, target: s.head === 'binomial' ? s.answer : null,
+    imageSize: s.imageSize, channels: data.imageShape[2], blocks: s.blocks, denseUnits: s.denseUnits, dropout: s.dropout, seed: s.seed,
   };
   const head = resolveHead({ kind: s.head, target: taskOptions.target ?? null }, data.schema);
-  const answerIndex = data.schema.answerIndex(o.answer);
-  const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: o.workers, backend: o.backend,
+  const answerIndex = data.schema.answerIndex(s.answer);
+  const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: s.workers, backend: s.backend,
     optimizer: { kind: 'adam', learningRate: s.learningRate } });
   let warnedSmall = false;
   try {
@@ -82,7 +78,7 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
         }
         const loop = trainingLoop({
           trainer,
-          epochBatches: (epoch) => trainingBatches(labelled, data.imageShape, s.batchSize, Rng.derive(o.seed, acquisition, round, epoch - 1)),
+          epochBatches: (epoch) => trainingBatches(labelled, data.imageShape, s.batchSize, Rng.derive(s.seed, acquisition, round, epoch - 1)),
           stepsPerEpoch: Math.ceil(labelled.length / s.batchSize),
           limits: { epochs: s.epochs },
           validation: 'none',
@@ -100,9 +96,9 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
         const scores = await scoreTest(trainer, head, data, o, answerIndex);
         let acquired: { galaxy: ActiveLearnGalaxy; score: number }[] = [];
         if (round < s.rounds && pool.length > 0) {
-          const passes = await predictPasses(trainer, pool, data.imageShape, s.passes, Rng.derive(o.seed, 'pool', acquisition, round).nextUint32());
-          const uncertainty = baldScores(head, passes, labelled, s.votes, o.seed);
-          const chosen = acquire(uncertainty, Math.min(s.perRound, pool.length), { acquisition, seed: Rng.derive(o.seed, 'acquire', round).nextUint32() });
+          const passes = await predictPasses(trainer, pool, data.imageShape, s.passes, Rng.derive(s.seed, 'pool', acquisition, round).nextUint32());
+          const uncertainty = baldScores(head, passes, labelled, s.votes, s.seed);
+          const chosen = acquire(uncertainty, Math.min(s.perRound, pool.length), { acquisition, seed: Rng.derive(s.seed, 'acquire', round).nextUint32() });
           acquired = chosen.map((i) => ({ galaxy: pool[i], score: uncertainty.mutualInformation[i] }));
           const taken = new Set(chosen);
           labelled.push(...acquired.map((a) => a.galaxy));
@@ -173,7 +169,7 @@ function baldScores(head: ResolvedHead, passes: number[][][], labelled: readonly
 }
 
 async function scoreTest(trainer: Trainer, head: ResolvedHead, data: ActiveLearnData, o: LoopOptions, answerIndex: number): Promise<TestScores> {
-  const passes = await predictPasses(trainer, data.test, data.imageShape, o.settings.passes, Rng.derive(o.seed, 'test').nextUint32());
+  const passes = await predictPasses(trainer, data.test, data.imageShape, o.settings.passes, Rng.derive(o.settings.seed, 'test').nextUint32());
   const summary = summarisePasses(head, data.schema, passes, o.settings.votes);
   const column = summary.answers.findIndex((a) => a.index === answerIndex);
   const [start, end] = data.schema.questionSlices[data.schema.answers[answerIndex].questionIndex];

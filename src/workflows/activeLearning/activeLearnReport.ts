@@ -16,7 +16,7 @@ import type { AcquisitionFunction } from '../../active/acquisition.js';
 import type { RunFolder } from '../../util/runFolder.js';
 import { labelSaving, type LabelSaving } from './activeLearnMetrics.js';
 import type { ActiveLearnData, ActiveLearnGalaxy } from './activeLearnData.js';
-import type { ActiveLearnSettings } from './activeLearnPresets.js';
+import type { ActiveLearnOptions } from './activeLearn.js';
 
 export interface RoundRecord {
   acquisition: AcquisitionFunction;
@@ -32,12 +32,12 @@ export interface RoundRecord {
 
 export interface ReportInput {
   data: ActiveLearnData;
-  settings: ActiveLearnSettings;
+  /** The run's resolved options. */
+  settings: ActiveLearnOptions;
   records: RoundRecord[];
   answer: string;
   acquisitions: AcquisitionFunction[];
   seconds: number;
-  preset: string;
 }
 
 /** Truth columns compared between acquired and pool galaxies in the summary (when the simulator wrote them). */
@@ -88,7 +88,7 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
 
   const acquiredVsPool = truthComparison(data, records, main);
   const results = {
-    preset: input.preset, settings, answer, labels: data.labelNote, seconds: input.seconds,
+    preset: settings.preset, settings, answer, labels: data.labelNote, seconds: input.seconds,
     galaxies: { initial: data.initial.length, pool: data.pool.length, test: data.test.length },
     curve: records.map(({ acquisition, round, labels, errorVotes, errorTruth, seconds }) => ({ acquisition, round, labels, errorVotes, errorTruth: hasTruth ? errorTruth : null, seconds })),
     labelSaving: savings,
@@ -102,7 +102,7 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
   run.writeText('summary.md', summaryMarkdown(input, savings, calibration, acquiredVsPool, hasTruth));
 }
 
-function coverageOf(passes: number[][][], data: ActiveLearnData, settings: ActiveLearnSettings, answer: string): DiscreteCoverage {
+function coverageOf(passes: number[][][], data: ActiveLearnData, settings: ActiveLearnOptions, answer: string): DiscreteCoverage {
   const coverage = answerCoverage(passes, data.test.map((g) => g.counts), data.schema, settings.head, answer);
   if (coverage === null) throw new InputError(`no test galaxy received votes for the question of ${answer}, so calibration cannot be measured`, {}, 'use a test split with votes for that question');
   return coverage;
@@ -133,7 +133,7 @@ function summaryMarkdown(
 ): string {
   const { records, acquisitions, answer, data, settings } = input;
   const lines = [
-    `# Active learning (${input.preset} preset)`, '',
+    `# Active learning (${settings.preset} preset)`, '',
     `Labels: ${data.labelNote}. Start ${data.initial.length} labelled, ${settings.perRound} acquired per round for ${settings.rounds} rounds from a pool of ${data.pool.length}; test ${data.test.length} galaxies never acquired.`,
     `Head \`${settings.head}\`, T = ${settings.passes} MC-dropout passes, N = ${settings.votes}, ${settings.imageSize}×${settings.imageSize} images, ${settings.epochs} epochs per round (${settings.retrain}). Wall time ${input.seconds.toFixed(0)} s.`,
     '', `## RMSE of the \`${answer}\` vote fraction on the test split`, '',

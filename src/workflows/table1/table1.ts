@@ -2,116 +2,136 @@
  * `galmorph experiment table1`: the semi-supervised comparison of Nishikawa-Toomey et al. (2020), Table 1 —
  * supervised, two-step, alternating (ET-VAE), M1 and a plain CNN, at several numbers of labelled galaxies and
  * seeds — on a catalog given with --data, or on a simulated set generated into the run folder. Completed cells
- * are skipped when the run folder is reused with `resume`.
+ * are skipped when the run folder is reused with `resume`. Options: TABLE1_FIELDS (presets in table1Presets.ts);
+ * config.json in the run folder is the resolved set.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { describeBackend, initBackend } from '../../backend/initBackend.js';
 import type { CatalogRow } from '../../data/catalog.js';
 import type { ImageDataset } from '../../data/dataset.js';
+import { PIXEL_LIKELIHOODS } from '../../losses/pixelLikelihood.js';
 import { OptionError } from '../../util/errors.js';
+import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
 import { ProgressBar } from '../../util/progress.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { REGIMES, needsPretraining } from '../../train/regimes/regimePhases.js';
+import { COMPUTE_FIELDS, NOMINAL_N_FIELD, SCHEMA_FIELD } from '../commonFields.js';
 import { simulate } from '../simulate/simulate.js';
 import { cellName, pretrain, runCell, type CellContext, type CellResult, type PretrainResult } from './table1Cell.js';
 import { imageDataset, labelledDataset, loadTable1Data } from './table1Data.js';
-import { TABLE1_PRESET_SETTINGS, TABLE1_PRESETS, type Table1PresetName, type Table1Settings } from './table1Presets.js';
+import { TABLE1_PRESETS, TABLE1_PRESET_NAMES } from './table1Presets.js';
 import { writeTable1Report, type AggregateRow } from './table1Report.js';
 
-export interface Table1Options {
-  /** Run folder (created; reused with `resume`). */
-  out: string;
-  /** @default 'quick' */
-  preset: Table1PresetName;
-  /** Labelled catalog folder or file; null simulates one into the run folder. @default null */
-  data: string | null;
-  /** Extra unlabelled images (catalog folder or file). @default null */
-  unlabelled: string | null;
-  /** A further labelled catalog the same trained models are scored on. @default null */
-  test: string | null;
-  /** Schema the catalogs are read with. @default 'q1' */
-  schema: string;
-  /** Question predicted; null = the schema's first. @default null */
-  question: string | null;
-  /** Changes to the preset's settings. @default {} */
-  overrides: Partial<Table1Settings>;
-  /** @default 1 */
-  workers: number;
-  /** @default '' (automatic) */
-  backend: string;
-  /** Seed of the first repeat (repeat k uses seed + k). @default 0 */
-  seed: number;
-  /** Skip cells whose results are already in the run folder. @default false */
-  resume: boolean;
-  /** The command line, for the summary. @default '' */
-  command: string;
-}
+const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
+const fraction = z.number().min(0).max(1);
 
-const DEFAULTS: Omit<Table1Options, 'out'> = {
-  preset: 'quick', data: null, unlabelled: null, test: null, schema: 'q1', question: null, overrides: {},
-  workers: 1, backend: '', seed: 0, resume: false, command: '',
+/**
+ * `galmorph experiment table1`'s options, declared once: the API's type, defaults and validation, the CLI's flags,
+ * and config.json. The defaults are the `quick` preset; `paper` (table1Presets.ts) replaces some of them, and any
+ * option given (a flag typed) replaces the preset's value.
+ */
+export const TABLE1_FIELDS = {
+  preset: field.choice(TABLE1_PRESET_NAMES, { default: 'quick', flag: '--preset <name>', help: 'settings preset, overridden by any flag given (listed below)' }),
+  out: optionalPath('--out <dir>', 'run folder (default: runs/table1-<preset>-<time>)'),
+  data: optionalPath('--data <dir>', 'labelled catalog (folder with labels.csv + images/); default: simulate one into the run folder'),
+  unlabelled: optionalPath('--unlabelled <dir>', 'extra unlabelled images (catalog folder) for the VAE'),
+  test: optionalPath('--test <dir>', 'a further labelled catalog the same trained models are scored on'),
+  schema: field.with(SCHEMA_FIELD, { default: 'q1', help: 'schema the catalogs are read with: gz2 | decals-dr5 | q1 | schema JSON' }),
+  question: optionalPath('--question <key>', "question predicted (default: the schema's first)"),
+  nominalN: NOMINAL_N_FIELD,
+  simulate: field.integer({ default: 700, min: 10, max: 10_000_000, flag: '--simulate <n>', help: 'galaxies to simulate when --data is absent' }),
+  labels: field.list(field.integer({ default: 1, min: 1, max: 10_000_000 }), { default: [100, 300], flag: '--labels <list>', help: 'labelled galaxies per cell, e.g. 100,300,800,1200' }),
+  seeds: field.integer({ default: 1, min: 1, max: 1000, flag: '--seeds <n>', help: 'repeats per cell (repeat k uses --seed + k)' }),
+  regimes: field.list(field.choice(REGIMES, { default: 'supervised' }), { default: [...REGIMES], flag: '--regimes <list>', help: `comma-separated: ${REGIMES.join(',')}` }),
+  imageSize: field.integer({ default: 32, min: 16, max: 1024, step: 16, flag: '--image-size <px>', help: 'image side (a multiple of 16: the encoder has four 2×2 pools)' }),
+  poseGridSize: field.nullable(field.integer({ default: 0, min: 8, max: 1024, step: 4, flag: '--pose-grid <px>', help: "side of the pose CNNs' canonical grids (a multiple of 4; default: the image size)" })),
+  crop: field.number({ default: 1, min: 0.01, max: 4096, flag: '--crop <fraction>', help: 'central crop of real images before resizing: fraction of the side or whole pixels' }),
+  batchSize: field.integer({ default: 16, min: 1, max: 4096, flag: '--batch-size <n>', help: 'images per optimiser step' }),
+  learningRate: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate (supervised, alternating, plain CNN, VAE pre-training)' }),
+  afterPretrainingLearningRate: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--lr-after-pretraining <x>', help: 'Adam learning rate after VAE pre-training (two-step, M1)' }),
+  epochs: field.integer({ default: 12, min: 1, max: 100_000, flag: '--epochs <n>', help: 'epochs per training phase (given, it also replaces the preset\'s per-label epochs)' }),
+  epochsByLabels: field.custom<Record<string, number>>(z.record(z.string().regex(/^\d+$/), z.number().int().min(1).max(100_000)), {
+    default: {}, expected: 'epochs by number of labels, e.g. { "1200": 100 }', help: 'epochs per phase where they differ from epochs, by number of labels',
+  }),
+  pretrainEpochs: field.integer({ default: 6, min: 1, max: 100_000, flag: '--pretrain-epochs <n>', help: 'epochs of VAE pre-training over all training images' }),
+  cellSeconds: field.number({ default: 30, min: 0, max: 1e7, flag: '--cell-seconds <s>', help: 'training-time budget of each training phase (0: none)' }),
+  pretrainSeconds: field.number({ default: 40, min: 0, max: 1e7, flag: '--pretrain-seconds <s>', help: 'training-time budget of VAE pre-training (0: none)' }),
+  validations: field.integer({ default: 6, min: 1, max: 10_000, flag: '--validations <n>', help: 'validations per training phase (the best validation checkpoint is kept)' }),
+  valSize: field.integer({ default: 100, min: 1, max: 10_000_000, help: 'at most this many validation galaxies (the rest of the validation split is unused)' }),
+  split: field.custom(z.object({ train: fraction, val: fraction, test: fraction }).refine((f) => Math.abs(f.train + f.val + f.test - 1) <= 1e-9), {
+    default: { train: 0.6, val: 0.1, test: 0.3 }, expected: 'train, val and test fractions summing to 1', help: 'fractions of the labelled catalog in train / val / test (by id hash)',
+  }),
+  latentDim: field.integer({ default: 32, min: 1, max: 4096, help: 'latent dimensions of the ET-VAE' }),
+  likelihood: field.choice(PIXEL_LIKELIHOODS, { default: 'bernoulli', flag: '--likelihood <kind>', help: 'pixel likelihood of the VAE decoder (gaussian: σ 0.1, laplace: scale 0.5)' }),
+  classifierWeight: field.number({ default: 1, min: 0, max: 1e6, flag: '--classifier-weight <w>', help: 'weight of the vote NLL beside −ELBO in the alternating regime (paper: 1)' }),
+  rotations: field.integer({ default: 1, min: 0, max: 64, help: 'random rotations per test galaxy in the rotation-consistency figure' }),
+  resume: field.boolean({ default: false, flag: '--resume', help: 'reuse the run folder: skip completed cells and pre-training' }),
+  ...COMPUTE_FIELDS,
+  /** The command line, for the summary; null when called from the API. */
+  commandLine: field.nullable(field.string({ default: '', help: 'the command line, shown in the summary' })),
 };
+
+export type Table1Options = FieldValues<typeof TABLE1_FIELDS>;
+
+export const TABLE1_DEFAULTS: Table1Options = fieldDefaults(TABLE1_FIELDS);
+
+/** Options that may change when a run folder is resumed (every other one must match its config.json). */
+const RESUME_FREE: readonly (keyof Table1Options)[] = ['preset', 'out', 'resume', 'workers', 'backend', 'commandLine'];
 
 export interface Table1Result {
   out: string;
-  settings: Table1Settings;
+  /** The resolved options (as in config.json). */
+  options: Table1Options;
   cells: CellResult[];
   aggregate: AggregateRow[];
   totalSeconds: number;
   summary: string;
 }
 
-function resolve(given: Partial<Table1Options> & { out: string }): Table1Options {
-  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as Table1Options;
-  for (const key of Object.keys(given)) if (!(key in DEFAULTS) && key !== 'out') throw new OptionError(key, `one of out, ${Object.keys(DEFAULTS).join(', ')}`, 'an unknown option');
-  if (!TABLE1_PRESETS.includes(o.preset)) throw new OptionError('preset', TABLE1_PRESETS.join(' | '), o.preset);
-  if (typeof o.out !== 'string' || o.out.length === 0) throw new OptionError('out', 'a run folder path', o.out);
-  if (!Number.isInteger(o.workers) || o.workers < 1) throw new OptionError('workers', 'an integer ≥ 1', o.workers);
-  return o;
+/**
+ * The options given over the preset over the defaults. An `epochs` given without `epochsByLabels` applies to every
+ * number of labels (the preset's per-label epochs are dropped).
+ */
+function resolveTable1Options(given: Partial<Table1Options>): Table1Options & { out: string } {
+  const { preset } = resolveFields({ preset: TABLE1_FIELDS.preset }, { preset: given.preset });
+  const base = given.epochs !== undefined && given.epochsByLabels === undefined ? { ...TABLE1_PRESETS[preset], epochsByLabels: {} } : TABLE1_PRESETS[preset];
+  const o = resolveFields(TABLE1_FIELDS, given, base);
+  return { ...o, out: o.out ?? `runs/table1-${o.preset}-${new Date().toISOString().replace(/[:.]/g, '-')}` };
 }
 
-function resolveSettings(o: Table1Options): Table1Settings {
-  const s: Table1Settings = { ...TABLE1_PRESET_SETTINGS[o.preset], ...o.overrides };
-  for (const key of Object.keys(o.overrides)) {
-    if (!(key in TABLE1_PRESET_SETTINGS.quick)) throw new OptionError(`overrides.${key}`, `a setting (${Object.keys(TABLE1_PRESET_SETTINGS.quick).join(', ')})`, key);
-  }
-  if (s.regimes.some((r) => !REGIMES.includes(r))) throw new OptionError('regimes', `a list of ${REGIMES.join(' | ')}`, s.regimes);
-  if (s.labels.some((n) => !Number.isInteger(n) || n < 1)) throw new OptionError('labels', 'positive integers', s.labels);
-  if (!Number.isInteger(s.seeds) || s.seeds < 1) throw new OptionError('seeds', 'an integer ≥ 1', s.seeds);
-  return s;
-}
-
-export async function runTable1(given: Partial<Table1Options> & { out: string }): Promise<Table1Result> {
+export async function runTable1(given: Partial<Table1Options> = {}): Promise<Table1Result> {
   const started = performance.now();
-  const o = resolve(given);
-  const settings = resolveSettings(o);
+  const o = resolveTable1Options(given);
   const run = new RunFolder(o.out);
   const backend = await initBackend({ backend: o.backend, threads: o.workers });
   run.log(`galmorph experiment table1 — ${describeBackend(backend)}`);
   if (o.resume && run.exists('config.json')) {
-    const previous = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as { settings: Table1Settings };
-    if (JSON.stringify(previous.settings) !== JSON.stringify(settings)) {
-      throw new OptionError('resume', `the same settings as ${run.path('config.json')} (use a new run folder for new settings)`, 'different settings');
+    const previous = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as Record<string, unknown>;
+    const changed = (Object.keys(TABLE1_FIELDS) as (keyof Table1Options)[])
+      .filter((k) => !RESUME_FREE.includes(k) && JSON.stringify(previous[k]) !== JSON.stringify(o[k]));
+    if (changed.length > 0) {
+      throw new OptionError('resume', `the same settings as ${run.path('config.json')} (use a new run folder for new settings)`, `different ${changed.join(', ')}`);
     }
   }
-  run.writeJson('config.json', { options: { ...o, overrides: undefined }, settings, backend });
+  run.writeJson('config.json', { command: 'experiment table1', ...o, backendDescription: backend });
 
   let data = o.data;
   let dataNote = data ?? '';
   if (data === null) {
     const folder = run.path('simulated');
     if (!(o.resume && existsSync(`${folder}/labels.csv`))) {
-      run.log(`simulating ${settings.simulateN} galaxies (${settings.imageSize} px, schema ${o.schema}) into ${folder}`);
-      await simulate({ out: folder, n: settings.simulateN, size: settings.imageSize, schema: o.schema as 'q1', seed: o.seed });
+      run.log(`simulating ${o.simulate} galaxies (${o.imageSize} px, schema ${o.schema}) into ${folder}`);
+      await simulate({ out: folder, n: o.simulate, size: o.imageSize, schema: o.schema as 'q1', seed: o.seed });
     }
     data = folder;
-    dataNote = `${settings.simulateN} simulated galaxies (galmorph simulate, seed ${o.seed}) in ${folder}; scored also against the true probabilities`;
+    dataNote = `${o.simulate} simulated galaxies (galmorph simulate, seed ${o.seed}) in ${folder}; scored also against the true probabilities`;
   }
   const tableData = await loadTable1Data({
     data, unlabelled: o.unlabelled, test: o.test, schema: o.schema, question: o.question,
-    nominalN: settings.nominalN, split: settings.split, valSize: settings.valSize,
+    nominalN: o.nominalN, split: o.split, valSize: o.valSize,
   });
-  const maxLabels = Math.max(...settings.labels);
+  const maxLabels = Math.max(...o.labels);
   if (tableData.trainPool.length < maxLabels) {
     throw new OptionError('labels', `at most ${tableData.trainPool.length} (the training pool of ${data})`, maxLabels);
   }
@@ -120,24 +140,24 @@ export async function runTable1(given: Partial<Table1Options> & { out: string })
     'unlabelled images': tableData.unlabelled.length, ...(tableData.externalTest ? { 'external test': tableData.externalTest.rows.length } : {}),
   };
   run.log(`splits: ${JSON.stringify(splitSizes)}`);
-  const preprocess = { size: settings.imageSize, crop: o.data === null ? 1 : settings.crop, colour: 'grey' as const };
+  const preprocess = { size: o.imageSize, crop: o.data === null ? 1 : o.crop, colour: 'grey' as const };
   const evalChoice = { preprocess, batchSize: 64, seed: o.seed, training: false };
   const unlabelledSets = new Map<number, ImageDataset<CatalogRow>>();
   const ctx: CellContext = {
-    settings, data: tableData, preprocess, workers: o.workers, backend: backend.backend, run,
+    settings: o, data: tableData, preprocess, workers: o.workers, backend: backend.backend, run,
     valSet: labelledDataset(tableData.val, evalChoice),
     testSet: labelledDataset(tableData.test, evalChoice),
     externalSet: tableData.externalTest ? labelledDataset(tableData.externalTest.rows, evalChoice) : null,
     unlabelledSet: (seed) => {
       if (!unlabelledSets.has(seed)) {
-        unlabelledSets.set(seed, imageDataset(tableData.unlabelled, { preprocess, batchSize: settings.batchSize, seed, training: true }));
+        unlabelledSets.set(seed, imageDataset(tableData.unlabelled, { preprocess, batchSize: o.batchSize, seed, training: true }));
       }
       return unlabelledSets.get(seed)!;
     },
   };
 
-  const seeds = Array.from({ length: settings.seeds }, (_, k) => o.seed + k);
-  const grid = seeds.flatMap((seed) => settings.labels.flatMap((labels) => settings.regimes.map((regime) => ({ regime, labels, seed }))));
+  const seeds = Array.from({ length: o.seeds }, (_, k) => o.seed + k);
+  const grid = seeds.flatMap((seed) => o.labels.flatMap((labels) => o.regimes.map((regime) => ({ regime, labels, seed }))));
   const bar = new ProgressBar({ label: 'table1 cells', total: grid.length, unit: 'cell' });
   const cells: CellResult[] = [];
   const pretrained = new Map<number, PretrainResult>();
@@ -163,10 +183,10 @@ export async function runTable1(given: Partial<Table1Options> & { out: string })
   const bad = [ctx.valSet, ctx.testSet, ...unlabelledSets.values()].flatMap((d) => d.badImages);
   if (bad.length > 0) run.writeJson('bad_images.json', bad);
   const { summary, rows } = await writeTable1Report({
-    run, settings, preset: o.preset, command: o.command, dataNote, labelNote: tableData.labelNote,
+    run, settings: o, dataNote, labelNote: tableData.labelNote,
     backend: describeBackend(backend), workers: o.workers, cells, totalSeconds, splitSizes,
     skipped: [...tableData.skipped, ...(bad.length > 0 ? [{ source: 'images skipped as unreadable (bad_images.json)', rows: bad.length }] : [])],
   });
   run.log(`done in ${(totalSeconds / 60).toFixed(1)} min; summary: ${run.path('summary.md')}`);
-  return { out: run.dir, settings, cells, aggregate: rows, totalSeconds, summary };
+  return { out: run.dir, options: o, cells, aggregate: rows, totalSeconds, summary };
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { CatalogRow } from '../../data/catalog.js';
+import type { PixelLikelihood, PixelLikelihoodKind } from '../../losses/pixelLikelihood.js';
 import type { ImageDataset } from '../../data/dataset.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import { saveMorphologyModel } from '../../models/morphologyCheckpoint.js';
@@ -22,10 +23,10 @@ import type { HostBatch } from '../../data/hostBatch.js';
 import type { RunFolder } from '../../util/runFolder.js';
 import { labelledDataset, labelledSubset, type LabelledRow, type Table1Data } from './table1Data.js';
 import { scoreSet, validationScore, type SetScore } from './table1Evaluate.js';
-import { epochsFor, type Table1Settings } from './table1Presets.js';
+import type { Table1Options } from './table1.js';
 
 export interface CellContext {
-  settings: Table1Settings;
+  settings: Table1Options;
   data: Table1Data;
   preprocess: Partial<PreprocessOptions>;
   workers: number;
@@ -69,6 +70,17 @@ export interface CellResult {
   model: string;
 }
 
+/** The decoder likelihood of each `likelihood` option (its fixed scale, for images in [0, 1]). */
+const PIXEL_LIKELIHOOD_OF: Readonly<Record<PixelLikelihoodKind, PixelLikelihood>> = {
+  bernoulli: { kind: 'bernoulli' },
+  gaussian: { kind: 'gaussian', sigma: 0.1 },
+  laplace: { kind: 'laplace', scale: 0.5 },
+};
+
+function epochsFor(s: Table1Options, labels: number): number {
+  return s.epochsByLabels[String(labels)] ?? s.epochs;
+}
+
 export function cellName(regime: Regime, labels: number, seed: number): string {
   return `${regime}-${labels}-seed${seed}`;
 }
@@ -79,7 +91,7 @@ function modelSpec(ctx: CellContext, phase: RegimePhase, seed: number): Morpholo
   if (phase.model === 'plain-cnn') return { kind: 'plain-cnn', options: { imageSize: s.imageSize, answers, seed } };
   return {
     kind: 'et-vae',
-    options: { imageSize: s.imageSize, poseGridSize: s.poseGridSize, answers, latentDim: s.latentDim, likelihood: s.likelihood, seed },
+    options: { imageSize: s.imageSize, poseGridSize: s.poseGridSize, answers, latentDim: s.latentDim, likelihood: PIXEL_LIKELIHOOD_OF[s.likelihood], seed },
   };
 }
 

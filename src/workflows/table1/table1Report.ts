@@ -11,7 +11,7 @@ import type { MeanSd, TableRow } from '../../report/tableCell.js';
 import type { Regime } from '../../train/regimes/regimePhases.js';
 import type { RunFolder } from '../../util/runFolder.js';
 import type { CellResult } from './table1Cell.js';
-import type { Table1Settings } from './table1Presets.js';
+import type { Table1Options } from './table1.js';
 
 /** Table 1 of Nishikawa-Toomey et al. (2020): their "RMSE" (= our sum-abs) at 100 / 300 / 800 / 1200 labels. */
 export const PAPER_TABLE1: Partial<Record<Regime, Record<number, number>>> = {
@@ -134,9 +134,7 @@ function seriesBy(rows: AggregateRow[], value: (r: AggregateRow) => MeanSd | nul
 
 export interface Table1ReportInput {
   run: RunFolder;
-  settings: Table1Settings;
-  preset: string;
-  command: string;
+  settings: Table1Options;
   dataNote: string;
   labelNote: string;
   backend: string;
@@ -195,22 +193,22 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
   const b = (r: AggregateRow) => `${r.regime} ${r.labels}: ${r.epochs.toFixed(1)} epochs, ${r.trainSeconds.toFixed(0)} s, ${r.imagesPerSecond.toFixed(1)} img/s`;
   const pretrains = cells.flatMap((c) => (c.budget.length > 1 ? [c.budget[0]] : []));
   const pre = pretrains[0];
+  const comparison = paperComparison(rows, [...new Set([...PAPER_LABELS, ...settings.labels])].sort((a, b) => a - b));
   const summary = [
-    `# Table 1 experiment (${input.preset} preset)`,
+    `# Table 1 experiment (${settings.preset} preset)`,
     '',
-    `Command: \`${input.command}\``,
-    '',
+    ...(settings.commandLine === null ? [] : [`Command: \`${settings.commandLine}\``, '']),
     `- Data: ${input.dataNote}; labels: ${input.labelNote}.`,
     `- Splits (by id hash): ${Object.entries(input.splitSizes).map(([k, v]) => `${k} ${v}`).join(', ')}. The test split is never used for training or model selection; the validation split picks the best checkpoint.`,
     `- Backend: ${input.backend}; ${input.workers} data-parallel worker(s). Total wall time ${(input.totalSeconds / 60).toFixed(1)} min.`,
-    `- Model: ${settings.imageSize} px, pose grid ${settings.poseGridSize ?? settings.imageSize} px, latent ${settings.latentDim}, ${settings.likelihood.kind} pixel likelihood; batch ${settings.batchSize}; Adam ${settings.learningRate} (${settings.afterPretrainingLearningRate} after pre-training); up to ${settings.epochs} epochs per phase${settings.cellSeconds > 0 ? `, cut at ${settings.cellSeconds} s of training per phase` : ''}; pre-training up to ${settings.pretrainEpochs} epochs${settings.pretrainSeconds > 0 ? ` / ${settings.pretrainSeconds} s` : ''}.`,
+    `- Model: ${settings.imageSize} px, pose grid ${settings.poseGridSize ?? settings.imageSize} px, latent ${settings.latentDim}, ${settings.likelihood} pixel likelihood; batch ${settings.batchSize}; Adam ${settings.learningRate} (${settings.afterPretrainingLearningRate} after pre-training); up to ${settings.epochs} epochs per phase${settings.cellSeconds > 0 ? `, cut at ${settings.cellSeconds} s of training per phase` : ''}; pre-training up to ${settings.pretrainEpochs} epochs${settings.pretrainSeconds > 0 ? ` / ${settings.pretrainSeconds} s` : ''}.`,
     ...(input.skipped.some((s) => s.rows > 0) ? [`- Rows skipped as unreadable: ${input.skipped.map((s) => `${s.source}: ${s.rows}`).join('; ')}.`] : []),
     '',
     'Metric: **sum-abs** = mean over test galaxies of Σ_answers |p − f| — what the paper\'s Table 1 calls "RMSE" (its code takes √((p − f)²) per answer). **RMSE** is the true root mean squared error over galaxies and answers. "truth" columns score against the simulator\'s true probabilities instead of the noisy vote fractions.',
     '',
     '## Ours beside the paper (sum-abs; paper: 128 px, 200 epochs, GZ2)',
     '',
-    markdownTable(paperComparison(rows, [...new Set([...PAPER_LABELS, ...settings.labels])].sort((a, b) => a - b))),
+    comparison.length > 0 ? markdownTable(comparison) : `None of the regimes run (${settings.regimes.join(', ')}) is in the paper's table.\n`,
     '## All regimes (mean ± sd over seeds)',
     '',
     markdownTable(dropEmptyColumns(rows.map(flatRow))),

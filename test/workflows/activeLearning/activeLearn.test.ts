@@ -1,15 +1,23 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/backend/initBackend.js';
 import { getSchema } from '../../../src/data/schemas/index.js';
-import { activeLearn } from '../../../src/workflows/activeLearning/activeLearn.js';
+import { buildProgram } from '../../../src/cli/main.js';
+import { activeLearn, type ActiveLearnOptions } from '../../../src/workflows/activeLearning/activeLearn.js';
 import { labelSaving } from '../../../src/workflows/activeLearning/activeLearnMetrics.js';
 import { Rng } from '../../../src/util/rng.js';
 
 const schema = getSchema('gz2');
+
+async function cli(args: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  await program.parseAsync(['node', 'galmorph', ...args]);
+}
 const dir = mkdtempSync(join(tmpdir(), 'al-'));
 
 /** A tiny catalog: bright blobs whose size sets the featured fraction; q1 counts drawn from it, truth.csv beside. */
@@ -47,9 +55,9 @@ describe('active learning loop', () => {
   it('runs BALD and random rounds on a tiny catalog and writes curves, saving, calibration, grids', async () => {
     const out = join(dir, 'run');
     const result = await activeLearn({
-      data: join(dir, 'labelled'), out, progress: false, seed: 1,
-      overrides: { initialLabels: 6, perRound: 4, rounds: 2, poolSize: 16, testSize: 8, passes: 3, imageSize: 16,
-        blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial' },
+      data: join(dir, 'labelled'), out, progress: false, seed: 1, workers: 1,
+      initialLabels: 6, perRound: 4, rounds: 2, poolSize: 16, testSize: 8, passes: 3, imageSize: 16,
+      blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial',
     });
     const bald = result.records.filter((r) => r.acquisition === 'bald');
     const random = result.records.filter((r) => r.acquisition === 'random');
@@ -72,8 +80,8 @@ describe('active learning loop', () => {
     const out = join(dir, 'small-batch');
     const result = await activeLearn({
       data: join(dir, 'labelled'), out, progress: false, seed: 1, workers: 2, backend: 'cpu',
-      overrides: { initialLabels: 9, perRound: 4, rounds: 1, poolSize: 8, testSize: 8, passes: 2, imageSize: 16,
-        blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial' },
+      initialLabels: 9, perRound: 4, rounds: 1, poolSize: 8, testSize: 8, passes: 2, imageSize: 16,
+      blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial',
     });
     expect(result.records.map((r) => r.labels)).toEqual([9, 13, 9, 13]);
     expect(readFileSync(join(out, 'run.log'), 'utf8')).toMatch(/a batch of 1 galaxies cannot be split across 2 workers/);
@@ -86,6 +94,52 @@ describe('active learning loop', () => {
 
   it('refuses both or neither of --data and --simulate', async () => {
     await expect(activeLearn({ out: join(dir, 'none'), progress: false })).rejects.toThrow(/either a labelled catalog/);
+  });
+
+  it('bad options are clear errors naming the option, with the same range from the API and the CLI', async () => {
+    const out = join(dir, 'never-created');
+    const api = (o: Partial<ActiveLearnOptions>) => activeLearn({ data: join(dir, 'labelled'), out, progress: false, ...o });
+    const flags = (...args: string[]) => cli(['active-learn', '--data', join(dir, 'labelled'), '--out', out, ...args]);
+    await expect(api({ rounds: -1 })).rejects.toThrow(/option "rounds": expected an integer in \[0, 10000\], got -1/);
+    await expect(flags('--rounds', '-1')).rejects.toThrow(/option "--rounds": expected an integer in \[0, 10000\], got "-1"/);
+    await expect(api({ crop: 2 })).rejects.toThrow(/option "crop": expected a number in \[0.01, 1\], got 2/);
+    await expect(flags('--crop', '2')).rejects.toThrow(/option "--crop": expected a number in \[0.01, 1\], got "2"/);
+    await expect(api({ learningRate: 0 })).rejects.toThrow(/option "learningRate": expected a number in \[1e-8, 1\], got 0/);
+    await expect(flags('--learning-rate', 'fast')).rejects.toThrow(/option "--learning-rate": expected a number in \[1e-8, 1\], got "fast"/);
+    await expect(api({ nominalN: 2.5 })).rejects.toThrow(/option "nominalN": expected an integer in \[1, 100000\], got 2.5/);
+    await expect(flags('--nominal-n', '2.5')).rejects.toThrow(/option "--nominal-n": expected an integer in \[1, 100000\], got "2.5"/);
+    await expect(api({ acquisition: 'random' as 'bald' })).rejects.toThrow(/option "acquisition": expected one of bald \| entropy, got "random"/);
+    await expect(flags('--acquisition', 'random')).rejects.toThrow(/argument 'random' is invalid. Allowed choices are bald, entropy/);
+    await expect(api({ head: 'multinomial' as 'binomial' })).rejects.toThrow(/option "head": expected one of binomial \| dirichlet, got "multinomial"/);
+    await expect(flags('--head', 'multinomial')).rejects.toThrow(/argument 'multinomial' is invalid. Allowed choices are binomial, dirichlet/);
+    await expect(api({ retrain: 'sometimes' as 'warm-start' })).rejects.toThrow(/option "retrain": expected one of warm-start \| from-scratch, got "sometimes"/);
+    await expect(flags('--retrain', 'sometimes')).rejects.toThrow(/argument 'sometimes' is invalid. Allowed choices are warm-start, from-scratch/);
+    await expect(api({ preset: 'fast' as 'quick' })).rejects.toThrow(/option "preset": expected one of quick \| paper, got "fast"/);
+    await expect(flags('--preset', 'fast')).rejects.toThrow(/argument 'fast' is invalid. Allowed choices are quick, paper/);
+    await expect(api({ blocks: [[4], []] })).rejects.toThrow(/option "blocks": expected conv filters per block/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a preset fills what was not typed, a typed flag overrides the preset, and config.json records the resolved values', async () => {
+    const out = join(dir, 'cli-preset');
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      await cli(['active-learn', '--preset', 'paper', '--data', join(dir, 'labelled'), '--initial', '6', '--per-round', '4', '--rounds', '1', '--pool', '16',
+        '--test-size', '8', '--passes', '2', '--image-size', '16', '--epochs', '1', '--batch-size', '8', '--learning-rate', '0.005',
+        '--workers', '1', '--backend', 'cpu', '--seed', '1', '--out', out]);
+    } finally {
+      console.log = log;
+    }
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    // Typed: each of these replaces the paper preset's value (rounds 25, learning rate 0.001, 64 px, …).
+    expect(config).toMatchObject({ command: 'active-learn', preset: 'paper', rounds: 1, learningRate: 0.005, imageSize: 16, initialLabels: 6, perRound: 4,
+      poolSize: 16, testSize: 8, passes: 2, epochs: 1, batchSize: 8, workers: 1, backend: 'cpu', seed: 1 });
+    // Not typed: the paper preset's values, then the defaults.
+    expect(config).toMatchObject({ head: 'binomial', blocks: [[32, 32], [32, 32], [16]], denseUnits: 128, retrain: 'warm-start', votes: 40,
+      acquisition: 'bald', schema: 'gz2', nominalN: 40, answer: 'q1_features_or_disk', simulate: 0 });
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.curve.map((r: { labels: number }) => r.labels)).toEqual([6, 10, 6, 10]);
   });
 });
 

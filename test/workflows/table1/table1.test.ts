@@ -2,22 +2,30 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTable1 } from '../../../src/workflows/table1/table1.js';
+import { buildProgram } from '../../../src/cli/main.js';
+import { runTable1, type Table1Options } from '../../../src/workflows/table1/table1.js';
 import { loadMorphologyModel } from '../../../src/models/morphologyCheckpoint.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const TINY = {
+const TINY: Partial<Table1Options> = {
   imageSize: 16, labels: [8], seeds: 1, batchSize: 8, epochs: 1, pretrainEpochs: 1, cellSeconds: 0, pretrainSeconds: 0,
-  validations: 1, valSize: 8, simulateN: 60, latentDim: 4, split: { train: 0.5, val: 0.2, test: 0.3 },
+  validations: 1, valSize: 8, simulate: 60, latentDim: 4, split: { train: 0.5, val: 0.2, test: 0.3 },
 };
+
+async function cli(args: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  await program.parseAsync(['node', 'galmorph', ...args]);
+}
 
 describe('experiment table1 (smoke, tiny simulated set)', () => {
   it('simulates, trains every regime, writes tables, figures and summary, and skips done cells on resume', async () => {
     const out = mkdtempSync(join(tmpdir(), 'table1-'));
     dirs.push(out);
-    const result = await runTable1({ out, preset: 'quick', overrides: TINY, workers: 1, backend: 'wasm' });
+    const result = await runTable1({ out, preset: 'quick', ...TINY, workers: 1, backend: 'wasm' });
     expect(result.cells.map((c) => c.regime).sort()).toEqual(['alternating', 'm1', 'plain-cnn', 'supervised', 'two-step']);
     for (const c of result.cells) {
       expect(c.test.votes.sumAbs).toBeGreaterThanOrEqual(0);
@@ -41,10 +49,63 @@ describe('experiment table1 (smoke, tiny simulated set)', () => {
     m1.model.dispose();
 
     const started = performance.now();
-    const again = await runTable1({ out, preset: 'quick', overrides: TINY, workers: 1, backend: 'wasm', resume: true });
+    const again = await runTable1({ out, preset: 'quick', ...TINY, workers: 1, backend: 'wasm', resume: true });
     expect(again.cells.map((c) => c.test.votes.sumAbs)).toEqual(result.cells.map((c) => c.test.votes.sumAbs));
     expect(performance.now() - started).toBeLessThan(30_000);
-    await expect(runTable1({ out, preset: 'quick', overrides: { ...TINY, epochs: 2 }, workers: 1, backend: 'wasm', resume: true }))
-      .rejects.toThrow(/same settings/);
+    await expect(runTable1({ out, preset: 'quick', ...TINY, epochs: 2, workers: 1, backend: 'wasm', resume: true }))
+      .rejects.toThrow(/option "resume": expected the same settings as .*config\.json.*, got "different epochs"/);
+  });
+});
+
+describe('experiment table1 options', () => {
+  it('bad options are clear errors naming the option, with the same range from the API and the CLI', async () => {
+    const out = join(tmpdir(), 'table1-never-created');
+    const api = (o: Partial<Table1Options>) => runTable1({ out, backend: 'wasm', ...o });
+    const flags = (...args: string[]) => cli(['experiment', 'table1', '--out', out, ...args]);
+    await expect(api({ cellSeconds: -1 })).rejects.toThrow(/option "cellSeconds": expected a number in \[0, 10000000\], got -1/);
+    await expect(flags('--cell-seconds', '-1')).rejects.toThrow(/option "--cell-seconds": expected a number in \[0, 10000000\], got "-1"/);
+    await expect(api({ imageSize: 24 })).rejects.toThrow(/option "imageSize": expected a multiple of 16 in \[16, 1024\], got 24/);
+    await expect(flags('--image-size', '24')).rejects.toThrow(/option "--image-size": expected a multiple of 16 in \[16, 1024\], got "24"/);
+    await expect(api({ labels: [100, 0] })).rejects.toThrow(/option "labels": expected a comma-separated list, each an integer in \[1, 10000000\], got an array of length 2/);
+    await expect(flags('--labels', '100,x')).rejects.toThrow(/option "--labels": expected a comma-separated list, each an integer in \[1, 10000000\], got "100,x"/);
+    const regimes = /expected a comma-separated list, each one of supervised \| two-step \| alternating \| m1 \| plain-cnn/;
+    await expect(api({ regimes: ['supervised', 'semi' as 'm1'] })).rejects.toThrow(new RegExp(`option "regimes": ${regimes.source}`));
+    await expect(flags('--regimes', 'supervised,semi')).rejects.toThrow(new RegExp(`option "--regimes": ${regimes.source}, got "supervised,semi"`));
+    await expect(api({ nominalN: 0 })).rejects.toThrow(/option "nominalN": expected an integer in \[1, 100000\], got 0/);
+    await expect(flags('--nominal-n', '2.5')).rejects.toThrow(/option "--nominal-n": expected an integer in \[1, 100000\], got "2.5"/);
+    await expect(api({ preset: 'fast' as 'quick' })).rejects.toThrow(/option "preset": expected one of quick \| paper, got "fast"/);
+    await expect(flags('--preset', 'fast')).rejects.toThrow(/argument 'fast' is invalid. Allowed choices are quick, paper/);
+    await expect(api({ likelihood: 'poisson' as 'laplace' })).rejects.toThrow(/option "likelihood": expected one of bernoulli \| gaussian \| laplace, got "poisson"/);
+    await expect(flags('--likelihood', 'poisson')).rejects.toThrow(/argument 'poisson' is invalid. Allowed choices are bernoulli, gaussian, laplace/);
+    // The learning rate has train's flag name; the old --lr is gone.
+    await expect(api({ lr: 0.1 } as Partial<Table1Options>)).rejects.toThrow(/option "lr": expected one of preset, out, .*learningRate.*, got "an unknown option"/);
+    await expect(flags('--lr', '0.001')).rejects.toThrow(/unknown option '--lr'/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a preset fills what was not typed, a typed flag overrides the preset, and config.json records the resolved values', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'table1-cli-'));
+    dirs.push(out);
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      await cli(['experiment', 'table1', '--preset', 'paper', '--simulate', '60', '--labels', '8', '--seeds', '1', '--regimes', 'plain-cnn',
+        '--image-size', '16', '--epochs', '1', '--batch-size', '8', '--validations', '1', '--cell-seconds', '30', '--workers', '1', '--backend', 'wasm', '--out', out]);
+    } finally {
+      console.log = log;
+    }
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    // Typed: cellSeconds (paper: 0), epochs (and with it the paper's per-label epochs dropped), labels, regimes, image size.
+    expect(config).toMatchObject({ command: 'experiment table1', preset: 'paper', cellSeconds: 30, epochs: 1, epochsByLabels: {}, labels: [8],
+      regimes: ['plain-cnn'], imageSize: 16, simulate: 60, workers: 1, backend: 'wasm' });
+    // Not typed: the paper preset's values, then the defaults.
+    expect(config).toMatchObject({ learningRate: 1e-4, afterPretrainingLearningRate: 1e-3, pretrainSeconds: 0, latentDim: 100, valSize: 300, crop: 0.5,
+      schema: 'q1', nominalN: 40, likelihood: 'bernoulli' });
+    expect(config.commandLine).toMatch(/^galmorph /);
+    const cells = readFileSync(join(out, 'cells.csv'), 'utf8').trim().split('\n');
+    expect(cells).toHaveLength(2);
+    expect(cells[1]).toMatch(/^plain-cnn,8,0,/);
+    // A run of regimes the paper did not have says so instead of an empty comparison table.
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain("None of the regimes run (plain-cnn) is in the paper's table.");
   });
 });
