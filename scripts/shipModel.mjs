@@ -38,6 +38,9 @@ const q = results.test.perQuestion;
 const q1 = q.find((r) => r.question === 'q1') ?? q[0];
 const best = history.find((h) => h.epoch === results.bestEpoch);
 const trainSeconds = history.reduce((s, h) => s + h.seconds, 0);
+const colour = config.colour === 'rgb' ? 'three colour channels (the JPEG\'s RGB)' : 'grey (mean of the RGB bands)';
+const named = Object.entries(config.lossWeights ?? {});
+const weights = named.length === 0 ? 'every question weighing 1' : `weighted ${named.map(([k, w]) => `${k} × ${w}`).join(', ')} (the others × 1)`;
 const card = `# galmorph pretrained model \`${name}\`
 
 A Bayesian CNN (MC dropout) with a Dirichlet-multinomial head over every question of the \`${config.schema}\` decision
@@ -50,8 +53,8 @@ index and float32 little-endian weights, SHA-256 in model.json) into a browser.
 - Split by a hash of each galaxy id: ${results.galaxies.train} train, ${results.galaxies.val} validation (checkpoint
   choice), ${results.galaxies.test} test galaxies the model never saw; their ids are in \`test_ids.txt\`, so anyone can
   score other models on exactly these galaxies.
-- Preprocessing (saved in model.json and applied by \`predict\`): central crop ${config.crop} of the side, ${config.imageSize}×${config.imageSize} px, grey
-  (mean of the RGB bands), values in [0, 1]; training augmentation ${config.augment ? 'random flips and any-angle rotations' : 'none'}.
+- Preprocessing (saved in model.json and applied by \`predict\`): central crop ${config.crop} of the side, ${config.imageSize}×${config.imageSize} px, ${colour},
+  values in [0, 1]; training augmentation ${config.augment ? 'random flips and any-angle rotations' : 'none'}.
 
 ## Exact command
 \`\`\`
@@ -64,9 +67,10 @@ validation loss ${f4(best?.valLoss)} was at epoch ${results.bestEpoch}, whose we
 ## Architecture
 Convolution blocks ${JSON.stringify(config.blocks)} (3×3, ReLU, 2×2 max-pool after each block), ${config.pooling} pooling,
 dense ${config.denseUnits} + ReLU, MC dropout ${config.dropout} (on at prediction), head bias ${config.headBias}
-(α = 1 + 100·sigmoid). Adam ${config.learningRate}, ${config.lrSchedule} schedule, batch ${config.batchSize}.
+(α = 1 + 100·sigmoid). Loss: the Dirichlet-multinomial NLL summed over questions, ${weights}. Adam ${config.learningRate},
+${config.lrSchedule} schedule, batch ${config.batchSize}.
 
-## Test metrics (${results.test.galaxies} held-out galaxies, ${results.test.passes} MC-dropout passes)
+## Test metrics (${results.test.galaxies} held-out galaxies, ${results.test.passes} MC-dropout passes${config.tta ? ' over the 8 rotations/mirrors (`--tta`)' : ''})
 Per question, over the galaxies whose question got votes, beside predicting the training mean for every galaxy:
 
 | question | galaxies | sum-abs | RMSE | mean: sum-abs | mean: RMSE | RMSE gain |
@@ -89,7 +93,7 @@ ${results.test.coverage.filter((c) => c.galaxies > 0).map((c) => `| ${c.answer} 
 ## Known limits
 - Trained on ${results.galaxies.train} SDSS galaxies only; the labels are Kaggle-weighted vote *fractions* turned into
   expected counts with a nominal ${config.nominalN} volunteers, so the predicted uncertainties assume N = ${config.nominalN}.
-- ${config.imageSize} px grey images of the central ${config.crop} of a 424 px cutout: colour and fine structure (bars, arm
+- ${config.imageSize} px ${config.colour === 'rgb' ? 'colour' : 'grey'} images of the central ${config.crop} of a 424 px cutout: ${config.colour === 'rgb' ? '' : 'colour and '}fine structure (bars, arm
   winding) are mostly lost; questions deep in the tree (few asked galaxies) are the weakest (table above).
 - The worst-predicted test galaxies (id, volunteers' Q1 percentages v, predicted p): ![worst](worst_test.png)
 `;

@@ -1,5 +1,6 @@
 // Node-API surface of the addon: checks arguments, maps Float32Array views (zero-copy: the wasm backend's heap)
 // onto the kernels, and turns oneDNN failures into JavaScript errors.
+#include <malloc.h>
 #include <napi.h>
 
 #include <string>
@@ -117,6 +118,17 @@ Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Keeps freed heap memory mapped: glibc otherwise returns the large buffers of every training step (tensor data,
+// gradients, oneDNN scratch) to the kernel with munmap/trim and faults them back in at the next step, which cost
+// about a quarter of a galmorph training step on this project's machine (README "Backends and speed").
+// Buffers up to 32 MiB (glibc's largest mmap threshold) come from the heap, and the heap is not trimmed below 1 GiB
+// of free memory. Process-wide, so calling it once from any thread suffices; true when glibc accepted both.
+Napi::Value KeepHeapMapped(const Napi::CallbackInfo& info) {
+  const bool mmap = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) == 1;
+  const bool trim = mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024) == 1;
+  return Napi::Boolean::New(info.Env(), mmap && trim);
+}
+
 Napi::Value Version(const Napi::CallbackInfo& info) {
   const dnnl_version_t* v = dnnl_version();
   return Napi::String::New(info.Env(), std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
@@ -132,6 +144,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));
   exports.Set("version", Napi::Function::New(env, Version));
+  exports.Set("keepHeapMapped", Napi::Function::New(env, KeepHeapMapped));
   return exports;
 }
 

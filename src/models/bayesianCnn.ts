@@ -17,6 +17,7 @@ import { ParamStore } from '../nn/params.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Dense } from '../nn/dense.js';
 import { mcDropout } from '../nn/mcDropout.js';
+import { DIHEDRAL_VIEWS, dihedralView } from '../nn/dihedralView.js';
 import { BatchNorm } from '../nn/batchNorm.js';
 import { createSchema, type Schema, type SchemaDef } from '../data/schema.js';
 import { HEAD_KINDS, headPrediction, resolveHead, type HeadKind, type ResolvedHead } from './bayesianCnnHead.js';
@@ -196,16 +197,24 @@ export class BayesianCnn {
 
   /**
    * T stochastic passes: images → head predictions [B, T, width] (ρ, probabilities or concentrations, see
-   * bayesianCnnHead.ts); pass t uses the dropout seed `passSeed + t`.
+   * bayesianCnnHead.ts); pass t uses the dropout seed `passSeed + t`. With `views` > 1 (test-time augmentation),
+   * pass t sees the dihedral view t mod `views` of the images (nn/dihedralView.ts), so the passes average over
+   * orientations as well as dropout masks; the convolutions run once per view used.
    */
-  passes(images: tf.Tensor4D, passes: number, passSeed: number): tf.Tensor3D {
+  passes(images: tf.Tensor4D, passes: number, passSeed: number, views = 1): tf.Tensor3D {
     if (!Number.isInteger(passes) || passes < 1) throw new OptionError('passes', 'an integer ≥ 1', passes);
+    if (!Number.isInteger(views) || views < 1 || views > DIHEDRAL_VIEWS) throw new OptionError('views', `an integer in [1, ${DIHEDRAL_VIEWS}]`, views);
     return tf.tidy(() => {
-      const features = this.features(images);
+      const features = this.viewFeatures(images, Math.min(views, passes));
       const outs = Array.from({ length: passes }, (_, t) =>
-        headPrediction(this.head, this.logitsFromFeatures(features, passSeed + t)));
+        headPrediction(this.head, this.logitsFromFeatures(features[t % features.length], passSeed + t)));
       return tf.stack(outs, 1) as tf.Tensor3D;
     });
+  }
+
+  /** Features of the first `views` dihedral views of the images (view 0 is the images themselves). */
+  viewFeatures(images: tf.Tensor4D, views: number): tf.Tensor2D[] {
+    return Array.from({ length: views }, (_, k) => tf.tidy(() => this.features(k === 0 ? images : dihedralView(images, k))));
   }
 
   dispose(): void {

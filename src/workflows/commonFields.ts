@@ -28,3 +28,10 @@ export const ON_BAD_FIELD = field.choice(BAD_IMAGE_POLICIES, {
 });
 
 export const PROGRESS_FIELD = field.boolean({ default: true, help: 'progress bars on stderr' });
+
+/** Test-time augmentation of MC-dropout predictions (nn/dihedralView.ts), for the jobs that predict. */
+export const TTA_FIELD = field.boolean({
+  default: false, flag: '--tta',
+  help: 'test-time augmentation: pass t sees the (t mod 8)-th of the 8 rotations/mirrors of each image, so predictions average over orientation too (use ≥ 8 passes)',
+  negation: 'no test-time augmentation (overrides a preset)',
+});

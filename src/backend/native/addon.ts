@@ -35,6 +35,11 @@ export interface NativeAddon {
   setConvLayout(layout: 'nhwc' | 'blocked'): void;
   /** oneDNN version, e.g. "2.6.3". */
   version(): string;
+  /**
+   * Tells glibc to keep freed memory mapped (mmap threshold 32 MiB, trim threshold 1 GiB) instead of unmapping
+   * each step's large buffers and faulting them back in; process-wide. True when glibc accepted both settings.
+   */
+  keepHeapMapped(): boolean;
 }
 
 export const BUILD_INSTRUCTIONS =

@@ -40,7 +40,11 @@ export interface NativeKernelOptions {
 }
 
 export type NativeStatus =
-  | { active: true; mode: NativeMode; oneDnnVersion: string; threads: number; kernels: readonly NativeKernelName[] }
+  | {
+    active: true; mode: NativeMode; oneDnnVersion: string; threads: number; kernels: readonly NativeKernelName[];
+    /** Whether glibc keeps freed memory mapped for this process (NativeAddon.keepHeapMapped). */
+    heapKeptMapped: boolean;
+  }
   | { active: false; mode: NativeMode; reason: string };
 
 /** The GALMORPH_NATIVE environment switch as a mode. */
@@ -76,6 +80,7 @@ interface Registration {
   addon: NativeAddon;
   previous: Map<NativeKernelName, KernelConfig>;
   counts: NativeKernelCounts;
+  heapKeptMapped: boolean;
 }
 
 let registration: Registration | undefined;
@@ -108,7 +113,7 @@ export function enableNativeKernels(options: NativeKernelOptions = {}): NativeSt
     }
     const counts = emptyCounts();
     for (const config of nativeKernelConfigs(addon, previous, counts)) tf.registerKernel(config);
-    registration = { addon, previous, counts };
+    registration = { addon, previous, counts, heapKeptMapped: addon.keepHeapMapped() };
   }
   return {
     active: true,
@@ -116,6 +121,7 @@ export function enableNativeKernels(options: NativeKernelOptions = {}): NativeSt
     oneDnnVersion: addon.version(),
     threads: addon.threads(),
     kernels: NATIVE_KERNEL_NAMES,
+    heapKeptMapped: registration.heapKeptMapped,
   };
 }
 

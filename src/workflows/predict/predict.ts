@@ -5,7 +5,8 @@
  * resolved config, a JSON summary, a Markdown summary and a log in the run folder.
  */
 import { field, resolveFields, type FieldValues } from '../../util/fields.js';
-import { COMPUTE_FIELDS, NOMINAL_N_FIELD, PROGRESS_FIELD } from '../commonFields.js';
+import { COMPUTE_FIELDS, NOMINAL_N_FIELD, PROGRESS_FIELD, TTA_FIELD } from '../commonFields.js';
+import { DIHEDRAL_VIEWS } from '../../nn/dihedralView.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { mean } from '../../util/stats.js';
 import { describeBackend } from '../../backend/initBackend.js';
@@ -23,6 +24,7 @@ export const PREDICT_FIELDS = {
   catalog: field.string({ default: '', flag: '--catalog <dir>', help: 'catalog folder or table of galaxies to predict (labels not needed)' }),
   out: field.string({ default: '', flag: '--out <dir>', help: 'output folder' }),
   passes: field.integer({ default: 15, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes per model' }),
+  tta: TTA_FIELD,
   nominalN: field.with(NOMINAL_N_FIELD, { help: 'nominal volunteers N for the expected votes' }),
   askedThreshold: field.number({ default: DEFAULT_ASKED_THRESHOLD, min: 0, max: 1, flag: '--asked-threshold <p>', help: 'friendly table blanks questions with P(asked) below this' }),
   batchSize: field.integer({ default: 64, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per forward batch' }),
@@ -49,8 +51,9 @@ export async function predict(given: Partial<PredictOptions> & Pick<PredictOptio
     const { model } = members[0];
     run.writeJson('config.json', { command: 'predict', ...options, schema: model.schema.name, head: model.config.head, target: model.config.target, preprocessing: members[0].preprocessing });
     const catalog = await readCatalog(options.catalog, { schema: model.schema, onBad: 'skip', labelKind: 'auto' });
-    run.log(`${catalog.rows.length} galaxies from ${catalog.source}; ${catalog.skipped.length} rows skipped; ${members.length} model(s) × ${options.passes} passes`);
-    const outputs = await predictPasses(members, catalog.rows, { passes: options.passes, seed: options.seed, batchSize: options.batchSize, progress: options.progress });
+    run.log(`${catalog.rows.length} galaxies from ${catalog.source}; ${catalog.skipped.length} rows skipped; ${members.length} model(s) × ${options.passes} passes` +
+      (options.tta ? ', pass t on the (t mod 8)-th rotation/mirror of each image' : ''));
+    const outputs = await predictPasses(members, catalog.rows, { passes: options.passes, views: options.tta ? DIHEDRAL_VIEWS : 1, seed: options.seed, batchSize: options.batchSize, progress: options.progress });
     const summary = summarisePasses(model.head, model.schema, outputs.passes, options.nominalN);
     const files = {
       friendlyCsv: run.path('predictions.csv'),
@@ -66,7 +69,8 @@ export async function predict(given: Partial<PredictOptions> & Pick<PredictOptio
     run.writeText('summary.md', [
       `# Predictions`,
       '',
-      `${outputs.ids.length} galaxies from \`${catalog.source}\`, ${members.length} model(s) (${options.models.join(', ')}), ${options.passes} MC-dropout passes each, head \`${model.config.head}\`.`,
+      `${outputs.ids.length} galaxies from \`${catalog.source}\`, ${members.length} model(s) (${options.models.join(', ')}), ${options.passes} MC-dropout passes each` +
+        `${options.tta ? ' (test-time augmentation: pass t on the (t mod 8)-th rotation/mirror of each image)' : ''}, head \`${model.config.head}\`.`,
       `Expected votes assume N = ${options.nominalN} volunteers. In \`predictions.csv\` a question's fractions are blank when P(asked) < ${options.askedThreshold}; \`predictions_full.csv\` has every value with 90% intervals.`,
       catalog.skipped.length > 0 ? `Skipped catalog rows: ${catalog.skipped.length} (listed in results.json).` : 'No catalog rows were skipped.',
       '',

@@ -2,7 +2,8 @@
  * T MC-dropout passes of one or several Bayesian CNNs over catalog rows, in this thread. Several models form an
  * equal-weight ensemble: each contributes T passes, and the passes are pooled, so the mixture over all passes
  * weights every model equally. Members must share schema, head and preprocessing (checked, naming the folders).
- * Pass t of model m uses the dropout seed Rng.derive(seed, m) + t, so runs are reproducible.
+ * Pass t of model m uses the dropout seed Rng.derive(seed, m) + t, so runs are reproducible, and with `views` > 1
+ * the dihedral view t mod `views` of each image (test-time augmentation).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../util/rng.js';
@@ -43,7 +44,7 @@ export function checkEnsemble(members: readonly EnsembleMember[]): void {
 export async function predictPasses(
   members: readonly EnsembleMember[],
   rows: readonly ImageRow[],
-  options: { passes: number; seed: number; batchSize: number; progress: boolean },
+  options: { passes: number; views: number; seed: number; batchSize: number; progress: boolean },
 ): Promise<PassOutputs> {
   checkEnsemble(members);
   const dataset = new ImageDataset(rows, { preprocess: members[0].preprocessing, shuffle: false, batchSize: options.batchSize, prefetch: 0 });
@@ -55,7 +56,7 @@ export async function predictPasses(
     const [h, w, c] = batch.shapes.images;
     members.forEach((member, m) => {
       const seed = Rng.derive(options.seed, 'predict', m).nextUint32() % MAX_PASS_SEED;
-      const out = tf.tidy(() => member.model.passes(tf.tensor4d(batch.arrays.images, [size, h, w, c]), options.passes, seed));
+      const out = tf.tidy(() => member.model.passes(tf.tensor4d(batch.arrays.images, [size, h, w, c]), options.passes, seed, options.views));
       const values = out.arraySync();
       out.dispose();
       for (let b = 0; b < size; b++) for (let t = 0; t < options.passes; t++) passes[m * options.passes + t].push(values[b][t]);

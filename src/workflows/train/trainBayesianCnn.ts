@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
-import { COMPUTE_FIELDS, NOMINAL_N_FIELD, ON_BAD_FIELD, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
+import { COMPUTE_FIELDS, NOMINAL_N_FIELD, ON_BAD_FIELD, PROGRESS_FIELD, SCHEMA_FIELD, TTA_FIELD } from '../commonFields.js';
 import { InputError, OptionError } from '../../util/errors.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { ProgressBar } from '../../util/progress.js';
@@ -20,6 +20,7 @@ import { getSchema } from '../../data/schemas/index.js';
 import { COLOUR_MODES, resolvePreprocessOptions } from '../../data/preprocess.js';
 import { createTrainer } from '../../train/dataParallel.js';
 import { readVariables } from '../../train/localTrainer.js';
+import { DIHEDRAL_VIEWS } from '../../nn/dihedralView.js';
 import { BAYESIAN_CNN_DEFAULTS, BayesianCnn, POOLING_KINDS } from '../../models/bayesianCnn.js';
 import { HEAD_KINDS, resolveHead } from '../../models/bayesianCnnHead.js';
 import { bayesianCnnTaskSpec, type BayesianCnnTaskOptions } from '../../models/bayesianCnnTask.js';
@@ -86,6 +87,7 @@ export const TRAIN_FIELDS = {
     parse: parseLossWeights,
   }),
   passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes for the test metrics' }),
+  tta: field.with(TTA_FIELD, { help: 'test metrics with test-time augmentation: pass t sees the (t mod 8)-th of the 8 rotations/mirrors of each image (use ≥ 8 passes)' }),
   onBad: ON_BAD_FIELD,
   resume: field.boolean({ default: false, flag: '--resume', help: 'continue the run in --out (weights, optimiser state, step, history)' }),
   ...COMPUTE_FIELDS,
@@ -176,7 +178,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     let test: TrainBayesianCnnResult['test'];
     let testEval: Awaited<ReturnType<typeof evaluateBayesianCnn>>;
     try {
-      testEval = await evaluateBayesianCnn(best.model, data.datasets.test, { passes: options.passes, seed: options.seed });
+      testEval = await evaluateBayesianCnn(best.model, data.datasets.test, { passes: options.passes, seed: options.seed, views: options.tta ? DIHEDRAL_VIEWS : 1 });
       test = { ...testMetrics(best.model, testEval, options.nominalN, data.split.train.map((r) => r.counts ?? [])), loss: testEval.loss, galaxies: testEval.ids.length };
     } finally {
       best.model.dispose();

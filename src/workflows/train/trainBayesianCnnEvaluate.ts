@@ -33,9 +33,12 @@ export interface Evaluation {
   passes: number[][][];
 }
 
-/** Scores `dataset` (unshuffled, unaugmented) with `passes` MC-dropout passes (0 = loss only). */
+/**
+ * Scores `dataset` (unshuffled, unaugmented) with `passes` MC-dropout passes (0 = loss only); pass t sees the
+ * dihedral view t mod `views` of each image (1 = the image only; the loss always uses the image itself).
+ */
 export async function evaluateBayesianCnn(
-  model: BayesianCnn, dataset: ImageDataset<CatalogRow>, options: { passes: number; seed: number },
+  model: BayesianCnn, dataset: ImageDataset<CatalogRow>, options: { passes: number; seed: number; views: number },
 ): Promise<Evaluation> {
   const head = model.head;
   const answers = model.schema.numAnswers;
@@ -51,9 +54,9 @@ export async function evaluateBayesianCnn(
     const { size } = batch;
     const [h, w, c] = batch.shapes.images;
     const outputs = tf.tidy(() => {
-      const features = model.features(tf.tensor4d(batch.arrays.images, [size, h, w, c]));
-      const perQuestion = headLoss(head, model.logitsFromFeatures(features, lossSeed), tf.tensor2d(batch.arrays.counts, [size, answers]));
-      const predictions = Array.from({ length: options.passes }, (_, t) => headPrediction(head, model.logitsFromFeatures(features, passSeed + t)));
+      const features = model.viewFeatures(tf.tensor4d(batch.arrays.images, [size, h, w, c]), Math.max(1, Math.min(options.views, options.passes)));
+      const perQuestion = headLoss(head, model.logitsFromFeatures(features[0], lossSeed), tf.tensor2d(batch.arrays.counts, [size, answers]));
+      const predictions = Array.from({ length: options.passes }, (_, t) => headPrediction(head, model.logitsFromFeatures(features[t % features.length], passSeed + t)));
       return [perQuestion, ...predictions];
     });
     const perQuestion = outputs[0].arraySync() as number[][];

@@ -92,7 +92,7 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
     else if (event.type === 'validate') {
       applyTrainerWeights(model, await trainer.getWeights());
       const optimizer = await trainer.getOptimizerState();
-      const val = await evaluateBayesianCnn(model, data.datasets.val, { passes: 0, seed: input.seed });
+      const val = await evaluateBayesianCnn(model, data.datasets.val, { passes: 0, seed: input.seed, views: 1 });
       validated = { loss: val.loss, questionLoss: val.questionLoss, optimizer };
     } else if (event.type === 'epoch-end') {
       if (validated === null) throw new Error(`train: epoch ${event.summary.epoch} ended without its validation`);

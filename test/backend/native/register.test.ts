@@ -79,7 +79,7 @@ describe.skipIf(!addonBuilt)('switching the native kernels', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(fastFilterGrad);
 
     const on = enableNativeKernels({ mode: 'on', threads: 2 });
-    expect(on).toMatchObject({ active: true, threads: 2, oneDnnVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(on).toMatchObject({ active: true, threads: 2, oneDnnVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/), heapKeptMapped: true });
   });
 
   it('rejects buffers that do not match the geometry, naming them', () => {

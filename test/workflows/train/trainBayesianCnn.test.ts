@@ -101,6 +101,14 @@ describe('galmorph train', () => {
     // predict must decode three channels from the model's own preprocessing, or the model refuses the batch's shape
     const predicted = await predict({ models: [join(out, 'model')], catalog: sim, out: join(dir, 'rgb-predicted'), passes: 2, progress: false });
     expect(predicted.galaxies).toBe(48);
+    // test-time augmentation: the same seed and passes, but passes after the first see rotated/mirrored images
+    const tta = await predict({ models: [join(out, 'model')], catalog: sim, out: join(dir, 'rgb-tta'), passes: 2, tta: true, progress: false });
+    const plain = readCsv(join(dir, 'rgb-predicted', 'predictions_full.csv'));
+    const turned = readCsv(tta.files.fullCsv);
+    expect(turned.rows).toHaveLength(48);
+    expect(turned.rows.map((r) => r.join(','))).not.toEqual(plain.rows.map((r) => r.join(',')));
+    expect(readFileSync(tta.files.summary, 'utf8')).toMatch(/test-time augmentation/);
+    expect(JSON.parse(readFileSync(join(dir, 'rgb-tta', 'config.json'), 'utf8')).tta).toBe(true);
     await expect(trainBayesianCnn({ ...tiny, out, epochs: 2, resume: true } as TrainBayesianCnnOptions))
       .rejects.toThrow(/--resume with different settings: colour was "rgb", now "grey"/);
   });
