@@ -24,6 +24,9 @@ import { HEAD_KINDS, headPrediction, resolveHead, type HeadKind, type ResolvedHe
 
 export const BAYESIAN_CNN_KIND = 'bayesian-cnn';
 
+/** Largest weight of a question's NLL in the loss (config.lossWeights). */
+export const MAX_LOSS_WEIGHT = 1000;
+
 export const POOLING_KINDS = ['mean', 'flatten'] as const;
 export type PoolingKind = (typeof POOLING_KINDS)[number];
 
@@ -100,8 +103,8 @@ const SPEC: Spec<BayesianCnnConfig> = {
   headBias: check.number(-20, 20),
   lossWeights: (v, name) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v) ||
-      Object.values(v).some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > 1000)) {
-      throw new OptionError(name, 'question keys with weights in [0, 1000], e.g. {"q1": 3}', v);
+      Object.values(v).some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > MAX_LOSS_WEIGHT)) {
+      throw new OptionError(name, `question keys with weights in [0, ${MAX_LOSS_WEIGHT}], e.g. {"q1": 3}`, v);
     }
   },
   seed: check.integer(0, 2 ** 32 - 1),
@@ -204,12 +207,16 @@ export class BayesianCnn {
   passes(images: tf.Tensor4D, passes: number, passSeed: number, views = 1): tf.Tensor3D {
     if (!Number.isInteger(passes) || passes < 1) throw new OptionError('passes', 'an integer ≥ 1', passes);
     if (!Number.isInteger(views) || views < 1 || views > DIHEDRAL_VIEWS) throw new OptionError('views', `an integer in [1, ${DIHEDRAL_VIEWS}]`, views);
-    return tf.tidy(() => {
-      const features = this.viewFeatures(images, Math.min(views, passes));
-      const outs = Array.from({ length: passes }, (_, t) =>
-        headPrediction(this.head, this.logitsFromFeatures(features[t % features.length], passSeed + t)));
-      return tf.stack(outs, 1) as tf.Tensor3D;
-    });
+    return tf.tidy(() => tf.stack(this.passesFromFeatures(this.viewFeatures(images, Math.min(views, passes)), passes, passSeed), 1) as tf.Tensor3D);
+  }
+
+  /**
+   * T stochastic passes from the features of V views (`viewFeatures`): pass t uses the features of view t mod V
+   * and the dropout seed `passSeed + t`; head predictions [B, width] per pass.
+   */
+  passesFromFeatures(features: readonly tf.Tensor2D[], passes: number, passSeed: number): tf.Tensor2D[] {
+    return Array.from({ length: passes }, (_, t) =>
+      tf.tidy(() => headPrediction(this.head, this.logitsFromFeatures(features[t % features.length], passSeed + t))));
   }
 
   /** Features of the first `views` dihedral views of the images (view 0 is the images themselves). */

@@ -21,7 +21,7 @@ import { COLOUR_MODES, resolvePreprocessOptions } from '../../data/preprocess.js
 import { createTrainer } from '../../train/dataParallel.js';
 import { readVariables } from '../../train/localTrainer.js';
 import { DIHEDRAL_VIEWS } from '../../nn/dihedralView.js';
-import { BAYESIAN_CNN_DEFAULTS, BayesianCnn, POOLING_KINDS } from '../../models/bayesianCnn.js';
+import { BAYESIAN_CNN_DEFAULTS, BayesianCnn, MAX_LOSS_WEIGHT, POOLING_KINDS } from '../../models/bayesianCnn.js';
 import { HEAD_KINDS, resolveHead } from '../../models/bayesianCnnHead.js';
 import { bayesianCnnTaskSpec, type BayesianCnnTaskOptions } from '../../models/bayesianCnnTask.js';
 import { loadBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
@@ -41,7 +41,7 @@ export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
 const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
-const LOSS_WEIGHTS = z.record(z.string().min(1), z.number().finite().min(0).max(1000));
+const LOSS_WEIGHTS = z.record(z.string().min(1), z.number().finite().min(0).max(MAX_LOSS_WEIGHT));
 const BLOCKS = z.array(z.array(z.number().int().min(1).max(4096)).min(1)).min(1);
 
 /** `galmorph train`'s options, declared once: the API's type, defaults and validation, and the CLI's flags. */
@@ -82,7 +82,7 @@ export const TRAIN_FIELDS = {
   dropout: field.number({ default: BAYESIAN_CNN_DEFAULTS.dropout, min: 0, max: 0.95, flag: '--dropout <p>', help: 'MC-dropout rate (always on)' }),
   headBias: field.number({ default: BAYESIAN_CNN_DEFAULTS.headBias, min: -20, max: 20, flag: '--head-bias <b>', help: 'initial bias of the head logits (dirichlet: α starts at 1 + 100·sigmoid(b))' }),
   lossWeights: field.custom<Record<string, number>>(LOSS_WEIGHTS, {
-    default: {}, expected: 'question=weight pairs split by ",", e.g. q1=3,q8=0.5 (weights in [0, 1000])', flag: '--loss-weights <spec>',
+    default: {}, expected: `question=weight pairs split by ",", e.g. q1=3,q8=0.5 (weights in [0, ${MAX_LOSS_WEIGHT}])`, flag: '--loss-weights <spec>',
     help: 'weight of each question\'s NLL in the loss, e.g. q1=3 (questions not named weigh 1)',
     parse: parseLossWeights,
   }),

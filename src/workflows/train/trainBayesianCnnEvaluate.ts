@@ -14,7 +14,7 @@ import { Rng } from '../../util/rng.js';
 import type { ImageDataset } from '../../data/dataset.js';
 import type { CatalogRow } from '../../data/catalog.js';
 import type { BayesianCnn } from '../../models/bayesianCnn.js';
-import { headLoss, headPrediction } from '../../models/bayesianCnnHead.js';
+import { headLoss } from '../../models/bayesianCnnHead.js';
 import { MAX_PASS_SEED } from '../../models/bayesianCnnTask.js';
 import { summarisePasses } from '../predict/predictSummary.js';
 import { galaxyErrors, meanVoteFractions, voteFractionMetrics, type QuestionColumns, type VoteFractionMetrics } from '../../train/metrics/voteFractionMetrics.js';
@@ -56,7 +56,7 @@ export async function evaluateBayesianCnn(
     const outputs = tf.tidy(() => {
       const features = model.viewFeatures(tf.tensor4d(batch.arrays.images, [size, h, w, c]), Math.max(1, Math.min(options.views, options.passes)));
       const perQuestion = headLoss(head, model.logitsFromFeatures(features[0], lossSeed), tf.tensor2d(batch.arrays.counts, [size, answers]));
-      const predictions = Array.from({ length: options.passes }, (_, t) => headPrediction(head, model.logitsFromFeatures(features[t % features.length], passSeed + t)));
+      const predictions = model.passesFromFeatures(features, options.passes, passSeed);
       return [perQuestion, ...predictions];
     });
     const perQuestion = outputs[0].arraySync() as number[][];
