@@ -7,6 +7,10 @@ import type { Schema } from './schema.js';
 export type LabelKind = 'counts' | 'fractions' | 'class' | 'none';
 export const LABEL_KINDS: readonly LabelKind[] = ['counts', 'fractions', 'class', 'none'];
 
+/** How the vote columns of a catalog are read: detected ('auto') or forced (`--label-kind`). Percentages are fractions × 100. */
+export const VOTE_LABEL_KINDS = ['auto', 'counts', 'fractions', 'percentages'] as const;
+export type VoteLabelKind = (typeof VOTE_LABEL_KINDS)[number];
+
 /** How a fractions file was weighted (see schema.ts); the catalog always holds per-question fractions. */
 export type FractionStyle = 'per-question' | 'kaggle-weighted';
 export const FRACTION_STYLES: readonly FractionStyle[] = ['per-question', 'kaggle-weighted'];
@@ -39,6 +43,10 @@ export interface Catalog {
   schema: Schema;
   rows: CatalogRow[];
   labelKind: LabelKind;
+  /** Why the labels were read as `labelKind` (what detection saw, or that it was forced), for messages and reports. */
+  labelKindReason?: string;
+  /** The vote columns held percentages (divided by 100 into fractions). */
+  percentages?: boolean;
   /** Absolute path of the table file the catalog was read from (or '' when built in memory). */
   source: string;
   /** Rows left out by `onBad: 'skip'`, in file order. */

@@ -5,7 +5,7 @@
  */
 import { NOMINAL_VOLUNTEERS } from './schema.js';
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, OptionError } from '../util/errors.js';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import { FRACTION_STYLES, LABEL_KINDS, type Catalog, type CatalogRow, type FractionStyle, type LabelKind, type SkippedRow } from './catalog.js';
@@ -24,8 +24,12 @@ export interface ReadCatalogOptions {
   idColumn: string | null;
   /** Column with a class label (code or name). @default null (auto: *class_code, *class_name, class, label) */
   classColumn: string | null;
-  /** What the labels are. @default 'auto' (answer columns → counts if any value exceeds 1, else fractions; a class column → class; else none) */
-  labelKind: LabelKind | 'auto';
+  /**
+   * What the labels are. 'percentages' are fractions × 100 (read as fractions). 'none' ignores label columns.
+   * @default 'auto' (answer columns → counts, fractions or percentages by what most rows hold, explained in
+   * `catalog.labelKindReason`; a class column → class; else none)
+   */
+  labelKind: LabelKind | 'percentages' | 'auto';
   /** How fraction columns are weighted. @default 'auto' (the style most rows fit) */
   fractionStyle: FractionStyle | 'auto';
   /** Bad rows stop the read ('error') or are left out and listed in `catalog.skipped` ('skip'). @default 'error' */
@@ -38,7 +42,14 @@ export interface ReadCatalogOptions {
   fractionTolerance: number;
   /** Columns never treated as answers (e.g. `smooth-or-featured_total-votes`). @default [] */
   ignoreColumns: string[];
+  /** Accept absolute image paths (relative ones must always stay inside the catalog or image folder). @default false */
+  allowAbsolutePaths: boolean;
+  /** Largest plausible vote count of one answer; a larger count is a bad row. @default 100000 */
+  maxVotes: number;
 }
+
+/** Largest vote count of one answer accepted by default (Galaxy Zoo galaxies get tens, at most hundreds, of votes). */
+export const MAX_VOTES = 100_000;
 
 const DEFAULTS: ReadCatalogOptions = {
   schema: 'gz2',
@@ -53,6 +64,8 @@ const DEFAULTS: ReadCatalogOptions = {
   nominalN: NOMINAL_VOLUNTEERS,
   fractionTolerance: 0.01,
   ignoreColumns: [],
+  allowAbsolutePaths: false,
+  maxVotes: MAX_VOTES,
 };
 
 const nullableString = (v: string | null, name: string) => {
@@ -65,7 +78,7 @@ const SPEC: Spec<ReadCatalogOptions> = {
   imageColumn: nullableString,
   idColumn: nullableString,
   classColumn: nullableString,
-  labelKind: check.oneOf([...LABEL_KINDS, 'auto']),
+  labelKind: check.oneOf([...LABEL_KINDS, 'percentages', 'auto']),
   fractionStyle: check.oneOf([...FRACTION_STYLES, 'auto']),
   onBad: check.oneOf(['error', 'skip']),
   checkImages: check.boolean(),
@@ -74,6 +87,8 @@ const SPEC: Spec<ReadCatalogOptions> = {
   ignoreColumns: (v, name) => {
     if (!Array.isArray(v) || v.some((c) => typeof c !== 'string')) throw new OptionError(name, 'a list of column names', v);
   },
+  allowAbsolutePaths: check.boolean(),
+  maxVotes: check.number(1),
 };
 
 const ID_COLUMNS = ['id', 'galaxy_id', 'GalaxyID', 'id_str', 'iauname', 'objid', 'dr7objid', 'dr8_id', 'sdss_dr7_objid'];
@@ -101,6 +116,8 @@ interface ColumnPlan {
   image: number | null;
   /** Per schema answer, the table column index, or -1 when the file lacks it. */
   answers: number[];
+  /** Per schema answer, its question's index. */
+  answerQuestion: number[];
   labelledQuestions: boolean[];
   classCode: number | null;
   className: number | null;
@@ -111,17 +128,22 @@ export async function readCatalog(path: string, options: Partial<ReadCatalogOpti
   const schema = typeof opts.schema === 'string' ? getSchema(opts.schema) : opts.schema;
   const { file, defaultImageDir } = locateCatalog(path);
   const imageDir = resolve(opts.imageDir ?? defaultImageDir);
-  const table = await readCatalogTable(file);
+  const table = await readCatalogTable(file, { onBadRow: opts.onBad });
+  if (table.rows.length + table.malformed.length === 0) {
+    throw new InputError('the catalog has a header but no rows', { file }, 'add one row per galaxy below the header');
+  }
   const plan = planColumns(table, schema, opts);
-  const labelKind = chooseLabelKind(table, plan, opts.labelKind);
+  const { kind: labelKind, reason: labelKindReason, scale } = chooseLabelKind(table, plan, opts.labelKind);
 
   const skipped: SkippedRow[] = [];
   const rows: CatalogRow[] = [];
   const rowNumbers: number[] = [];
   const raw: Array<Float64Array | null> = [];
   const firstRowOfId = new Map<string, number>();
-  const images = new ImageFinder(imageDir, dirname(file));
-  const classes = new ClassTable(plan);
+  const images = new ImageFinder(imageDir, dirname(file), opts.allowAbsolutePaths);
+  const classes = new ClassTable(plan, schema);
+  const read = { kind: labelKind, scale, reason: labelKindReason, maxVotes: opts.maxVotes };
+  for (const m of table.malformed) skipped.push({ row: m.row, id: plan.id < m.fields.length ? m.fields[plan.id].trim() : '', reason: m.reason });
 
   const bad = (rowNumber: number, id: string, p: RowProblem) => {
     const err = new InputError(p.problem, { file, row: rowNumber, column: p.column }, p.hint);
@@ -130,16 +152,16 @@ export async function readCatalog(path: string, options: Partial<ReadCatalogOpti
   };
 
   table.rows.forEach((cells, r) => {
-    const rowNumber = r + 1;
+    const rowNumber = table.rowNumbers[r];
     const id = cellText(cells[plan.id]);
     try {
       if (id === '') throw new RowProblem('empty id', table.header[plan.id], 'every row needs a galaxy id');
       const first = firstRowOfId.get(id);
       if (first !== undefined) throw new RowProblem(`duplicate id "${id}" (first in row ${first})`, table.header[plan.id], 'ids must be unique: remove or rename the repeated row');
-      const image = images.locate(id, plan.image === null ? null : cellText(cells[plan.image]), opts.checkImages, plan.image === null ? undefined : table.header[plan.image]);
+      const image = images.locate(id, plan.image === null ? null : cellText(cells[plan.image]), opts.checkImages, plan.image === null ? undefined : table.header[plan.image], table.header[plan.id]);
       const row: CatalogRow = { id, image };
       let values: Float64Array | null = null;
-      if (labelKind === 'counts' || labelKind === 'fractions') values = parseAnswerCells(cells, table.header, plan, labelKind);
+      if (labelKind === 'counts' || labelKind === 'fractions') values = parseAnswerCells(cells, table.header, plan, { ...read, kind: labelKind });
       else if (labelKind === 'class') row.label = classes.parse(cells, table.header);
       firstRowOfId.set(id, rowNumber);
       rows.push(row);
@@ -151,7 +173,8 @@ export async function readCatalog(path: string, options: Partial<ReadCatalogOpti
     }
   });
 
-  const catalog: Catalog = { schema, rows, labelKind, source: file, skipped, labelledQuestions: plan.labelledQuestions };
+  const catalog: Catalog = { schema, rows, labelKind, labelKindReason, source: file, skipped, labelledQuestions: plan.labelledQuestions };
+  if (scale === 100) catalog.percentages = true;
   if (labelKind === 'class') catalog.classNames = classes.names();
   if (labelKind === 'counts') {
     rows.forEach((row, k) => {
@@ -181,9 +204,20 @@ export async function readCatalog(path: string, options: Partial<ReadCatalogOpti
       row.counts = fractionsToCounts(fractions, schema, opts.nominalN);
     });
     catalog.rows = rows.filter((_, k) => keep[k]);
-    skipped.sort((a, b) => a.row - b.row);
   }
+  skipped.sort((a, b) => a.row - b.row);
   return catalog;
+}
+
+/**
+ * The catalog's rows, or an InputError when none is usable (every row was left out by `onBad: 'skip'`), naming
+ * how many were left out and the first reason.
+ */
+export function requireRows(catalog: Catalog, what = 'galaxies'): CatalogRow[] {
+  if (catalog.rows.length > 0) return catalog.rows;
+  const n = catalog.skipped.length;
+  throw new InputError(`no usable ${what}: all ${n} rows were left out as bad (first: ${catalog.skipped[0]?.reason ?? 'none'})`, { file: catalog.source },
+    'fix the rows listed in the report (run `galmorph check` on the catalog to list them all)');
 }
 
 function cellText(cell: Cell | undefined): string {
@@ -193,7 +227,8 @@ function cellText(cell: Cell | undefined): string {
 
 function planColumns(table: CatalogTable, schema: Schema, opts: ReadCatalogOptions): ColumnPlan {
   const { header, file } = table;
-  const index = new Map(header.map((h, i) => [h, i]));
+  const ignoredColumns = new Set(opts.ignoreColumns);
+  const index = new Map(header.map((h, i) => [h, i] as const).filter(([h]) => !ignoredColumns.has(h)));
   const named = (option: string, name: string | null): number | null => {
     if (name === null) return null;
     const i = index.get(name);
@@ -208,15 +243,26 @@ function planColumns(table: CatalogTable, schema: Schema, opts: ReadCatalogOptio
     const i = header.findIndex((h) => /(^|_)(id|objid)$/i.test(h));
     if (i >= 0) id = i;
   }
-  if (id === null) throw new InputError('no id column found', { file }, `name one with the idColumn option (looked for ${ID_COLUMNS.join(', ')}); the columns are: ${header.join(', ')}`);
+  if (id === null) throw new InputError('no id column found', { file }, `rename a column to "id" (looked for ${ID_COLUMNS.join(', ')}; the readCatalog option idColumn names another); the columns are: ${header.join(', ')}`);
   const image = named('imageColumn', opts.imageColumn) ?? firstOf(IMAGE_COLUMNS);
 
   const used = new Set<number>([id, ...(image === null ? [] : [image])]);
+  if (opts.labelKind === 'none') {
+    // Labels are not read: their columns may be anything (a prediction catalog need not be a valid labelled one).
+    return { id, image, answers: schema.answers.map(() => -1), answerQuestion: schema.answers.map((a) => a.questionIndex), labelledQuestions: schema.questions.map(() => false), classCode: null, className: null };
+  }
   const answers = schema.answers.map((a) => {
-    const i = [a.column, a.key, ...a.aliases].map((n) => index.get(n)).find((k) => k !== undefined);
-    if (i === undefined) return -1;
-    used.add(i);
-    return i;
+    const found = [...new Set([a.column, a.key, ...a.aliases])].map((n) => index.get(n)).filter((k): k is number => k !== undefined);
+    if (found.length > 1) {
+      throw new InputError(
+        `answer "${a.key}" has ${found.length} columns: ${found.map((k) => `"${header[k]}"`).join(' and ')} (the schema's column name and its alias${found.length > 2 ? 'es' : ''})`,
+        { file, column: header[found[1]] },
+        'keep one naming (e.g. only the Kaggle Class1.1 … columns, or only q1_smooth …): remove the other columns, or list them in the readCatalog option ignoreColumns',
+      );
+    }
+    if (found.length === 0) return -1;
+    used.add(found[0]);
+    return found[0];
   });
   const labelledQuestions = schema.questions.map((q) => {
     const present = q.answers.filter((a) => answers[a.index] >= 0);
@@ -256,38 +302,114 @@ function planColumns(table: CatalogTable, schema: Schema, opts: ReadCatalogOptio
       `its answers are ${q.answers.map((a) => a.column).join(', ')}; rename the column, use a schema that declares it, or list it in ignoreColumns`,
     );
   }
-  return { id, image, answers, labelledQuestions, classCode, className };
+  return { id, image, answers, answerQuestion: schema.answers.map((a) => a.questionIndex), labelledQuestions, classCode, className };
 }
 
-function chooseLabelKind(table: CatalogTable, plan: ColumnPlan, requested: LabelKind | 'auto'): LabelKind {
+interface LabelRead {
+  kind: LabelKind;
+  /** Why this kind (detected or forced), for messages and reports. */
+  reason: string;
+  /** Answer cells are divided by this (100 for percentages). */
+  scale: number;
+}
+
+function chooseLabelKind(table: CatalogTable, plan: ColumnPlan, requested: ReadCatalogOptions['labelKind']): LabelRead {
   const hasAnswers = plan.labelledQuestions.some((x) => x);
   const hasClass = plan.classCode !== null || plan.className !== null;
-  if (requested === 'counts' || requested === 'fractions') {
-    if (!hasAnswers) throw new InputError(`labelKind "${requested}" needs answer columns, but the file has none of the schema's`, { file: table.file }, `the columns are: ${table.header.join(', ')}; check the schema option`);
-    return requested;
+  const forced = (kind: LabelKind, scale = 1): LabelRead => ({ kind, scale, reason: `${requested} (forced by --label-kind)` });
+  if (requested === 'counts' || requested === 'fractions' || requested === 'percentages') {
+    if (!hasAnswers) throw new InputError(`label kind "${requested}" needs answer columns, but the file has none of the schema's`, { file: table.file }, `the columns are: ${table.header.join(', ')}; check --schema`);
+    return requested === 'percentages' ? forced('fractions', 100) : forced(requested);
   }
   if (requested === 'class') {
-    if (!hasClass) throw new InputError('labelKind "class" needs a class column, but none was found', { file: table.file }, 'name it with the classColumn option');
-    return requested;
+    if (!hasClass) throw new InputError('label kind "class" needs a class column, but none was found', { file: table.file }, 'name the column class, label, *_class_code or *_class_name');
+    return forced('class');
   }
-  if (requested === 'none') return 'none';
-  if (hasAnswers) {
-    for (const cells of table.rows) {
-      for (const c of plan.answers) {
-        if (c < 0) continue;
-        const v = Number(cellText(cells[c]));
-        if (Number.isFinite(v) && v > 1) return 'counts';
-      }
+  if (requested === 'none') return { kind: 'none', scale: 1, reason: 'none (labels not read)' };
+  if (hasAnswers) return detectVoteKind(table, plan);
+  return hasClass
+    ? { kind: 'class', scale: 1, reason: 'class (a class column and no answer columns)' }
+    : { kind: 'none', scale: 1, reason: 'none (no answer or class columns)' };
+}
+
+/**
+ * Counts, fractions or percentages, by what most labelled rows hold (each row is judged on its own, so one bad
+ * row cannot turn the whole file into another kind): fractions — values in [0, 1], some not whole; counts — whole
+ * numbers, some above 1; percentages — values up to 100 whose questions sum to 100, some not whole (or every
+ * row summing to exactly 100). Rows of only 0s and 1s fit every kind and do not vote.
+ */
+function detectVoteKind(table: CatalogTable, plan: ColumnPlan): LabelRead {
+  const present = plan.answers.filter((c) => c >= 0);
+  const questions = groupByQuestion(plan);
+  const tally = { fractions: 0, counts: 0, percentages: 0, wholePercentages: 0, other: 0, zeroOne: 0 };
+  let anyAboveOne = false;
+  for (const cells of table.rows) {
+    const values = present.map((c) => Number(cellText(cells[c]) === '' ? Number.NaN : cellText(cells[c])));
+    if (values.some((v) => !Number.isFinite(v) || v < 0)) continue;
+    if (values.some((v) => v > 1)) anyAboveOne = true;
+    const whole = values.every((v) => Number.isInteger(v));
+    if (values.every((v) => v === 0 || v === 1)) tally.zeroOne++;
+    else if (values.every((v) => v <= 1)) tally.fractions++;
+    else if (looksLikePercentages(cells, questions)) {
+      if (whole) tally.wholePercentages++;
+      else tally.percentages++;
+    } else if (whole) tally.counts++;
+    else tally.other++;
+  }
+  const labelled = tally.fractions + tally.counts + tally.percentages + tally.wholePercentages + tally.other + tally.zeroOne;
+  const of = `of ${labelled} labelled rows`;
+  const decisive = labelled - tally.zeroOne;
+  const force = 'force another with --label-kind';
+  if (decisive === 0) {
+    return anyAboveOne || labelled === 0
+      ? { kind: 'counts', scale: 1, reason: `counts (no row could be judged; some value is above 1; ${force})` }
+      : { kind: 'fractions', scale: 1, reason: `fractions (every answer value is 0 or 1, which fits counts too; ${force} counts if they are single votes)` };
+  }
+  const percentages = tally.percentages + tally.wholePercentages;
+  if (tally.fractions * 2 > decisive) {
+    return { kind: 'fractions', scale: 1, reason: `fractions (auto: ${tally.fractions} ${of} hold values in [0, 1]; ${decisive - tally.fractions} hold values above 1 and are bad rows; ${force})` };
+  }
+  if (percentages * 2 > decisive && (tally.percentages > 0 || tally.wholePercentages === decisive)) {
+    return { kind: 'fractions', scale: 100, reason: `percentages (auto: ${percentages} ${of} hold values up to 100 whose questions sum to 100; read as fractions ÷ 100; ${force})` };
+  }
+  const counts = tally.counts + tally.wholePercentages;
+  return { kind: 'counts', scale: 1, reason: `counts (auto: ${counts} ${of} hold whole numbers above 1${tally.fractions + tally.percentages + tally.other > 0 ? `; ${tally.fractions + tally.percentages + tally.other} hold fractional values and are bad rows` : ''}; ${force})` };
+}
+
+/** Each labelled question's table columns. */
+function groupByQuestion(plan: ColumnPlan): number[][] {
+  const byQuestion = new Map<number, number[]>();
+  plan.answers.forEach((c, a) => {
+    if (c < 0) return;
+    const q = plan.answerQuestion[a];
+    byQuestion.set(q, [...(byQuestion.get(q) ?? []), c]);
+  });
+  return [...byQuestion.values()];
+}
+
+/** Every value ≤ 100, and every labelled question sums to 100 (± 1) or 0 (not asked), at least one to 100. */
+function looksLikePercentages(cells: Cell[], questions: number[][]): boolean {
+  let hundred = 0;
+  for (const cols of questions) {
+    let sum = 0;
+    for (const c of cols) {
+      const v = Number(cellText(cells[c]));
+      if (v > 100) return false;
+      sum += v;
     }
-    return 'fractions';
+    if (Math.abs(sum - 100) <= 1) hundred++;
+    else if (sum !== 0) return false;
   }
-  return hasClass ? 'class' : 'none';
+  return hundred > 0;
 }
 
 /** Answer cells → values per schema answer (0 for questions the file lacks), or null when all are empty. */
-function parseAnswerCells(cells: Cell[], header: string[], plan: ColumnPlan, kind: 'counts' | 'fractions'): Float64Array | null {
+function parseAnswerCells(cells: Cell[], header: string[], plan: ColumnPlan, read: { kind: 'counts' | 'fractions'; scale: number; reason: string; maxVotes: number }): Float64Array | null {
   const present = plan.answers.filter((c) => c >= 0);
   if (present.every((c) => cellText(cells[c]) === '')) return null;
+  const { kind, scale } = read;
+  const unit = scale === 100 ? 'percentage' : kind === 'counts' ? 'count' : 'fraction';
+  const readAs = `the file is read as ${read.reason}`;
   const out = new Float64Array(plan.answers.length);
   plan.answers.forEach((c, a) => {
     if (c < 0) return;
@@ -298,13 +420,19 @@ function parseAnswerCells(cells: Cell[], header: string[], plan: ColumnPlan, kin
     }
     const v = Number(text);
     if (!Number.isFinite(v)) throw new RowProblem(`"${text}" is not a number`, column, 'answer cells must hold numbers');
-    if (v < 0) throw new RowProblem(`negative ${kind === 'counts' ? 'count' : 'fraction'} ${v}`, column, 'votes cannot be negative');
+    if (v < 0) throw new RowProblem(`negative ${unit} ${v}`, column, 'votes cannot be negative');
     if (kind === 'counts' && !Number.isInteger(v)) {
-      throw new RowProblem(`count ${v} is not a whole number`, column, 'counts must be integers; for vote fractions read with labelKind "fractions"');
+      throw new RowProblem(`count ${v} is not a whole number`, column, `counts must be integers; ${readAs}`);
     }
-    if (kind === 'fractions' && v > 1 + 1e-9) throw new RowProblem(`fraction ${v} is above 1`, column, 'fractions lie in [0, 1]; for vote counts read with labelKind "counts"');
-    out[a] = v;
+    if (kind === 'counts' && v > read.maxVotes) {
+      throw new RowProblem(`count ${v} is implausibly large (more than ${read.maxVotes} votes for one answer of one galaxy)`, column, 'Galaxy Zoo galaxies get tens to hundreds of votes: fix the value (a misplaced column or unit?)');
+    }
+    if (kind === 'fractions' && v > scale + 1e-9) throw new RowProblem(`${unit} ${v} is above ${scale}`, column, `${unit}s lie in [0, ${scale}]; ${readAs}`);
+    out[a] = v / scale;
   });
+  if (kind === 'counts' && present.every((c) => Number(cellText(cells[c])) === 0)) {
+    throw new RowProblem('every answer count is 0 (no volunteer voted)', header[present[0]], 'empty all answer cells of the row to mark it unlabelled, or fix the counts');
+  }
   return out;
 }
 
@@ -359,55 +487,94 @@ function fractionSumProblem(v: Float64Array, schema: Schema, plan: ColumnPlan, s
     return new RowProblem(
       `fractions of question "${q.key}" sum to ${Number(sum.toFixed(6))}, expected ${expected} within ${tol}`,
       schema.answers[q.start].column,
-      `fix the row, raise fractionTolerance, or set fractionStyle (read as ${style})`,
+      `fix the row, or leave it out with --on-bad skip (read as ${style} fractions; the readCatalog options fractionTolerance and fractionStyle change that)`,
     );
   }
   return null;
 }
 
-/** Resolves image paths and checks they exist, listing each folder once. */
+/**
+ * Resolves image paths and checks they exist, listing each folder once. A path is checked before anything is
+ * opened: a relative path (or an id used as a file name) must stay inside the image folder or the table's folder,
+ * and an absolute path is refused unless allowed.
+ */
 class ImageFinder {
   private readonly listings = new Map<string, Set<string>>();
 
   constructor(
     private readonly imageDir: string,
     private readonly tableDir: string,
+    private readonly allowAbsolute: boolean,
   ) {}
 
-  private exists(path: string): boolean {
-    const dir = dirname(path);
+  private listing(dir: string): Set<string> {
     let names = this.listings.get(dir);
     if (names === undefined) {
       names = existsSync(dir) ? new Set(readdirSync(dir)) : new Set();
       this.listings.set(dir, names);
     }
-    return names.has(basename(path));
+    return names;
   }
 
-  locate(id: string, cell: string | null, checkImages: boolean, column: string | undefined): string {
+  private exists(path: string): boolean {
+    return this.listing(dirname(path)).has(basename(path));
+  }
+
+  locate(id: string, cell: string | null, checkImages: boolean, column: string | undefined, idColumn: string): string {
+    if (cell === '') throw new RowProblem('empty image cell', column, 'give the image file name');
+    if (cell === null && (/[/\\\0]/.test(id) || id === '..' || id === '.')) {
+      throw new RowProblem(`id "${id}" cannot name an image file: it holds a path separator or "..", so <id>.png could lie outside ${this.imageDir}`, idColumn,
+        'add an image column with each file\'s path inside the catalog folder, or use ids without / \\ and ..');
+    }
+    if (cell !== null && cell.includes('\0')) throw new RowProblem('image path holds a NUL character', column, 'fix the path');
+    const inside = (dir: string, p: string) => {
+      const rel = relative(dir, p);
+      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    };
+    if (cell !== null && isAbsolute(cell) && !this.allowAbsolute && !inside(this.imageDir, cell) && !inside(this.tableDir, cell)) {
+      throw new RowProblem(`absolute image path "${cell}" outside the catalog folder (${this.tableDir}) refused; it was not opened`, column,
+        'give paths relative to the catalog folder, or pass --allow-absolute-paths if the catalog uses absolute paths on purpose');
+    }
     const candidates = cell === null
       ? IMAGE_EXTENSIONS.map((ext) => join(this.imageDir, `${id}.${ext}`))
       : isAbsolute(cell) ? [cell] : [join(this.imageDir, cell), join(this.tableDir, cell)];
-    if (cell === '') throw new RowProblem('empty image cell', column, 'give the image file name');
+    if (cell !== null && !isAbsolute(cell) && !inside(this.imageDir, candidates[0]) && !inside(this.tableDir, candidates[1])) {
+      throw new RowProblem(`image path "${cell}" leads outside the catalog folder (${this.tableDir}); it was not opened`, column,
+        'keep images inside the catalog folder (or its images/ folder) and give paths relative to it');
+    }
     const found = candidates.find((c) => this.exists(c));
     if (found !== undefined) return found;
     if (!checkImages) return candidates[0];
     const where = cell === null ? `no image for id "${id}" in ${this.imageDir} (looked for ${IMAGE_EXTENSIONS.map((e) => `${id}.${e}`).join(', ')})` : `image "${cell}" does not exist (looked in ${[...new Set(candidates.map(dirname))].join(' and ')})`;
-    throw new RowProblem(where, column, 'fix the path, pass imageDir, or leave the row out with onBad "skip"');
+    const mangled = [...new Set(candidates.map(dirname))].flatMap((d) => [...this.listing(d)].filter((n) => n.includes('\uFFFD')));
+    const hint = mangled.length > 0
+      ? `the folder holds ${mangled.length} file name(s) that are not valid UTF-8 (e.g. "${mangled[0]}"), which Node.js cannot open by the catalog's name: rename them in UTF-8 (e.g. convmv -f latin1 -t utf8)`
+      : 'fix the path, or leave the row out with --on-bad skip';
+    throw new RowProblem(where, column, hint);
   }
 }
 
-/** Class labels from a code column and/or a name column, kept consistent across rows. */
+/** Class labels from a code column and/or a name column, kept consistent across rows (and within the schema's classes, if it lists them). */
 class ClassTable {
   private readonly byCode = new Map<number, string>();
   private readonly byName = new Map<string, number>();
   /** Decided by the first row: numeric codes (with optional names) or names only. */
   private mode: 'code' | 'name' | null = null;
 
-  constructor(private readonly plan: ColumnPlan) {}
+  constructor(
+    private readonly plan: ColumnPlan,
+    private readonly schema: Schema,
+  ) {}
+
+  private unknown(label: string, column: string | undefined): RowProblem {
+    const known = this.schema.classes;
+    return new RowProblem(`unknown class ${label}: schema "${this.schema.name}" has ${known.length} classes: ${known.map((c, i) => `${i} ${c}`).join(', ')}`, column,
+      'fix the label (a typo?), or use a schema that lists this class');
+  }
 
   parse(cells: Cell[], header: string[]): number {
     const { classCode, className } = this.plan;
+    const known = this.schema.classes;
     const codeText = classCode === null ? '' : cellText(cells[classCode]);
     const nameText = className === null ? '' : cellText(cells[className]);
     const codeColumn = classCode === null ? undefined : header[classCode];
@@ -417,18 +584,29 @@ class ClassTable {
     if (this.mode === null) this.mode = classCode !== null && numericCode ? 'code' : 'name';
     if (this.mode === 'code') {
       if (!numericCode) throw new RowProblem(`class code "${codeText}" is not a non-negative integer`, codeColumn, 'earlier rows hold integer codes: use one code per class');
-      const name = className === null ? codeText : nameText;
+      if (known.length > 0 && code >= known.length) throw this.unknown(`code ${code}`, codeColumn);
+      const name = className === null ? (known[code] ?? codeText) : nameText;
       if (className !== null && name === '') throw new RowProblem('empty class name', header[className], 'give every row its class name');
-      const known = this.byCode.get(code);
-      if (known !== undefined && known !== name) {
-        throw new RowProblem(`class code ${code} is named "${name}" here but "${known}" in an earlier row`, className === null ? codeColumn : header[className], 'make codes and names agree');
+      if (known.length > 0 && className !== null && name !== known[code]) {
+        throw new RowProblem(`class code ${code} is named "${name}" here but "${known[code]}" in schema "${this.schema.name}"`, header[className], 'make codes and names agree with the schema');
+      }
+      const seen = this.byCode.get(code);
+      if (seen !== undefined && seen !== name) {
+        throw new RowProblem(`class code ${code} is named "${name}" here but "${seen}" in an earlier row`, className === null ? codeColumn : header[className], 'make codes and names agree');
       }
       this.byCode.set(code, name);
       return code;
     }
-    // Names only (a text class column, or a name column without codes): index assigned in order of appearance.
+    // Names only (a text class column, or a name column without codes): the schema's index, else in order of appearance.
     const name = classCode !== null ? codeText : nameText;
-    if (name === '') throw new RowProblem('empty class name', className === null ? codeColumn : header[className], 'give every row a class');
+    const nameColumn = className === null ? codeColumn : header[className];
+    if (name === '') throw new RowProblem('empty class name', nameColumn, 'give every row a class');
+    if (known.length > 0) {
+      const k = known.indexOf(name);
+      if (k < 0) throw this.unknown(`"${name}"`, nameColumn);
+      this.byName.set(name, k);
+      return k;
+    }
     let index = this.byName.get(name);
     if (index === undefined) {
       index = this.byName.size;
@@ -438,6 +616,7 @@ class ClassTable {
   }
 
   names(): string[] {
+    if (this.schema.classes.length > 0) return [...this.schema.classes];
     if (this.byName.size > 0) return [...this.byName.keys()];
     const max = Math.max(-1, ...this.byCode.keys());
     return Array.from({ length: max + 1 }, (_, c) => this.byCode.get(c) ?? `class ${c}`);

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { InputError } from '../util/errors.js';
-import { readCsv } from './csv.js';
+import { readCsvTable, type MalformedRecord } from './csv.js';
 import { readParquet } from './parquet.js';
 
 export type Cell = string | number | null;
@@ -15,6 +15,10 @@ export interface CatalogTable {
   file: string;
   header: string[];
   rows: Cell[][];
+  /** 1-based data row (header excluded) of each row in the file. */
+  rowNumbers: number[];
+  /** CSV records of the wrong field count, left out when read with `onBadRow: 'skip'`. */
+  malformed: MalformedRecord[];
 }
 
 export const TABLE_FILE_NAMES = ['labels.csv', 'labels.parquet', 'catalog.csv', 'catalog.parquet'] as const;
@@ -31,7 +35,13 @@ export function tableFormat(path: string): TableFormat {
 /** A folder → its labels.csv / labels.parquet (and images/ folder); a file → itself (and images/ beside it). */
 export function locateCatalog(path: string): { file: string; defaultImageDir: string } {
   const p = resolve(path);
-  if (!existsSync(p)) throw new InputError('no such file or folder', { file: p }, 'check the catalog path');
+  if (!existsSync(p)) {
+    if (p.includes('\uFFFD')) {
+      throw new InputError('no such file or folder; the path holds bytes that are not UTF-8 (shown as \uFFFD), which Node.js cannot pass on', { file: p },
+        'rename the file or folder with a UTF-8 name (e.g. convmv -f latin1 -t utf8)');
+    }
+    throw new InputError('no such file or folder', { file: p }, 'check the catalog path');
+  }
   const folder = statSync(p).isDirectory() ? p : resolve(p, '..');
   let file = p;
   if (folder === p) {
@@ -46,7 +56,9 @@ export function locateCatalog(path: string): { file: string; defaultImageDir: st
   return { file, defaultImageDir: existsSync(images) && statSync(images).isDirectory() ? images : folder };
 }
 
-export async function readCatalogTable(file: string): Promise<CatalogTable> {
-  const data = tableFormat(file) === 'csv' ? readCsv(file) : await readParquet(file);
-  return { file, header: data.header, rows: data.rows };
+/** The table of a catalog file; with `onBadRow: 'skip'` CSV records of the wrong field count are listed in `malformed`. */
+export async function readCatalogTable(file: string, options: { onBadRow: 'error' | 'skip' } = { onBadRow: 'error' }): Promise<CatalogTable> {
+  if (tableFormat(file) === 'csv') return { file, ...readCsvTable(file, options) };
+  const data = await readParquet(file);
+  return { file, header: data.header, rows: data.rows, rowNumbers: data.rows.map((_, k) => k + 1), malformed: [] };
 }

@@ -38,6 +38,8 @@ export interface SchemaDef {
   name: string;
   description?: string;
   questions: QuestionDef[];
+  /** Class names a 'class' catalog may use (codes are indices into it); omitted: any class is accepted. */
+  classes?: string[];
 }
 
 export interface Answer {
@@ -72,6 +74,8 @@ export interface Schema {
   answers: Answer[];
   numAnswers: number;
   numQuestions: number;
+  /** Class names a 'class' catalog may use (empty: any). */
+  classes: string[];
   /** Per question, its flat answer range [start, end). */
   questionSlices: Array<[start: number, end: number]>;
   /** Flat index of an answer key; throws an error listing the known keys if absent. */
@@ -95,7 +99,10 @@ export function createSchema(def: SchemaDef, source?: string): Schema {
   if (typeof def !== 'object' || def === null || Array.isArray(def)) {
     fail('(top level)', `expected an object with "name" and "questions", got ${typeof def}`, 'see the built-in schemas in src/data/schemas/ for the format');
   }
-  checkKnownFields(def as unknown as Record<string, unknown>, ['name', 'description', 'questions'], '', fail);
+  checkKnownFields(def as unknown as Record<string, unknown>, ['name', 'description', 'questions', 'classes'], '', fail);
+  if (def.classes !== undefined && (!Array.isArray(def.classes) || def.classes.some((c) => typeof c !== 'string' || c.trim() === '') || new Set(def.classes).size !== def.classes.length)) {
+    fail('classes', 'must be an array of distinct non-empty strings', 'list the class names, or omit it to accept any class');
+  }
   if (typeof def.name !== 'string' || def.name.trim() === '') fail('name', 'must be a non-empty string', 'give the schema a name');
   if (def.description !== undefined && typeof def.description !== 'string') fail('description', 'must be a string', 'remove it or make it text');
   if (!Array.isArray(def.questions) || def.questions.length === 0) {
@@ -175,6 +182,7 @@ export function createSchema(def: SchemaDef, source?: string): Schema {
     answers,
     numAnswers: answers.length,
     numQuestions: questions.length,
+    classes: [...(def.classes ?? [])],
     questionSlices: questions.map((q) => [q.start, q.end] as [number, number]),
     answerIndex(key: string): number {
       const a = answerByKey.get(key);

@@ -31,11 +31,11 @@ describe('readCatalog bad input names file, row and column', () => {
     ['a duplicate id', `${Q1_HEADER}\ng1,g1.png,1,2,0\ng2,g2.png,1,2,0\ng1,g1.png,1,2,0\n`, {}, /row 3, column "id": duplicate id "g1" \(first in row 1\)/],
     ['a missing image', `${Q1_HEADER}\ng1,g1.png,1,2,0\ng9,g9.png,1,2,0\n`, {}, /row 2, column "image_file": image "g9\.png" does not exist/],
     ['an empty id', `${Q1_HEADER}\n,g1.png,1,2,0\n`, {}, /row 1, column "id": empty id/],
-    ['no id column', 'name,image_file\nx,g1.png\n', {}, /labels\.csv: no id column found — name one with the idColumn option/],
+    ['no id column', 'name,image_file\nx,g1.png\n', {}, /labels\.csv: no id column found — rename a column to "id" .*the readCatalog option idColumn/],
     ['a wrong field count', `${Q1_HEADER}\ng1,g1.png,1,2,0\ng2,g2.png,1,2\n`, {}, /labels\.csv, row 2: has 4 fields but the header has 5/],
     ['an unclosed quote', `${Q1_HEADER}\ng1,"g1.png,1,2,0\n`, {}, /labels\.csv, row 1: a quoted field is never closed/],
     ['an idColumn that does not exist', `${Q1_HEADER}\ng1,g1.png,1,2,0\n`, { idColumn: 'objid' }, /column "objid": option idColumn names column "objid", which the file lacks — the columns are: id, image_file/],
-    ['labelKind counts without answer columns', 'id,image_file\ng1,g1.png\n', { labelKind: 'counts' }, /labelKind "counts" needs answer columns, but the file has none/],
+    ['labelKind counts without answer columns', 'id,image_file\ng1,g1.png\n', { labelKind: 'counts' }, /label kind "counts" needs answer columns, but the file has none/],
     ['a duplicated header column', 'id,id,image_file\ng1,g1,g1.png\n', {}, /row 0, column "id": column "id" appears twice in the header/],
   ];
   it.each(cases)('rejects %s', async (_name, csv, options, message) => {

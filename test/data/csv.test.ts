@@ -80,7 +80,7 @@ describe('parseCsv', () => {
   it('rejects a wrong field count, naming the row and both counts', () => {
     const e = inputError(() => parseCsv('id,x,y\ng1,1,2\ng2,1\n', 'f.csv'));
     expect(e.location).toEqual({ file: 'f.csv', row: 2 });
-    expect(e.message).toBe('f.csv, row 2: has 2 fields but the header has 3 — check for a missing or extra comma, or an unquoted comma inside a value');
+    expect(e.message).toBe('f.csv, row 2: has 2 fields but the header has 3 — check for a missing or extra comma, or an unquoted comma inside a value; --on-bad skip leaves such rows out and lists them');
     expect(() => parseCsv('id,x\ng1,1,2\n', 'f.csv')).toThrow(/^f\.csv, row 1: has 3 fields but the header has 2/);
   });
 
