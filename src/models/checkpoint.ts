@@ -1,12 +1,17 @@
 /**
  * Saving and loading trained models: a folder with `model.json` (format, kind, resolved config, schema,
- * preprocessing, training step, parameter index) and `weights.bin` (float32 little-endian, concatenated in index
- * order), plus optional optimiser state in the same layout (`optimizer.bin`). `loadCheckpoint` refuses files of
- * another format or kind with a message that says what was found and what was expected.
+ * preprocessing, training step, parameter index, SHA-256 of the binary files) and `weights.bin` (float32
+ * little-endian, concatenated in index order), plus optional optimiser state in the same layout (`optimizer.bin`).
+ * `loadCheckpoint` refuses files of another format or kind, and binary files that do not match model.json, with a
+ * message that says what was found and what was expected.
+ *
+ * A checkpoint is written as one unit (atomicFolder.ts): into a temporary sibling folder, then renamed over the
+ * previous one, so a process killed while saving leaves either the previous checkpoint or the new one, never a mix.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { committedFolder, writeFolderAtomically } from '../util/atomicFolder.js';
 import { InputError } from '../util/errors.js';
 import type { NamedWeights } from '../nn/params.js';
 
@@ -49,24 +54,32 @@ export interface Checkpoint {
   optimizer: NamedWeights | null;
 }
 
+/** Saves a checkpoint folder as one unit: `dir` holds either its previous checkpoint or this one, whenever the process dies. */
 export function saveCheckpoint(dir: string, ckpt: Checkpoint): void {
-  mkdirSync(dir, { recursive: true });
   const [weightIndex, weightBytes] = pack(ckpt.weights);
-  writeFileSync(join(dir, 'weights.bin'), weightBytes);
+  const files: Record<string, Uint8Array> = { 'weights.bin': weightBytes };
   let optimizerIndex: TensorIndexEntry[] | null = null;
   let optimizerSum: string | null = null;
   if (ckpt.optimizer) {
     const [idx, bytes] = pack(ckpt.optimizer);
     optimizerIndex = idx;
     optimizerSum = sha256(bytes);
-    writeFileSync(join(dir, 'optimizer.bin'), bytes);
+    files['optimizer.bin'] = bytes;
   }
   const json: ModelJson = { ...ckpt.meta, weights: weightIndex, optimizer: optimizerIndex, checksums: { weights: sha256(weightBytes), optimizer: optimizerSum } };
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(json, null, 2) + '\n');
+  files['model.json'] = Buffer.from(JSON.stringify(json, null, 2) + '\n', 'utf8');
+  writeFolderAtomically(dir, files);
 }
 
-/** Loads a checkpoint folder; `expectedKind` makes a model of another kind an error. */
+/**
+ * Loads a checkpoint folder; `expectedKind` makes a model of another kind an error. Read-only: when a save was cut
+ * between its two renames (atomicFolder.ts), the previous checkpoint is read from where it was set aside.
+ */
 export function loadCheckpoint(dir: string, expectedKind?: string): Checkpoint {
+  return loadCheckpointFiles(committedFolder(dir, 'model.json') ?? dir, expectedKind);
+}
+
+function loadCheckpointFiles(dir: string, expectedKind?: string): Checkpoint {
   const jsonPath = join(dir, 'model.json');
   if (!existsSync(jsonPath)) {
     throw new InputError('no model.json here', { file: dir }, 'pass the folder a training run saved its model to (e.g. RUN/model) or a shipped model\'s name');
