@@ -66,15 +66,17 @@ function optimizerToNamed(state: OptimizerState): NamedWeights {
   const out: NamedWeights = {};
   state.m.forEach((m, k) => (out[`adam/m/${k}`] = { shape: [m.length], values: m }));
   state.v.forEach((v, k) => (out[`adam/v/${k}`] = { shape: [v.length], values: v }));
+  state.average?.forEach((a, k) => (out[`adam/average/${k}`] = { shape: [a.length], values: a }));
   return out;
 }
 
 function namedToOptimizer(named: NamedWeights, step: number): OptimizerState {
   const count = Object.keys(named).filter((n) => n.startsWith('adam/m/')).length;
-  const pick = (which: 'm' | 'v') => Array.from({ length: count }, (_, k) => {
+  const pick = (which: 'm' | 'v' | 'average') => Array.from({ length: count }, (_, k) => {
     const entry = named[`adam/${which}/${k}`];
     if (entry === undefined) throw new InputError(`optimizer.bin lacks adam/${which}/${k}`, {}, 'the checkpoint is incomplete; save it again');
     return entry.values;
   });
-  return { kind: 'adam', step, m: pick('m'), v: pick('v') };
+  const averaged = named['adam/average/0'] !== undefined;
+  return { kind: 'adam', step, m: pick('m'), v: pick('v'), ...(averaged ? { average: pick('average') } : {}) };
 }

@@ -22,6 +22,7 @@ import {
   type StepResult,
   type Trainer,
   type TrainerWeights,
+  type WeightKind,
 } from './localTrainer.js';
 import { OPTIMIZER_KINDS, type OptimizerOptions } from './optimizer.js';
 import type { OptimizerState } from '../models/optimizerState.js';
@@ -205,7 +206,7 @@ export class DataParallelTrainer implements Trainer {
       await Promise.all(handles.map((h) => h.request({ kind: 'attach', slots })));
       const trainer = new DataParallelTrainer(handles, barrier, layouts[0].backend);
       // Start every worker from the first worker's weights, whatever each createTask produced.
-      await trainer.setWeights(await handles[0].request<TrainerWeights>({ kind: 'getWeights' }));
+      await trainer.setWeights(await handles[0].request<TrainerWeights>({ kind: 'getWeights', which: 'current' }));
       return trainer;
     } catch (error) {
       await Promise.all(handles.map((h) => h.worker.terminate()));
@@ -230,15 +231,15 @@ export class DataParallelTrainer implements Trainer {
   }
 
   /** Weights of the first worker (all workers hold the same). */
-  async getWeights(): Promise<TrainerWeights> {
+  async getWeights(which: WeightKind = 'current'): Promise<TrainerWeights> {
     this.assertOpen();
-    return this.handles[0].request<TrainerWeights>({ kind: 'getWeights' });
+    return this.handles[0].request<TrainerWeights>({ kind: 'getWeights', which });
   }
 
   /** Weights of every worker, to check they agree. */
   async getAllWeights(): Promise<TrainerWeights[]> {
     this.assertOpen();
-    return Promise.all(this.handles.map((h) => h.request<TrainerWeights>({ kind: 'getWeights' })));
+    return Promise.all(this.handles.map((h) => h.request<TrainerWeights>({ kind: 'getWeights', which: 'current' })));
   }
 
   /** Live tensors in each worker (for leak checks). */

@@ -5,7 +5,7 @@
 import type { BackendDescription } from '../backend/initBackend.js';
 import type { OptimizerOptions } from './optimizer.js';
 import type { OptimizerState } from '../models/optimizerState.js';
-import type { Prediction, StepResult, TrainerWeights } from './localTrainer.js';
+import type { Prediction, StepResult, TrainerWeights, WeightKind } from './localTrainer.js';
 import type { HostBatch } from '../data/hostBatch.js';
 import type { TaskSpec } from '../models/trainTask.js';
 
@@ -31,7 +31,7 @@ export type WorkerRequest =
   | { id: number; kind: 'layout' }
   | { id: number; kind: 'attach'; slots: SharedSlots }
   | { id: number; kind: 'step'; shard: HostBatch; fractions: number[]; step: number }
-  | { id: number; kind: 'getWeights' }
+  | { id: number; kind: 'getWeights'; which: WeightKind }
   | { id: number; kind: 'setWeights'; weights: TrainerWeights }
   | { id: number; kind: 'getOptimizerState' }
   | { id: number; kind: 'setOptimizerState'; state: OptimizerState }

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/initBackend.js';
 import { createOptimizer } from './optimizer.js';
-import { computeGradients, loadTask, readVariables, runTaskMethod, writeVariables } from './localTrainer.js';
+import { computeGradients, loadTask, readVariables, runTaskMethod, trainerWeights, writeVariables } from './localTrainer.js';
 import { AbortedError, Barrier } from './dataParallelBarrier.js';
 import type { SharedSlots, TaskLayout, WorkerReply, WorkerRequest, WorkerResult, WorkerSetup } from './dataParallelProtocol.js';
 
@@ -74,7 +74,7 @@ function handle(request: WorkerRequest): WorkerResult {
       return { loss, metrics };
     }
     case 'getWeights':
-      return { trainable: params.map((p) => p.slice()), state: readVariables(task.state) };
+      return trainerWeights(params, optimizer, task, request.which);
     case 'setWeights':
       writeVariables(task.trainable, request.weights.trainable, 'trainable weight');
       writeVariables(task.state, request.weights.state, 'state');

@@ -23,6 +23,13 @@ export interface TrainerWeights {
   state: Float32Array[];
 }
 
+/**
+ * Which weights to read: the optimiser's latest ('current', what training continues from) or its moving average
+ * ('averaged': what validation scores and the best model keeps when the run averages weights; the current weights
+ * when it does not).
+ */
+export type WeightKind = 'current' | 'averaged';
+
 /** An output of a named task method for a batch of examples: the batch axis first. */
 export interface Prediction {
   shape: number[];
@@ -34,7 +41,7 @@ export interface Trainer {
   readonly workers: number;
   /** One optimiser step on the batch (split across workers when there are several). */
   step(batch: HostBatch): Promise<StepResult>;
-  getWeights(): Promise<TrainerWeights>;
+  getWeights(which?: WeightKind): Promise<TrainerWeights>;
   setWeights(weights: TrainerWeights): Promise<void>;
   getOptimizerState(): Promise<OptimizerState>;
   setOptimizerState(state: OptimizerState): Promise<void>;
@@ -77,6 +84,12 @@ export function computeGradients(
   });
   tf.dispose([value, ...Object.values(grads), ...kept]);
   return { loss, metrics, grads: hostGrads };
+}
+
+/** A trainer's weights of the given kind from its host parameters, optimiser and task state (copies). */
+export function trainerWeights(params: readonly Float32Array[], optimizer: HostOptimizer, task: TrainTask, which: WeightKind): TrainerWeights {
+  const trainable = (which === 'averaged' ? optimizer.averagedWeights() : null) ?? params.map((p) => p.slice());
+  return { trainable, state: readVariables(task.state) };
 }
 
 export function readVariables(variables: readonly tf.Variable[]): Float32Array[] {
@@ -134,8 +147,8 @@ export class LocalTrainer implements Trainer {
     return { loss, metrics };
   }
 
-  async getWeights(): Promise<TrainerWeights> {
-    return { trainable: this.params.map((p) => p.slice()), state: readVariables(this.task.state) };
+  async getWeights(which: WeightKind = 'current'): Promise<TrainerWeights> {
+    return trainerWeights(this.params, this.optimizer, this.task, which);
   }
 
   async setWeights(weights: TrainerWeights): Promise<void> {

@@ -1,6 +1,12 @@
 /**
  * Adam on host Float32Arrays: deterministic (the same gradients give bit-identical weights in every thread),
- * and its state (step, first and second moments) exports for checkpoints.
+ * and its state (step, first and second moments, and the weight average when it keeps one) exports for checkpoints.
+ *
+ * Weight averaging (`averageDecay`): an exponential moving average of the weights after every update,
+ *   w̄ₜ = d·w̄ₜ₋₁ + (1 − d)·wₜ with d = min(averageDecay, (1 + t)/(10 + t)), w̄₁ = w₁,
+ * the ramped decay of TensorFlow's ExponentialMovingAverage(num_updates), so early averages are not dominated by the
+ * random initial weights. With noisy vote labels the average of the last few hundred steps predicts better than the
+ * last step's weights (README "Training recipe"); it is kept beside the moments so a resumed run continues it exactly.
  */
 import type { AdamState } from '../models/optimizerState.js';
 import { check, resolveOptions } from '../util/options.js';
@@ -19,9 +25,11 @@ export interface AdamOptions {
   warmupSteps: number;
   /** Cosine decay of the learning rate to 0 over this many steps (held at 0 after), or null for a constant rate. @default null */
   decaySteps: number | null;
+  /** Decay d of the exponential moving average of the weights (e.g. 0.998), or null to keep none. @default null */
+  averageDecay: number | null;
 }
 
-export const ADAM_DEFAULTS: AdamOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, warmupSteps: 0, decaySteps: null };
+export const ADAM_DEFAULTS: AdamOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, warmupSteps: 0, decaySteps: null, averageDecay: null };
 
 /**
  * The step size of update number `step` (1-based): learningRate × min(1, step / warmupSteps) × ½(1 + cos(π·min(step,
@@ -43,6 +51,9 @@ export function resolveAdamOptions(given: Partial<AdamOptions> = {}): AdamOption
     decaySteps: (v, name) => {
       if (v !== null) check.integer(1)(v, name);
     },
+    averageDecay: (v, name) => {
+      if (v !== null) check.number(0, 0.999999)(v, name);
+    },
   }, given);
 }
 
@@ -51,12 +62,25 @@ export class Adam {
   private step = 0;
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
+  /** The weight average (empty until the first update), or null when `averageDecay` is null. */
+  private readonly average: Float32Array[] | null;
 
   /** `sizes`: the length of each parameter array, in the order `update` receives them. */
   constructor(sizes: readonly number[], options: Partial<AdamOptions> = {}) {
     this.options = resolveAdamOptions(options);
     this.m = sizes.map((n) => new Float32Array(n));
     this.v = sizes.map((n) => new Float32Array(n));
+    this.average = this.options.averageDecay === null ? null : sizes.map((n) => new Float32Array(n));
+  }
+
+  /** Whether this optimiser keeps a weight average. */
+  get averaging(): boolean {
+    return this.average !== null;
+  }
+
+  /** Copies of the weight average, or null when none is kept or no update has run yet. */
+  averagedWeights(): Float32Array[] | null {
+    return this.average === null || this.step === 0 ? null : this.average.map((a) => a.slice());
   }
 
   get steps(): number {
@@ -90,10 +114,24 @@ export class Adam {
         p[i] -= (learningRate * (mi / correction1)) / (Math.sqrt(vi / correction2) + epsilon);
       }
     }
+    if (this.average !== null) this.updateAverage(params);
+  }
+
+  private updateAverage(params: Float32Array[]): void {
+    const average = this.average as Float32Array[];
+    const d = this.step === 1 ? 0 : Math.min(this.options.averageDecay as number, (1 + this.step) / (10 + this.step));
+    for (let k = 0; k < params.length; k++) {
+      const p = params[k];
+      const a = average[k];
+      for (let i = 0; i < p.length; i++) a[i] = d * a[i] + (1 - d) * p[i];
+    }
   }
 
   exportState(): AdamState {
-    return { kind: 'adam', step: this.step, m: this.m.map((a) => a.slice()), v: this.v.map((a) => a.slice()) };
+    return {
+      kind: 'adam', step: this.step, m: this.m.map((a) => a.slice()), v: this.v.map((a) => a.slice()),
+      ...(this.average === null ? {} : { average: this.average.map((a) => a.slice()) }),
+    };
   }
 
   importState(state: AdamState): void {
@@ -110,8 +148,16 @@ export class Adam {
         'load optimizer state saved for the same model',
       );
     }
+    if (this.average !== null && state.average === undefined && state.step > 0) {
+      throw new InputError(
+        'optimizer state has no weight average, but this run keeps one',
+        {},
+        'resume with the weight-average setting the run was started with',
+      );
+    }
     this.step = state.step;
     state.m.forEach((a, k) => this.m[k].set(a));
     state.v.forEach((a, k) => this.v[k].set(a));
+    if (this.average !== null && state.average !== undefined) state.average.forEach((a, k) => (this.average as Float32Array[])[k].set(a));
   }
 }

@@ -70,6 +70,45 @@ describe('Adam on host arrays', () => {
     expect(Array.from(p2[0])).toEqual(Array.from(p1[0]));
   });
 
+  it('keeps the moving average of the weights with the ramped decay, carried on exactly by exported state', () => {
+    const rng = new Rng(3);
+    const sizes = [4, 2];
+    const grads = Array.from({ length: 7 }, () => randomArrays(rng, sizes));
+    const adam = new Adam(sizes, { learningRate: 0.05, averageDecay: 0.5 });
+    expect(adam.averagedWeights()).toBeNull(); // no update yet
+    const params = [new Float32Array(4).fill(1), new Float32Array(2).fill(-1)];
+    // The recurrence by hand, in float64, from the weights after each update: w̄₁ = w₁, w̄ₜ = d·w̄ₜ₋₁ + (1−d)·wₜ with
+    // d = min(0.5, (1 + t)/(10 + t)): 3/12, 4/13, 5/14, 6/15, 7/16, then 0.5.
+    let expected: number[][] = [];
+    grads.forEach((g, t) => {
+      adam.update(params, g);
+      const d = t === 0 ? 0 : Math.min(0.5, (2 + t) / (11 + t));
+      expected = params.map((p, k) => Array.from(p, (w, i) => (t === 0 ? w : d * expected[k][i] + (1 - d) * w)));
+    });
+    const averaged = adam.averagedWeights() as Float32Array[];
+    averaged.forEach((a, k) => a.forEach((w, i) => expect(w).toBeCloseTo(expected[k][i], 5)));
+    expect(averaged[0][0]).not.toBeCloseTo(params[0][0], 3); // the average lags the weights
+    // Plain Adam keeps none, and the averaged weights do not change the optimisation itself.
+    const plain = new Adam(sizes, { learningRate: 0.05 });
+    const plainParams = [new Float32Array(4).fill(1), new Float32Array(2).fill(-1)];
+    grads.forEach((g) => plain.update(plainParams, g));
+    expect(plain.averagedWeights()).toBeNull();
+    expect(plain.exportState().average).toBeUndefined();
+    expect(plainParams.map((p) => Array.from(p))).toEqual(params.map((p) => Array.from(p)));
+    // Resuming carries the average on as if never interrupted.
+    const first = new Adam(sizes, { learningRate: 0.05, averageDecay: 0.5 });
+    const p2 = [new Float32Array(4).fill(1), new Float32Array(2).fill(-1)];
+    grads.slice(0, 4).forEach((g) => first.update(p2, g));
+    const resumed = new Adam(sizes, { learningRate: 0.05, averageDecay: 0.5 });
+    resumed.importState(first.exportState());
+    grads.slice(4).forEach((g) => resumed.update(p2, g));
+    expect((resumed.averagedWeights() as Float32Array[]).map((a) => Array.from(a))).toEqual(averaged.map((a) => Array.from(a)));
+    // State without an average cannot continue a run that keeps one.
+    expect(() => new Adam(sizes, { averageDecay: 0.9 }).importState(plain.exportState())).toThrow(
+      'optimizer state has no weight average, but this run keeps one — resume with the weight-average setting the run was started with',
+    );
+  });
+
   it('refuses optimiser state saved for another model, saying why', () => {
     const state = new Adam([4, 2]).exportState();
     expect(() => new Adam([4, 3]).importState(state)).toThrow(

@@ -5,12 +5,14 @@
  * this thread, scores the validation split, and saves
  *   - `last/`: every epoch — weights, Adam state, step, epoch and the history so far (what `--resume` continues);
  *   - `model/`: whenever the validation loss improves — the best model, which `galmorph predict --model` loads.
+ * With `--weight-average` the weights validated and kept in `model/` are the optimiser's moving average of the
+ * weights; `last/` always holds the current weights (its optimiser state carries the average on).
  * With a wall-time budget the loop stops at the first batch boundary past it and validates that part-epoch like a
  * whole one, so the best-validation model is chosen among every epoch that ran, including the last.
  */
 import { trainingLoop } from '../../train/trainingLoop.js';
 import type { OptimizerState } from '../../models/optimizerState.js';
-import type { Trainer } from '../../train/localTrainer.js';
+import type { Trainer, TrainerWeights } from '../../train/localTrainer.js';
 import type { BayesianCnn } from '../../models/bayesianCnn.js';
 import { saveBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
 import { applyTrainerWeights } from '../../train/applyTrainerWeights.js';
@@ -72,7 +74,7 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
   const state: ResumeState = { ...input.resume, history: [...input.resume.history] };
   const train = data.datasets.train;
   let epochStarted = Date.now();
-  let validated: { loss: number; questionLoss: Record<string, number>; optimizer: OptimizerState } | null = null;
+  let validated: { loss: number; questionLoss: Record<string, number>; optimizer: OptimizerState; current: TrainerWeights } | null = null;
   const loop = trainingLoop({
     trainer,
     epochBatches: (epoch) => train.batches(epoch),
@@ -90,14 +92,17 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
     } else if (event.type === 'step') yield { type: 'batch', epoch: event.epoch, loss: event.loss };
     else if (event.type === 'note') yield event;
     else if (event.type === 'validate') {
-      applyTrainerWeights(model, await trainer.getWeights());
+      // Validation scores (and `model/` keeps) the weight average when the run keeps one; `last/` keeps the current
+      // weights, which training continues from.
+      applyTrainerWeights(model, await trainer.getWeights('averaged'));
+      const current = await trainer.getWeights('current');
       const optimizer = await trainer.getOptimizerState();
       const val = await evaluateBayesianCnn(model, data.datasets.val, { passes: 0, seed: input.seed, views: 1 });
-      validated = { loss: val.loss, questionLoss: val.questionLoss, optimizer };
+      validated = { loss: val.loss, questionLoss: val.questionLoss, optimizer, current };
     } else if (event.type === 'epoch-end') {
       if (validated === null) throw new Error(`train: epoch ${event.summary.epoch} ended without its validation`);
       const { epoch, galaxies } = event.summary;
-      const { optimizer } = validated;
+      const { optimizer, current } = validated;
       const best = validated.loss < state.bestValLoss;
       const trainQuestionLoss = Object.fromEntries(model.head.questionKeys.map((k) => [k, event.summary.metrics[`loss/${k}`] ?? Number.NaN]));
       const record: EpochRecord = {
@@ -114,6 +119,7 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
         saveBayesianCnn(input.dirs.model, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer,
           extra: { source: 'galmorph train', epoch, valLoss: record.valLoss, data: data.catalog.source } });
       }
+      applyTrainerWeights(model, current);
       saveBayesianCnn(input.dirs.last, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer, extra: { ...state } });
       yield { type: 'epoch-end', record };
     }
