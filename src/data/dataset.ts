@@ -313,7 +313,7 @@ export class ImageDataset<R extends ImageRow> {
     throw new InputError(
       `galaxy "${id}" has an unusable image: ${bad?.reason ?? 'unknown reason'}`,
       {},
-      'replace or remove the image, or set onBad: "skip" to leave bad images out and list them in the report',
+      'replace or remove the image, or pass --on-bad skip to leave bad images out and list them in the report',
     );
   }
 

@@ -96,7 +96,7 @@ async function decodeWithSharp(bytes: Uint8Array, file: string, format: ImageFor
       { file },
       format === 'other'
         ? 'galmorph reads JPEG, PNG and FITS (and what else sharp can decode); check the file type'
-        : 'the file is corrupt or truncated; replace it, or use onBad: "skip" to leave it out',
+        : 'the file is corrupt or truncated; replace it, or leave it out with --on-bad skip',
     );
   }
 }

@@ -106,7 +106,7 @@ describe('ImageDataset', () => {
       expect(dataset.badImages[0].reason).toMatch(/broken\.png: cannot decode PNG/);
     }
     const strict = new ImageDataset(withBad, { ...base, prefetch: 0 });
-    await expect(collect(strict)).rejects.toThrow(/galaxy "bad1" has an unusable image: .*broken\.png: cannot decode PNG.*onBad: "skip"/);
+    await expect(collect(strict)).rejects.toThrow(/galaxy "bad1" has an unusable image: .*broken\.png: cannot decode PNG.*--on-bad skip/);
   });
 
   it('stopping early shuts the worker down and a new epoch still works', async () => {

@@ -10,12 +10,14 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
-import { OptionError } from '../../util/errors.js';
+import { InputError, OptionError } from '../../util/errors.js';
 import { RunFolder } from '../../util/runFolder.js';
+import { commandLine } from '../../util/commandLine.js';
+import { InterruptedError, interruptRequested, stoppableWhile } from '../../util/interrupt.js';
 import { ProgressBar } from '../../util/progress.js';
 import { describeBackend } from '../../backend/initBackend.js';
 import type { AcquisitionFunction } from '../../active/acquisition.js';
-import { COMPUTE_FIELDS, NOMINAL_N_FIELD, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
+import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, outFolder, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
 import { simulate } from '../simulate/simulate.js';
 import { loadActiveLearnData } from './activeLearnData.js';
 import { activeLearnLoop, type ActiveLearnEvent } from './activeLearnLoop.js';
@@ -42,14 +44,15 @@ const BLOCKS = z.array(z.array(z.number().int().min(1).max(4096)).min(1)).min(1)
  */
 export const ACTIVE_LEARN_FIELDS = {
   preset: field.choice(ACTIVE_LEARN_PRESET_NAMES, { default: 'quick', flag: '--preset <name>', help: 'settings preset, overridden by any flag given (listed below)' }),
-  data: optionalPath('--data <dir>', 'labelled catalog folder (counts, or fractions × --nominal-n); or use --simulate'),
-  simulate: field.integer({ default: 0, min: 0, max: 10_000_000, flag: '--simulate <n>', help: 'simulate n galaxies with known truth into OUT/simulated and use them (0: use --data)' }),
+  data: optionalPath('--data <dir>', 'labelled catalog folder (counts, or fractions × --nominal-n); default: simulate --simulate galaxies'),
+  simulate: field.integer({ default: 900, min: 0, max: 10_000_000, flag: '--simulate <n>', help: 'without --data: simulate n galaxies with known truth into OUT/simulated and use them (the paper preset sets 0: give --data or --simulate)' }),
   test: optionalPath('--test <dir>', 'separate test catalog (default: an id-hash 20% of --data)'),
-  out: field.string({ default: '', flag: '--out <dir>', help: 'run folder' }),
+  out: outFolder({ default: '', flag: '--out <dir>', help: 'run folder' }),
   schema: SCHEMA_FIELD,
   answer: field.string({ default: 'q1_features_or_disk', flag: '--answer <key>', help: 'answer scored and calibrated (binomial head: the answer predicted)' }),
   acquisition: field.choice(COMPARED_ACQUISITIONS, { default: 'bald', flag: '--acquisition <name>', help: 'acquisition function compared with random (which always runs as the baseline)' }),
   nominalN: NOMINAL_N_FIELD,
+  ...CATALOG_FIELDS,
   head: field.choice(ACTIVE_LEARN_HEADS, { default: 'dirichlet', flag: '--head <kind>', help: 'binomial (--answer only, binomial BALD) | dirichlet (every question, Dirichlet-multinomial BALD)' }),
   initialLabels: field.integer({ default: 64, min: 1, max: 10_000_000, flag: '--initial <n>', help: 'galaxies labelled before the first round' }),
   perRound: field.integer({ default: 32, min: 1, max: 10_000_000, flag: '--per-round <n>', help: 'galaxies acquired (labelled by the oracle) per round' }),
@@ -75,12 +78,21 @@ export type ActiveLearnOptions = FieldValues<typeof ACTIVE_LEARN_FIELDS>;
 
 export const ACTIVE_LEARN_DEFAULTS: ActiveLearnOptions = fieldDefaults(ACTIVE_LEARN_FIELDS);
 
-/** The options given over the preset over the defaults; exactly one of `data` and `simulate` must be set. */
+/**
+ * The options given over the preset over the defaults. Galaxies come from `data` or, without it, are simulated
+ * (`simulate`, 900 by default; the paper preset sets 0 so that it needs one of them said): `data` and a
+ * `simulate` given explicitly together are refused, and so is neither.
+ */
 function resolveActiveLearnOptions(given: Partial<ActiveLearnOptions>): ActiveLearnOptions {
   const { preset } = resolveFields({ preset: ACTIVE_LEARN_FIELDS.preset }, { preset: given.preset });
   const options = resolveFields(ACTIVE_LEARN_FIELDS, given, ACTIVE_LEARN_PRESETS[preset]);
-  if ((options.data === null) === (options.simulate === 0)) {
-    throw new OptionError('data', 'either a labelled catalog folder (--data) or a number of galaxies to simulate (--simulate), not both', options.data);
+  if (options.data !== null && given.simulate !== undefined && given.simulate > 0) {
+    throw new OptionError('simulate', `0 or absent when --data is given (both were: --data ${options.data}, --simulate ${given.simulate}); pass one of them`, given.simulate);
+  }
+  if (options.data !== null) return { ...options, simulate: 0 };
+  if (options.simulate === 0) {
+    throw new InputError(`no galaxies to learn from: neither --data nor --simulate (> 0) was given${preset === 'paper' ? ' (the paper preset does not simulate by default)' : ''}`, {},
+      'pass --data DIR (a labelled catalog folder) or --simulate N (galaxies to simulate)');
   }
   return options;
 }
@@ -94,7 +106,7 @@ export interface ActiveLearnResult {
 export async function activeLearn(given: Partial<ActiveLearnOptions> & Pick<ActiveLearnOptions, 'out'>): Promise<ActiveLearnResult> {
   const started = Date.now();
   const options = resolveActiveLearnOptions(given);
-  const run = new RunFolder(options.out);
+  using run = new RunFolder(options.out);
   run.log(`${describeBackend()}; data-parallel workers: ${options.workers}`);
   run.writeJson('config.json', { command: 'active-learn', ...options });
   let dataDir = options.data;
@@ -106,17 +118,31 @@ export async function activeLearn(given: Partial<ActiveLearnOptions> & Pick<Acti
   const data = await loadActiveLearnData({
     data: dataDir!, test: options.test, schema: options.schema, nominalN: options.nominalN, seed: options.seed, progress: options.progress,
     preprocess: { size: options.imageSize, crop: options.crop, colour: 'grey' }, initialLabels: options.initialLabels, poolSize: options.poolSize, testSize: options.testSize,
+    onBad: options.onBad, labelKind: options.labelKind, allowAbsolutePaths: options.allowAbsolutePaths,
   });
+  for (const s of data.skipped) run.log(`skipped ${s.kind} ${s.id}${s.row === null ? '' : ` (row ${s.row})`}: ${s.reason}`);
   data.schema.answerIndex(options.answer);
-  run.log(`labels: ${data.labelNote}; ${data.initial.length} labelled to start, pool ${data.pool.length}, test ${data.test.length}` +
+  run.log(`labels: ${data.labelNote}; ${data.skipped.length} galaxies left out (--on-bad skip); ${data.initial.length} labelled to start, pool ${data.pool.length}, test ${data.test.length}` +
     (data.truthColumns.length > 0 ? ', true probabilities from truth.csv' : ', no truth.csv (scored against votes only)'));
   const acquisitions: AcquisitionFunction[] = [options.acquisition, 'random'];
   const records: RoundRecord[] = [];
   let bar: ProgressBar | null = null;
   const loop = activeLearnLoop(data, { settings: options, acquisitions });
-  for await (const event of loop) {
-    bar = onEvent(event, bar, run, records, options);
-  }
+  // SIGINT/SIGTERM stop the round in progress at its next step (util/interrupt.ts); active-learn has no --resume.
+  await stoppableWhile(async () => {
+    try {
+      for await (const event of loop) bar = onEvent(event, bar, run, records, options);
+      const signal = interruptRequested();
+      if (signal !== null) throw new InterruptedError(signal, null, 'the report (every round is done)', 0);
+    } catch (e) {
+      if (!(e instanceof InterruptedError)) throw e;
+      const where = e.progress === null ? e.label : `${e.label} at epoch ${e.progress.epoch} step ${e.loopSteps}`;
+      const message = `interrupted at ${where} (by ${e.signal}); ${records.length} rounds were scored (see run.log); active-learn cannot resume a run: ` +
+        `start again with ${commandLine() ?? 'the same options'}`;
+      run.log(message, { echo: false });
+      throw new InterruptedError(e.signal, e.progress, e.label, e.loopSteps, message);
+    }
+  });
   const seconds = (Date.now() - started) / 1000;
   await writeActiveLearnReport(run, { data, settings: options, records, answer: options.answer, acquisitions, seconds });
   run.log(`done in ${seconds.toFixed(0)} s; results in ${options.out}`);

@@ -10,11 +10,11 @@ import { dirname, join } from 'node:path';
 import { InputError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { ProgressBar } from '../../util/progress.js';
-import { readCatalog } from '../../data/catalogRead.js';
+import { readCatalog, requireRows } from '../../data/catalogRead.js';
 import { readCsv } from '../../data/csv.js';
 import { splitOf } from '../../data/split.js';
-import { ImageDataset } from '../../data/dataset.js';
-import type { Catalog, CatalogRow } from '../../data/catalog.js';
+import { ImageDataset, type BadImagePolicy } from '../../data/dataset.js';
+import type { Catalog, CatalogRow, VoteLabelKind } from '../../data/catalog.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import type { Schema } from '../../data/schema.js';
 
@@ -40,6 +40,18 @@ export interface ActiveLearnData {
   /** Numeric truth.csv columns (empty without truth). */
   truthColumns: string[];
   imageShape: [number, number, number];
+  /** Galaxies left out (`onBad: 'skip'`): bad catalog rows, unlabelled rows and unreadable images, with reasons. */
+  skipped: ActiveLearnSkipped[];
+}
+
+export interface ActiveLearnSkipped {
+  /** The catalog (data or test) it was in. */
+  catalog: string;
+  /** 1-based data row (null for an image found unreadable while decoding). */
+  row: number | null;
+  id: string;
+  kind: 'row' | 'unlabelled' | 'image';
+  reason: string;
 }
 
 export interface LoadActiveLearnDataOptions {
@@ -53,12 +65,17 @@ export interface LoadActiveLearnDataOptions {
   nominalN: number;
   seed: number;
   progress: boolean;
+  /** Bad rows, unlabelled rows and unreadable images stop the run ('error') or are left out and listed ('skip'). */
+  onBad: BadImagePolicy;
+  labelKind: VoteLabelKind;
+  allowAbsolutePaths: boolean;
 }
 
 export async function loadActiveLearnData(o: LoadActiveLearnDataOptions): Promise<ActiveLearnData> {
-  const catalog = await readLabelledCatalog(o.data, o);
+  const skipped: ActiveLearnSkipped[] = [];
+  const catalog = await readLabelledCatalog(o.data, o, skipped);
   const truth = readTruth(o.data);
-  const testCatalog = o.test === null ? null : await readLabelledCatalog(o.test, o);
+  const testCatalog = o.test === null ? null : await readLabelledCatalog(o.test, o, skipped);
   const testTruth = o.test === null ? truth : readTruth(o.test);
   const trainRows = o.test === null ? catalog.rows.filter((r) => splitOf(r.id, { train: 0.8, val: 0, test: 0.2 }, 'active-learn') === 'train') : catalog.rows;
   const testRows = testCatalog === null ? catalog.rows.filter((r) => !trainRows.includes(r)) : testCatalog.rows;
@@ -72,7 +89,7 @@ export async function loadActiveLearnData(o: LoadActiveLearnDataOptions): Promis
   const testChosen = Rng.derive(o.seed, 'active-learn-test').shuffle([...testRows]).slice(0, o.testSize);
   if (testChosen.length === 0) throw new InputError('the test split is empty', { file: o.test ?? catalog.source }, 'use a larger catalog or pass --test DIR');
   const all = [...initialRows, ...poolRows, ...testChosen];
-  const dataset = new ImageDataset(all, { preprocess: o.preprocess, shuffle: false, batchSize: 64, cache: 'memory' });
+  const dataset = new ImageDataset(all, { preprocess: o.preprocess, shuffle: false, batchSize: 64, cache: 'memory', onBad: o.onBad });
   const pixels = new Map<string, Float32Array>();
   const per = dataset.imageShape.reduce((a, b) => a * b, 1);
   const bar = o.progress ? new ProgressBar({ label: 'decode images', total: all.length, unit: 'images' }) : null;
@@ -81,6 +98,7 @@ export async function loadActiveLearnData(o: LoadActiveLearnDataOptions): Promis
     bar?.tick(batch.size);
   }
   bar?.finish();
+  for (const b of dataset.badImages) skipped.push({ catalog: b.image, row: null, id: b.id, kind: 'image', reason: b.reason });
   const galaxy = (row: CatalogRow, source: Map<string, Record<string, number>> | null): ActiveLearnGalaxy => ({
     id: row.id, image: row.image, counts: row.counts!, pixels: pixels.get(row.id)!, truth: source?.get(row.id) ?? null,
   });
@@ -93,23 +111,27 @@ export async function loadActiveLearnData(o: LoadActiveLearnDataOptions): Promis
   return {
     schema: catalog.schema, catalog, labelNote,
     initial: keep(initialRows, truth), pool: keep(poolRows, truth), test: keep(testChosen, testTruth),
-    truthColumns, imageShape: dataset.imageShape,
+    truthColumns, imageShape: dataset.imageShape, skipped,
   };
 }
 
-async function readLabelledCatalog(path: string, o: LoadActiveLearnDataOptions): Promise<Catalog> {
+async function readLabelledCatalog(path: string, o: LoadActiveLearnDataOptions, skipped: ActiveLearnSkipped[]): Promise<Catalog> {
   if (!existsSync(path)) throw new InputError('catalog not found', { file: path }, 'pass a catalog folder (labels.csv + images/) or table');
-  const catalog = await readCatalog(path, { schema: o.schema, onBad: 'skip', nominalN: o.nominalN });
+  const catalog = await readCatalog(path, { schema: o.schema, onBad: o.onBad, labelKind: o.labelKind, allowAbsolutePaths: o.allowAbsolutePaths, nominalN: o.nominalN });
   if (catalog.labelKind !== 'counts' && catalog.labelKind !== 'fractions') {
     throw new InputError(`active learning needs vote counts or fractions as labels, but this catalog has ${catalog.labelKind === 'none' ? 'no labels' : 'class labels'}`,
       { file: catalog.source }, 'the oracle reveals each acquired galaxy\'s votes: use a catalog with one column per answer');
   }
+  for (const s of catalog.skipped) skipped.push({ catalog: catalog.source, row: s.row, id: s.id, kind: 'row', reason: s.reason });
   const unlabelled = catalog.rows.filter((r) => r.counts === undefined);
-  if (unlabelled.length > 0) {
+  if (unlabelled.length > 0 && o.onBad === 'error') {
     throw new InputError(`${unlabelled.length} rows have no labels (first: "${unlabelled[0].id}")`, { file: catalog.source },
-      'every galaxy the oracle may reveal needs its votes; remove unlabelled rows');
+      'every galaxy the oracle may reveal needs its votes: remove unlabelled rows, or pass --on-bad skip to leave them out and list them');
   }
-  return catalog;
+  for (const r of unlabelled) skipped.push({ catalog: catalog.source, row: null, id: r.id, kind: 'unlabelled', reason: `${catalog.source}: galaxy "${r.id}" has no labels (every answer column empty)` });
+  const labelled = catalog.rows.filter((r) => r.counts !== undefined);
+  requireRows({ ...catalog, rows: labelled }, 'labelled galaxies');
+  return { ...catalog, rows: labelled };
 }
 
 /** truth.csv beside the catalog: id column + numeric columns (true probabilities and galaxy properties). */

@@ -90,6 +90,8 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
   const results = {
     preset: settings.preset, settings, answer, labels: data.labelNote, seconds: input.seconds,
     galaxies: { initial: data.initial.length, pool: data.pool.length, test: data.test.length },
+    labelKind: data.catalog.labelKindReason ?? data.catalog.labelKind,
+    skippedCount: data.skipped.length, skipped: data.skipped,
     curve: records.map(({ acquisition, round, labels, errorVotes, errorTruth, seconds }) => ({ acquisition, round, labels, errorVotes, errorTruth: hasTruth ? errorTruth : null, seconds })),
     labelSaving: savings,
     calibration: Object.fromEntries(Object.entries(calibration).map(([a, c]) => [a, {
@@ -134,7 +136,10 @@ function summaryMarkdown(
   const { records, acquisitions, answer, data, settings } = input;
   const lines = [
     `# Active learning (${settings.preset} preset)`, '',
-    `Labels: ${data.labelNote}. Start ${data.initial.length} labelled, ${settings.perRound} acquired per round for ${settings.rounds} rounds from a pool of ${data.pool.length}; test ${data.test.length} galaxies never acquired.`,
+    data.skipped.length > 0
+      ? `Left out (--on-bad skip): ${data.skipped.length} galaxies, listed with reasons in results.json; first: ${data.skipped.slice(0, 5).map((x) => `${x.kind} ${x.id}`).join(', ')}.`
+      : 'No galaxies were left out.',
+    `Labels: ${data.labelNote} (read as ${data.catalog.labelKindReason ?? data.catalog.labelKind}). Start ${data.initial.length} labelled, ${settings.perRound} acquired per round for ${settings.rounds} rounds from a pool of ${data.pool.length}; test ${data.test.length} galaxies never acquired.`,
     `Head \`${settings.head}\`, T = ${settings.passes} MC-dropout passes, N = ${settings.votes}, ${settings.imageSize}×${settings.imageSize} images, ${settings.epochs} epochs per round (${settings.retrain}). Wall time ${input.seconds.toFixed(0)} s.`,
     '', `## RMSE of the \`${answer}\` vote fraction on the test split`, '',
     markdownTable(records.map((r) => ({ acquisition: r.acquisition, round: r.round, labels: r.labels, 'RMSE vs votes': r.errorVotes, ...(hasTruth ? { 'RMSE vs truth': r.errorTruth } : {}) })), { decimals: 4 }),

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../util/rng.js';
 import { InputError } from '../../util/errors.js';
 import { ProgressBar } from '../../util/progress.js';
-import { ImageDataset, type ImageRow } from '../../data/dataset.js';
+import { ImageDataset, type BadImagePolicy, type ImageRow } from '../../data/dataset.js';
+import type { BadImage } from '../../data/decodeWorkerProtocol.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import type { BayesianCnn } from '../../models/bayesianCnn.js';
 import { MAX_PASS_SEED } from '../../models/bayesianCnnTask.js';
@@ -25,6 +26,8 @@ export interface PassOutputs {
   ids: string[];
   /** [T × members][B][width] head predictions. */
   passes: number[][][];
+  /** Images left out as unreadable (onBad 'skip'). */
+  badImages: BadImage[];
 }
 
 export function checkEnsemble(members: readonly EnsembleMember[]): void {
@@ -44,10 +47,10 @@ export function checkEnsemble(members: readonly EnsembleMember[]): void {
 export async function predictPasses(
   members: readonly EnsembleMember[],
   rows: readonly ImageRow[],
-  options: { passes: number; views: number; seed: number; batchSize: number; progress: boolean },
+  options: { passes: number; views: number; seed: number; batchSize: number; progress: boolean; onBad?: BadImagePolicy },
 ): Promise<PassOutputs> {
   checkEnsemble(members);
-  const dataset = new ImageDataset(rows, { preprocess: members[0].preprocessing, shuffle: false, batchSize: options.batchSize, prefetch: 0 });
+  const dataset = new ImageDataset(rows, { preprocess: members[0].preprocessing, shuffle: false, batchSize: options.batchSize, prefetch: 0, onBad: options.onBad ?? 'error' });
   const passes: number[][][] = Array.from({ length: options.passes * members.length }, () => []);
   const ids: string[] = [];
   const bar = options.progress ? new ProgressBar({ label: 'predict', total: rows.length, unit: 'galaxies' }) : null;
@@ -65,5 +68,5 @@ export async function predictPasses(
     bar?.tick(size);
   }
   bar?.finish();
-  return { ids, passes };
+  return { ids, passes, badImages: dataset.badImages };
 }

@@ -15,8 +15,10 @@ import { OptionError } from '../../util/errors.js';
 import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
 import { ProgressBar } from '../../util/progress.js';
 import { RunFolder } from '../../util/runFolder.js';
+import { resumeCommandLine } from '../../util/commandLine.js';
+import { InterruptedError, interruptRequested, stoppableWhile } from '../../util/interrupt.js';
 import { REGIMES, needsPretraining } from '../../train/regimes/regimePhases.js';
-import { COMPUTE_FIELDS, NOMINAL_N_FIELD, SCHEMA_FIELD } from '../commonFields.js';
+import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, samePath, SCHEMA_FIELD } from '../commonFields.js';
 import { simulate } from '../simulate/simulate.js';
 import { cellName, pretrain, runCell, type CellContext, type CellResult, type PretrainResult } from './table1Cell.js';
 import { imageDataset, labelledDataset, loadTable1Data } from './table1Data.js';
@@ -40,6 +42,7 @@ export const TABLE1_FIELDS = {
   schema: field.with(SCHEMA_FIELD, { default: 'q1', help: 'schema the catalogs are read with: gz2 | decals-dr5 | q1 | schema JSON' }),
   question: optionalPath('--question <key>', "question predicted (default: the schema's first)"),
   nominalN: NOMINAL_N_FIELD,
+  ...CATALOG_FIELDS,
   simulate: field.integer({ default: 700, min: 10, max: 10_000_000, flag: '--simulate <n>', help: 'galaxies to simulate when --data is absent' }),
   labels: field.list(field.integer({ default: 1, min: 1, max: 10_000_000 }), { default: [100, 300], flag: '--labels <list>', help: 'labelled galaxies per cell, e.g. 100,300,800,1200' }),
   seeds: field.integer({ default: 1, min: 1, max: 1000, flag: '--seeds <n>', help: 'repeats per cell (repeat k uses --seed + k)' }),
@@ -76,6 +79,11 @@ export type Table1Options = FieldValues<typeof TABLE1_FIELDS>;
 
 export const TABLE1_DEFAULTS: Table1Options = fieldDefaults(TABLE1_FIELDS);
 
+/** Options naming files: the same catalog given relatively or absolutely is the same setting. */
+const PATH_OPTIONS: readonly (keyof Table1Options)[] = ['data', 'unlabelled', 'test'];
+const sameSetting = (k: keyof Table1Options, a: unknown, b: unknown): boolean =>
+  PATH_OPTIONS.includes(k) ? samePath(a, b) : JSON.stringify(a) === JSON.stringify(b);
+
 /** Options that may change when a run folder is resumed (every other one must match its config.json). */
 const RESUME_FREE: readonly (keyof Table1Options)[] = ['preset', 'out', 'resume', 'workers', 'backend', 'commandLine'];
 
@@ -103,13 +111,13 @@ function resolveTable1Options(given: Partial<Table1Options>): Table1Options & { 
 export async function runTable1(given: Partial<Table1Options> = {}): Promise<Table1Result> {
   const started = performance.now();
   const o = resolveTable1Options(given);
-  const run = new RunFolder(o.out);
+  using run = new RunFolder(o.out);
   const backend = await initBackend({ backend: o.backend, threads: o.workers });
   run.log(`galmorph experiment table1 — ${describeBackend(backend)}`);
   if (o.resume && run.exists('config.json')) {
     const previous = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as Record<string, unknown>;
     const changed = (Object.keys(TABLE1_FIELDS) as (keyof Table1Options)[])
-      .filter((k) => !RESUME_FREE.includes(k) && JSON.stringify(previous[k]) !== JSON.stringify(o[k]));
+      .filter((k) => !RESUME_FREE.includes(k) && !sameSetting(k, previous[k] ?? TABLE1_DEFAULTS[k], o[k]));
     if (changed.length > 0) {
       throw new OptionError('resume', `the same settings as ${run.path('config.json')} (use a new run folder for new settings)`, `different ${changed.join(', ')}`);
     }
@@ -129,8 +137,9 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   }
   const tableData = await loadTable1Data({
     data, unlabelled: o.unlabelled, test: o.test, schema: o.schema, question: o.question,
-    nominalN: o.nominalN, split: o.split, valSize: o.valSize,
+    nominalN: o.nominalN, split: o.split, valSize: o.valSize, onBad: o.onBad, labelKind: o.labelKind, allowAbsolutePaths: o.allowAbsolutePaths,
   });
+  for (const s of tableData.skipped) for (const r of s.list) run.log(`skipped (--on-bad skip) ${r.id}: ${r.reason}`);
   const maxLabels = Math.max(...o.labels);
   if (tableData.trainPool.length < maxLabels) {
     throw new OptionError('labels', `at most ${tableData.trainPool.length} (the training pool of ${data})`, maxLabels);
@@ -141,7 +150,7 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   };
   run.log(`splits: ${JSON.stringify(splitSizes)}`);
   const preprocess = { size: o.imageSize, crop: o.data === null ? 1 : o.crop, colour: 'grey' as const };
-  const evalChoice = { preprocess, batchSize: 64, seed: o.seed, training: false };
+  const evalChoice = { preprocess, batchSize: 64, seed: o.seed, training: false, onBad: o.onBad };
   const unlabelledSets = new Map<number, ImageDataset<CatalogRow>>();
   const ctx: CellContext = {
     settings: o, data: tableData, preprocess, workers: o.workers, backend: backend.backend, run,
@@ -150,7 +159,7 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
     externalSet: tableData.externalTest ? labelledDataset(tableData.externalTest.rows, evalChoice) : null,
     unlabelledSet: (seed) => {
       if (!unlabelledSets.has(seed)) {
-        unlabelledSets.set(seed, imageDataset(tableData.unlabelled, { preprocess, batchSize: o.batchSize, seed, training: true }));
+        unlabelledSets.set(seed, imageDataset(tableData.unlabelled, { preprocess, batchSize: o.batchSize, seed, training: true, onBad: o.onBad }));
       }
       return unlabelledSets.get(seed)!;
     },
@@ -161,23 +170,39 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   const bar = new ProgressBar({ label: 'table1 cells', total: grid.length, unit: 'cell' });
   const cells: CellResult[] = [];
   const pretrained = new Map<number, PretrainResult>();
-  for (const { regime, labels, seed } of grid) {
-    const name = cellName(regime, labels, seed);
-    const file = `cells/${name}/result.json`;
-    if (o.resume && run.exists(file)) {
-      cells.push(JSON.parse(readFileSync(run.path(file), 'utf8')) as CellResult);
-      run.log(`${name}: done earlier, skipped (--resume)`);
-      bar.tick(1);
-      continue;
+  // SIGINT/SIGTERM stop the cell in progress at its next step (util/interrupt.ts); completed cells are kept and
+  // --resume skips them.
+  await stoppableWhile(async () => {
+    try {
+      for (const { regime, labels, seed } of grid) {
+        const name = cellName(regime, labels, seed);
+        const file = `cells/${name}/result.json`;
+        if (o.resume && run.exists(file)) {
+          cells.push(JSON.parse(readFileSync(run.path(file), 'utf8')) as CellResult);
+          run.log(`${name}: done earlier, skipped (--resume)`);
+          bar.tick(1);
+          continue;
+        }
+        if (needsPretraining(regime) && !pretrained.has(seed)) pretrained.set(seed, await pretrain(ctx, seed));
+        const result = await runCell(ctx, regime, labels, seed, pretrained.get(seed) ?? null);
+        run.writeJson(file, result);
+        run.log(`${name}: test sum-abs ${result.test.votes.sumAbs.toFixed(4)}, RMSE ${result.test.votes.rmse.toFixed(4)}` +
+          (result.test.truth ? `, vs truth ${result.test.truth.sumAbs.toFixed(4)}` : '') + `, ${result.wallSeconds.toFixed(0)} s`);
+        cells.push(result);
+        bar.tick(1, name);
+      }
+      // A signal after the last cell's last step: every cell is saved, only the report is missing.
+      const signal = interruptRequested();
+      if (signal !== null) throw new InterruptedError(signal, null, 'the report (every cell is done)', 0);
+    } catch (e) {
+      if (!(e instanceof InterruptedError)) throw e;
+      const where = e.progress === null ? e.label : `${e.label} at epoch ${e.progress.epoch} step ${e.loopSteps}`;
+      const message = `interrupted at ${where} (by ${e.signal}); ${cells.length} of ${grid.length} cells are complete and kept; ` +
+        `resume with ${resumeCommandLine() ?? 'the same options and resume: true'} (the interrupted cell starts again)`;
+      run.log(message, { echo: false });
+      throw new InterruptedError(e.signal, e.progress, e.label, e.loopSteps, message);
     }
-    if (needsPretraining(regime) && !pretrained.has(seed)) pretrained.set(seed, await pretrain(ctx, seed));
-    const result = await runCell(ctx, regime, labels, seed, pretrained.get(seed) ?? null);
-    run.writeJson(file, result);
-    run.log(`${name}: test sum-abs ${result.test.votes.sumAbs.toFixed(4)}, RMSE ${result.test.votes.rmse.toFixed(4)}` +
-      (result.test.truth ? `, vs truth ${result.test.truth.sumAbs.toFixed(4)}` : '') + `, ${result.wallSeconds.toFixed(0)} s`);
-    cells.push(result);
-    bar.tick(1, name);
-  }
+  });
   bar.finish();
   const totalSeconds = (performance.now() - started) / 1000;
   const bad = [ctx.valSet, ctx.testSet, ...unlabelledSets.values()].flatMap((d) => d.badImages);
@@ -185,7 +210,7 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   const { summary, rows } = await writeTable1Report({
     run, settings: o, dataNote, labelNote: tableData.labelNote,
     backend: describeBackend(backend), workers: o.workers, cells, totalSeconds, splitSizes,
-    skipped: [...tableData.skipped, ...(bad.length > 0 ? [{ source: 'images skipped as unreadable (bad_images.json)', rows: bad.length }] : [])],
+    skipped: [...tableData.skipped, ...(bad.length > 0 ? [{ source: 'images skipped as unreadable (bad_images.json)', rows: bad.length, list: bad.map((b) => ({ row: 0, id: b.id, reason: b.reason })) }] : [])],
   });
   run.log(`done in ${(totalSeconds / 60).toFixed(1)} min; summary: ${run.path('summary.md')}`);
   return { out: run.dir, options: o, cells, aggregate: rows, totalSeconds, summary };

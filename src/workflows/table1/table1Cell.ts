@@ -219,7 +219,7 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
   const options = taskOptions(ctx, trainPhaseDef, seed, init);
   const learningRate = trainPhaseDef.learningRate === 'main' ? s.learningRate : s.afterPretrainingLearningRate;
   const rows = labelledSubset(ctx.data.trainPool, labels, seed);
-  const labelled = labelledDataset(rows, { preprocess: ctx.preprocess, batchSize: s.batchSize, seed, training: true });
+  const labelled = labelledDataset(rows, { preprocess: ctx.preprocess, batchSize: s.batchSize, seed, training: true, onBad: s.onBad });
   const epochs = epochsFor(s, labels);
   const unlabelled = trainPhaseDef.data === 'alternating' ? ctx.unlabelledSet(seed) : null;
   const stepsPerEpoch = unlabelled === null ? labelled.batchesPerEpoch : 2 * unlabelled.batchesPerEpoch;

@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CatalogRow } from '../../data/catalog.js';
+import type { CatalogRow, SkippedRow, VoteLabelKind } from '../../data/catalog.js';
 import { readCatalog } from '../../data/catalogRead.js';
 import { readCsv } from '../../data/csv.js';
-import { ImageDataset } from '../../data/dataset.js';
+import { ImageDataset, type BadImagePolicy } from '../../data/dataset.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import type { Question, Schema } from '../../data/schema.js';
 import { labelledSplit, splitRows } from '../../data/split.js';
@@ -42,8 +42,14 @@ export interface Table1Data {
   externalTest: EvaluationSet | null;
   /** How the labels were obtained, for the summary. */
   labelNote: string;
-  /** Rows left out of the catalogs as unreadable, per source. */
-  skipped: { source: string; rows: number }[];
+  /** Rows left out of the catalogs (`onBad: 'skip'`, and unlabelled rows), per source: count and list with reasons. */
+  skipped: SkippedSource[];
+}
+
+export interface SkippedSource {
+  source: string;
+  rows: number;
+  list: SkippedRow[];
 }
 
 export interface Table1DataOptions {
@@ -56,6 +62,9 @@ export interface Table1DataOptions {
   nominalN: number;
   split: { train: number; val: number; test: number };
   valSize: number;
+  onBad: BadImagePolicy;
+  labelKind: VoteLabelKind;
+  allowAbsolutePaths: boolean;
 }
 
 function truthTable(folder: string, schema: Schema, question: Question): Map<string, Float32Array> | null {
@@ -77,8 +86,8 @@ function truthTable(folder: string, schema: Schema, question: Question): Map<str
   return out;
 }
 
-async function labelledRows(folder: string, o: Table1DataOptions, questionKey: string | null): Promise<{ rows: LabelledRow[]; schema: Schema; question: Question; note: string; skipped: number }> {
-  const catalog = await readCatalog(folder, { schema: o.schema, nominalN: o.nominalN, onBad: 'skip' });
+async function labelledRows(folder: string, o: Table1DataOptions, questionKey: string | null): Promise<{ rows: LabelledRow[]; schema: Schema; question: Question; note: string; skipped: SkippedRow[] }> {
+  const catalog = await readCatalog(folder, { schema: o.schema, nominalN: o.nominalN, onBad: o.onBad, labelKind: o.labelKind, allowAbsolutePaths: o.allowAbsolutePaths });
   if (catalog.labelKind !== 'counts' && catalog.labelKind !== 'fractions') {
     throw new InputError(`the catalog has ${catalog.labelKind} labels; Table 1 needs vote counts or fractions of the question`, { file: catalog.source });
   }
@@ -86,8 +95,12 @@ async function labelledRows(folder: string, o: Table1DataOptions, questionKey: s
   const question = questionKey === null ? schema.questions[0] : schema.question(questionKey);
   const truth = truthTable(folder, schema, question);
   const rows: LabelledRow[] = [];
+  const skipped: SkippedRow[] = [...catalog.skipped];
   for (const row of catalog.rows) {
-    if (row.counts === undefined || row.fractions === undefined) continue;
+    if (row.counts === undefined || row.fractions === undefined) {
+      skipped.push({ row: 0, id: row.id, reason: `${catalog.source}: galaxy "${row.id}" has no labels (every answer column empty); left out of the labelled splits` });
+      continue;
+    }
     const counts = row.counts.slice(question.start, question.end);
     const fractions = row.fractions.slice(question.start, question.end);
     if (counts.reduce((a, b) => a + b, 0) <= 0) continue; // the question was not asked of this galaxy
@@ -98,25 +111,25 @@ async function labelledRows(folder: string, o: Table1DataOptions, questionKey: s
   const note = catalog.labelKind === 'counts'
     ? 'volunteer vote counts'
     : `vote fractions × nominal N = ${catalog.nominalN} volunteers (× P(asked)) as expected counts — the catalog has no counts`;
-  return { rows, schema, question, note, skipped: catalog.skipped.length };
+  return { rows, schema, question, note: `${note}; read as ${catalog.labelKindReason ?? catalog.labelKind}`, skipped };
 }
 
 export async function loadTable1Data(o: Table1DataOptions): Promise<Table1Data> {
   const main = await labelledRows(o.data, o, o.question);
   const parts = splitRows(main.rows, o.split, 'table1');
-  const skipped = [{ source: o.data, rows: main.skipped }];
+  const skipped: SkippedSource[] = [{ source: o.data, rows: main.skipped.length, list: main.skipped }];
   const unlabelled: CatalogRow[] = [...parts.train];
   if (o.unlabelled !== null) {
-    const extra = await readCatalog(o.unlabelled, { schema: o.schema, labelKind: 'none', onBad: 'skip' });
+    const extra = await readCatalog(o.unlabelled, { schema: o.schema, labelKind: 'none', onBad: o.onBad, allowAbsolutePaths: o.allowAbsolutePaths });
     const held = new Set([...parts.val, ...parts.test].map((r) => r.id));
     unlabelled.push(...extra.rows.filter((r) => !held.has(r.id)));
-    skipped.push({ source: o.unlabelled, rows: extra.skipped.length });
+    skipped.push({ source: o.unlabelled, rows: extra.skipped.length, list: extra.skipped });
   }
   let externalTest: EvaluationSet | null = null;
   if (o.test !== null) {
     const ext = await labelledRows(o.test, o, main.question.key);
     externalTest = { name: 'external', rows: ext.rows };
-    skipped.push({ source: o.test, rows: ext.skipped });
+    skipped.push({ source: o.test, rows: ext.skipped.length, list: ext.skipped });
   }
   return {
     schema: main.schema,
@@ -142,6 +155,8 @@ export interface DatasetChoice {
   seed: number;
   /** Training sets shuffle and augment (flips, any rotation); evaluation sets do neither. */
   training: boolean;
+  /** An unreadable image stops the run ('error') or is left out and listed ('skip'). */
+  onBad: BadImagePolicy;
 }
 
 export function labelledDataset(rows: readonly LabelledRow[], c: DatasetChoice): ImageDataset<LabelledRow> {
@@ -153,7 +168,7 @@ export function labelledDataset(rows: readonly LabelledRow[], c: DatasetChoice):
     shuffle: c.training,
     seed: c.seed,
     memoryBudgetMB: 4096,
-    onBad: 'skip',
+    onBad: c.onBad,
   });
 }
 
@@ -165,6 +180,6 @@ export function imageDataset(rows: readonly CatalogRow[], c: DatasetChoice): Ima
     shuffle: c.training,
     seed: c.seed,
     memoryBudgetMB: 4096,
-    onBad: 'skip',
+    onBad: c.onBad,
   });
 }

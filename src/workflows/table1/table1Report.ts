@@ -12,6 +12,7 @@ import type { Regime } from '../../train/regimes/regimePhases.js';
 import type { RunFolder } from '../../util/runFolder.js';
 import type { CellResult } from './table1Cell.js';
 import type { Table1Options } from './table1.js';
+import type { SkippedSource } from './table1Data.js';
 
 /** Table 1 of Nishikawa-Toomey et al. (2020): their "RMSE" (= our sum-abs) at 100 / 300 / 800 / 1200 labels. */
 export const PAPER_TABLE1: Partial<Record<Regime, Record<number, number>>> = {
@@ -142,13 +143,14 @@ export interface Table1ReportInput {
   cells: CellResult[];
   totalSeconds: number;
   splitSizes: Record<string, number>;
-  skipped: { source: string; rows: number }[];
+  skipped: SkippedSource[];
 }
 
 export async function writeTable1Report(input: Table1ReportInput): Promise<{ summary: string; rows: AggregateRow[] }> {
   const { run, cells, settings } = input;
   const rows = aggregate(cells).sort((a, b) => a.regime.localeCompare(b.regime) || a.labels - b.labels);
-  run.writeJson('results.json', { cells, aggregate: rows, paper: PAPER_TABLE1 });
+  const skippedCount = input.skipped.reduce((n, s) => n + s.rows, 0);
+  run.writeJson('results.json', { cells, aggregate: rows, paper: PAPER_TABLE1, skippedCount, skipped: input.skipped });
   writeCsvTable(run.path('results.csv'), rows.map(flatRow));
   writeCsvTable(run.path('cells.csv'), cells.map((c) => ({
     regime: c.regime, labels: c.labels, seed: c.seed, sumAbs: c.test.votes.sumAbs, rmse: c.test.votes.rmse,
@@ -202,7 +204,9 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     `- Splits (by id hash): ${Object.entries(input.splitSizes).map(([k, v]) => `${k} ${v}`).join(', ')}. The test split is never used for training or model selection; the validation split picks the best checkpoint.`,
     `- Backend: ${input.backend}; ${input.workers} data-parallel worker(s). Total wall time ${(input.totalSeconds / 60).toFixed(1)} min.`,
     `- Model: ${settings.imageSize} px, pose grid ${settings.poseGridSize ?? settings.imageSize} px, latent ${settings.latentDim}, ${settings.likelihood} pixel likelihood; batch ${settings.batchSize}; Adam ${settings.learningRate} (${settings.afterPretrainingLearningRate} after pre-training); up to ${settings.epochs} epochs per phase${settings.cellSeconds > 0 ? `, cut at ${settings.cellSeconds} s of training per phase` : ''}; pre-training up to ${settings.pretrainEpochs} epochs${settings.pretrainSeconds > 0 ? ` / ${settings.pretrainSeconds} s` : ''}.`,
-    ...(input.skipped.some((s) => s.rows > 0) ? [`- Rows skipped as unreadable: ${input.skipped.map((s) => `${s.source}: ${s.rows}`).join('; ')}.`] : []),
+    input.skipped.some((s) => s.rows > 0)
+      ? `- Left out (--on-bad skip, and unlabelled rows): ${input.skipped.filter((s) => s.rows > 0).map((s) => `${s.source}: ${s.rows} (first: ${s.list[0]?.reason ?? '—'})`).join('; ')}; all listed in results.json.`
+      : '- No rows or images were left out.',
     '',
     'Metric: **sum-abs** = mean over test galaxies of Σ_answers |p − f| — what the paper\'s Table 1 calls "RMSE" (its code takes √((p − f)²) per answer). **RMSE** is the true root mean squared error over galaxies and answers. "truth" columns score against the simulator\'s true probabilities instead of the noisy vote fractions.',
     '',

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
-import { COMPUTE_FIELDS, NOMINAL_N_FIELD, ON_BAD_FIELD, PROGRESS_FIELD, SCHEMA_FIELD, TTA_FIELD } from '../commonFields.js';
+import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, outFolder, PROGRESS_FIELD, samePath, SCHEMA_FIELD, TTA_FIELD } from '../commonFields.js';
 import { InputError, OptionError } from '../../util/errors.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { ProgressBar } from '../../util/progress.js';
@@ -52,7 +52,7 @@ export const TRAIN_FIELDS = {
   }),
   data: field.string({ default: '', flag: '--data <dir>', help: 'labelled catalog folder or table (vote counts, or fractions × --nominal-n)' }),
   test: optionalPath('--test <dir>', 'separate labelled test catalog (default: an id-hash 10% of --data, then 80% train, 10% validation)'),
-  out: field.string({ default: '', flag: '--out <dir>', help: 'run folder' }),
+  out: outFolder({ default: '', flag: '--out <dir>', help: 'run folder' }),
   schema: SCHEMA_FIELD,
   head: field.choice(HEAD_KINDS, { default: 'dirichlet', flag: '--head <kind>', help: 'dirichlet (every question) | multinomial (--question) | binomial (--answer)' }),
   answer: optionalPath('--answer <key>', 'binomial head: the answer predicted, e.g. q1_features_or_disk'),
@@ -68,10 +68,6 @@ export const TRAIN_FIELDS = {
   colour: field.choice(COLOUR_MODES, { default: 'grey', flag: '--colour <mode>', help: 'grey (one channel, the mean of the bands) | rgb (three channels)' }),
   learningRate: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate' }),
   lrSchedule: field.choice(LR_SCHEDULES, { default: 'constant', flag: '--lr-schedule <kind>', help: 'constant | cosine (decays to 0 over the --epochs limit; use with a fixed epoch count)' }),
-  weightAverage: field.nullable(field.number({
-    default: 0, min: 0.5, max: 0.99999, flag: '--weight-average <decay>',
-    help: 'validate and keep an exponential moving average of the weights (decay per step, e.g. 0.998) instead of the last step\'s weights',
-  })),
   nominalN: NOMINAL_N_FIELD,
   augment: field.boolean({ default: false, flag: '--augment', help: 'random flips and any-angle rotations of training images', negation: 'no augmentation (overrides a preset)' }),
   labels: field.nullable(field.integer({ default: 0, min: 1, flag: '--labels <n>', help: 'train on only n labelled galaxies (seeded choice from the training split)' })),
@@ -92,7 +88,7 @@ export const TRAIN_FIELDS = {
   }),
   passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes for the test metrics' }),
   tta: field.with(TTA_FIELD, { help: 'test metrics with test-time augmentation: pass t sees the (t mod 8)-th of the 8 rotations/mirrors of each image (use ≥ 8 passes)' }),
-  onBad: ON_BAD_FIELD,
+  ...CATALOG_FIELDS,
   resume: field.boolean({ default: false, flag: '--resume', help: 'continue the run in --out (weights, optimiser state, step, history)' }),
   ...COMPUTE_FIELDS,
   progress: PROGRESS_FIELD,
@@ -104,7 +100,7 @@ export const TRAIN_BAYESIAN_CNN_DEFAULTS: TrainBayesianCnnOptions = fieldDefault
 
 /** Options a resumed run must share with the run it continues (the others — epochs, workers, … — may change). */
 const RESUME_FIXED: (keyof TrainBayesianCnnOptions)[] = [
-  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'lrSchedule', 'weightAverage', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'lossWeights', 'onBad', 'seed',
+  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'lrSchedule', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'lossWeights', 'onBad', 'labelKind', 'allowAbsolutePaths', 'seed',
 ];
 
 export interface TrainBayesianCnnResult {
@@ -139,7 +135,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     run.log(`${describeBackend()}; data-parallel workers: ${options.workers}`);
     const data = await loadTrainData({
       data: options.data, test: options.test, schema: options.schema, nominalN: options.nominalN, labels: options.labels, preprocess: preprocessing,
-      augment: options.augment ? { flip: true, rotate: 'any' } : null, batchSize: options.batchSize, onBad: options.onBad, seed: options.seed,
+      augment: options.augment ? { flip: true, rotate: 'any' } : null, batchSize: options.batchSize, onBad: options.onBad, labelKind: options.labelKind, allowAbsolutePaths: options.allowAbsolutePaths, seed: options.seed,
     });
     run.log(`labels: ${data.labelNote}; ${data.split.train.length} train` + (data.split.train.length < data.trainAvailable ? ` (of ${data.trainAvailable})` : '') +
       `, ${data.split.val.length} validation, ${data.split.test.length} test galaxies; ${data.leftOut.length} catalog rows left out`);
@@ -149,8 +145,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     writeCsvTable(run.path('split.csv'), (['train', 'val', 'test'] as const).flatMap((name) => data.split[name].map((r) => ({ id: r.id, split: name }))));
     const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: options.workers, backend: options.backend,
       optimizer: { kind: 'adam', learningRate: options.learningRate,
-        decaySteps: options.lrSchedule === 'cosine' ? options.epochs * data.datasets.train.batchesPerEpoch : null,
-        averageDecay: options.weightAverage } });
+        decaySteps: options.lrSchedule === 'cosine' ? options.epochs * data.datasets.train.batchesPerEpoch : null } });
     if ('backend' in trainer) run.log(`the ${options.workers} data-parallel workers run ${describeBackend(trainer.backend as BackendDescription)}`);
     let state: ResumeState = resume.state;
     try {
@@ -280,7 +275,9 @@ function readResumeState(run: RunFolder, o: TrainBayesianCnnOptions): { from: st
   if (from === null) throw new InputError('nothing to resume: no last/ or model/ checkpoint here', { file: run.dir }, 'drop --resume to start a new run');
   if (run.exists('config.json')) {
     const saved = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as Record<string, unknown>;
-    const changed = RESUME_FIXED.filter((k) => JSON.stringify(saved[k] ?? TRAIN_BAYESIAN_CNN_DEFAULTS[k]) !== JSON.stringify(o[k]));
+    // A catalog path given relatively in one run and absolutely in the other is the same catalog.
+    const same = (k: keyof TrainBayesianCnnOptions, a: unknown, b: unknown) => (k === 'data' || k === 'test' ? samePath(a, b) : JSON.stringify(a) === JSON.stringify(b));
+    const changed = RESUME_FIXED.filter((k) => !same(k, saved[k] ?? TRAIN_BAYESIAN_CNN_DEFAULTS[k], o[k]));
     if (changed.length > 0) {
       throw new InputError(`--resume with different settings: ${changed.map((k) => `${k} was ${JSON.stringify(saved[k])}, now ${JSON.stringify(o[k])}`).join('; ')}`,
         { file: run.path('config.json') }, 'resume with the original settings (only epochs, learning rate, passes, workers and backend may change), or start a new run');

@@ -7,10 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { InputError, OptionError } from '../../util/errors.js';
-import { readCatalog } from '../../data/catalogRead.js';
+import { readCatalog, requireRows } from '../../data/catalogRead.js';
 import { labelledSplit, splitRows, type SplitFractions } from '../../data/split.js';
 import { ImageDataset, type BadImagePolicy } from '../../data/dataset.js';
-import type { Catalog, CatalogRow, SkippedRow } from '../../data/catalog.js';
+import type { Catalog, CatalogRow, SkippedRow, VoteLabelKind } from '../../data/catalog.js';
 import type { AugmentOptions } from '../../data/augment.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import type { Schema } from '../../data/schema.js';
@@ -26,6 +26,8 @@ export interface TrainDataOptions {
   augment: Partial<AugmentOptions> | null;
   batchSize: number;
   onBad: BadImagePolicy;
+  labelKind: VoteLabelKind;
+  allowAbsolutePaths: boolean;
   seed: number;
 }
 
@@ -85,7 +87,8 @@ export async function loadTrainData(o: TrainDataOptions): Promise<TrainData> {
 
 async function readLabelled(path: string, o: TrainDataOptions, leftOut: LeftOutRow[]): Promise<{ catalog: Catalog; rows: CatalogRow[] }> {
   if (!existsSync(path)) throw new InputError('catalog not found', { file: path }, 'pass a catalog folder (labels.csv + images/) or a CSV/Parquet table');
-  const catalog = await readCatalog(path, { schema: o.schema, onBad: o.onBad, nominalN: o.nominalN });
+  const catalog = await readCatalog(path, { schema: o.schema, onBad: o.onBad, labelKind: o.labelKind, allowAbsolutePaths: o.allowAbsolutePaths, nominalN: o.nominalN });
+  requireRows(catalog);
   if (catalog.labelKind !== 'counts' && catalog.labelKind !== 'fractions') {
     throw new InputError(`training needs vote counts or fractions as labels, but this catalog has ${catalog.labelKind === 'none' ? 'no labels' : 'class labels'}`,
       { file: catalog.source }, 'use a catalog with one column per schema answer (e.g. from `galmorph simulate`)');

@@ -38,6 +38,6 @@ describe('checkCatalog', () => {
     expect(csv.split('\n')[0]).toBe('row,id,kind,reason');
     expect(csv).toMatch(/\nimage|,d,image,/);
     expect(existsSync(join(out, 'sample_images.png'))).toBe(true);
-    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/bad images\s+\|\s+1/);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/bad images \(left out with --on-bad skip\)\s+\|\s+1/);
   });
 });
