@@ -68,6 +68,10 @@ export const TRAIN_FIELDS = {
   colour: field.choice(COLOUR_MODES, { default: 'grey', flag: '--colour <mode>', help: 'grey (one channel, the mean of the bands) | rgb (three channels)' }),
   learningRate: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate' }),
   lrSchedule: field.choice(LR_SCHEDULES, { default: 'constant', flag: '--lr-schedule <kind>', help: 'constant | cosine (decays to 0 over the --epochs limit; use with a fixed epoch count)' }),
+  weightAverage: field.nullable(field.number({
+    default: 0, min: 0.5, max: 0.99999, flag: '--weight-average <decay>',
+    help: 'validate and keep an exponential moving average of the weights (decay per step, e.g. 0.998) instead of the last step\'s weights',
+  })),
   nominalN: NOMINAL_N_FIELD,
   augment: field.boolean({ default: false, flag: '--augment', help: 'random flips and any-angle rotations of training images', negation: 'no augmentation (overrides a preset)' }),
   labels: field.nullable(field.integer({ default: 0, min: 1, flag: '--labels <n>', help: 'train on only n labelled galaxies (seeded choice from the training split)' })),
@@ -100,7 +104,7 @@ export const TRAIN_BAYESIAN_CNN_DEFAULTS: TrainBayesianCnnOptions = fieldDefault
 
 /** Options a resumed run must share with the run it continues (the others — epochs, workers, … — may change). */
 const RESUME_FIXED: (keyof TrainBayesianCnnOptions)[] = [
-  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'lrSchedule', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'lossWeights', 'onBad', 'labelKind', 'allowAbsolutePaths', 'seed',
+  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'lrSchedule', 'weightAverage', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'lossWeights', 'onBad', 'labelKind', 'allowAbsolutePaths', 'seed',
 ];
 
 export interface TrainBayesianCnnResult {
@@ -145,7 +149,8 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     writeCsvTable(run.path('split.csv'), (['train', 'val', 'test'] as const).flatMap((name) => data.split[name].map((r) => ({ id: r.id, split: name }))));
     const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: options.workers, backend: options.backend,
       optimizer: { kind: 'adam', learningRate: options.learningRate,
-        decaySteps: options.lrSchedule === 'cosine' ? options.epochs * data.datasets.train.batchesPerEpoch : null } });
+        decaySteps: options.lrSchedule === 'cosine' ? options.epochs * data.datasets.train.batchesPerEpoch : null,
+        averageDecay: options.weightAverage } });
     if ('backend' in trainer) run.log(`the ${options.workers} data-parallel workers run ${describeBackend(trainer.backend as BackendDescription)}`);
     let state: ResumeState = resume.state;
     try {
