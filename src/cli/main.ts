@@ -12,6 +12,8 @@ import { registerActiveLearnCommand } from './commands/activeLearn.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
 import { PACKAGE_VERSION } from '../util/packageInfo.js';
+import { setCommandLine } from '../util/commandLine.js';
+import { installInterruptHandlers, InterruptedError } from '../util/interrupt.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,10 +36,19 @@ export function buildProgram(): Command {
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  // The exact command, for "resume with …" messages; SIGINT/SIGTERM stop training jobs at a step boundary with a checkpoint.
+  setCommandLine(argv.slice(2));
+  installInterruptHandlers();
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    if (e instanceof InterruptedError) {
+      // 128 + the signal's number, as a shell reports a process the signal ended.
+      process.stderr.write(`galmorph: ${e.message}\n`);
       process.exitCode = e.exitCode;
       return;
     }

@@ -14,8 +14,14 @@
  *   ⌈steps-limit / V⌉ steps and one every budget / V seconds, whichever comes first after the previous one, and a
  *   last one where training stopped — so a phase that a time budget stops early is validated V times, not never;
  * - `'none'`: no validations.
+ *
+ * Interruption (util/interrupt.ts): before each step the loop lets signal handlers run, and when SIGINT/SIGTERM
+ * (or `requestInterrupt`) asked jobs to stop, it throws an InterruptedError carrying where it stopped inside the
+ * epoch (the step before it has finished; the batch fetched is not used). `train` saves that position with its
+ * checkpoint and continues the epoch from it (`resumeWithin`) exactly as if it had not stopped.
  */
 import { guardedStep, smallBatchNote } from './guardedStep.js';
+import { InterruptedError, interruptRequested, yieldToEventLoop, type EpochProgress } from '../util/interrupt.js';
 import type { Trainer } from './localTrainer.js';
 import type { HostBatch } from '../data/hostBatch.js';
 
@@ -46,6 +52,11 @@ export interface TrainingLoopOptions {
   validation: ValidationSchedule;
   /** First epoch to run (1-based; > 1 when resuming). @default 1 */
   firstEpoch?: number;
+  /**
+   * Continue `firstEpoch` from where an interrupted run stopped inside it: its first `batches` batches are skipped
+   * and its loss sums start from the saved ones. @default null
+   */
+  resumeWithin?: EpochProgress | null;
   /** How a step is named in error messages, e.g. "table1 supervised-100-s0". */
   label: string;
 }
@@ -135,13 +146,29 @@ export async function* trainingLoop(o: TrainingLoopOptions): AsyncGenerator<Loop
     plan?.done(steps, budgetSeconds());
   }
 
+  const within = o.resumeWithin ?? null;
+  if (within !== null && within.epoch !== firstEpoch) {
+    throw new Error(`${o.label}: resuming inside epoch ${within.epoch}, but the first epoch to run is ${firstEpoch}`);
+  }
   for (let epoch = firstEpoch; epoch <= limits.epochs && stoppedBy === 'epochs'; epoch++) {
     yield { type: 'epoch-start', epoch, batches: o.stepsPerEpoch };
-    let galaxies = 0;
-    let epochSteps = 0;
-    let lossSum = 0;
-    const metricSums: Record<string, number> = {};
+    const resumed = within !== null && epoch === within.epoch ? within : null;
+    let galaxies = resumed?.galaxies ?? 0;
+    let epochSteps = resumed?.steps ?? 0;
+    let lossSum = resumed?.lossSum ?? 0;
+    const metricSums: Record<string, number> = { ...resumed?.metricSums };
+    let batches = 0;
+    const skip = resumed?.batches ?? 0;
     for await (const batch of o.epochBatches(epoch)) {
+      if (batches < skip) {
+        batches += 1; // trained before the interruption
+        continue;
+      }
+      await yieldToEventLoop();
+      const signal = interruptRequested();
+      if (signal !== null) {
+        throw new InterruptedError(signal, { epoch, batches, steps: epochSteps, galaxies, lossSum, metricSums: { ...metricSums } }, o.label, steps);
+      }
       if (outOfBudget()) {
         stoppedBy = 'time';
         break;
@@ -153,6 +180,7 @@ export async function* trainingLoop(o: TrainingLoopOptions): AsyncGenerator<Loop
       const t0 = performance.now();
       const r = await guardedStep(trainer, batch, `${o.label}, epoch ${epoch}, step ${steps + 1}`);
       trainMs += performance.now() - t0;
+      batches += 1;
       if (r === null) {
         if (!warnedSmall) yield { type: 'note', message: smallBatchNote(batch.size, trainer.workers) };
         warnedSmall = true;

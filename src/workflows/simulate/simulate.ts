@@ -62,7 +62,7 @@ export async function simulate(options: Partial<SimulateOptions> & { out: string
   const galaxyOptions = resolveSimulateGalaxyOptions(galaxyGiven);
   const simulateOne = createGalaxySimulator(galaxyOptions);
   const schema = simulateOne.schema;
-  const run = new RunFolder(own.out, false);
+  using run = new RunFolder(own.out, false);
   run.writeJson('config.json', { command: 'simulate', ...own, ...galaxyOptions });
   run.log(`simulate: ${own.n} galaxies, ${galaxyOptions.size}×${galaxyOptions.size}, schema ${schema.name}, seed ${galaxyOptions.seed}`);
 

@@ -8,12 +8,14 @@
  * test_metrics.csv, summary.md and run.log.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
 import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, outFolder, PROGRESS_FIELD, samePath, SCHEMA_FIELD, TTA_FIELD } from '../commonFields.js';
 import { InputError, OptionError } from '../../util/errors.js';
 import { RunFolder } from '../../util/runFolder.js';
+import { committedFolder, mendFolder } from '../../util/atomicFolder.js';
+import { resumeCommandLine } from '../../util/commandLine.js';
+import { InterruptedError, interruptRequested, stoppableWhile, type EpochProgress } from '../../util/interrupt.js';
 import { ProgressBar } from '../../util/progress.js';
 import { describeBackend, type BackendDescription } from '../../backend/initBackend.js';
 import { getSchema } from '../../data/schemas/index.js';
@@ -21,10 +23,13 @@ import { COLOUR_MODES, resolvePreprocessOptions } from '../../data/preprocess.js
 import { createTrainer } from '../../train/dataParallel.js';
 import { readVariables } from '../../train/localTrainer.js';
 import { DIHEDRAL_VIEWS } from '../../nn/dihedralView.js';
-import { BAYESIAN_CNN_DEFAULTS, BayesianCnn, MAX_LOSS_WEIGHT, POOLING_KINDS } from '../../models/bayesianCnn.js';
+import { BAYESIAN_CNN_DEFAULTS, BAYESIAN_CNN_KIND, BayesianCnn, MAX_LOSS_WEIGHT, POOLING_KINDS } from '../../models/bayesianCnn.js';
 import { HEAD_KINDS, resolveHead } from '../../models/bayesianCnnHead.js';
 import { bayesianCnnTaskSpec, type BayesianCnnTaskOptions } from '../../models/bayesianCnnTask.js';
-import { loadBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
+import { loadBayesianCnn, saveBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
+import { loadCheckpoint } from '../../models/checkpoint.js';
+import { applyTrainerWeights } from '../../train/applyTrainerWeights.js';
+import type { Trainer } from '../../train/localTrainer.js';
 import { loadTrainData } from './trainBayesianCnnData.js';
 import { trainLoop, type EpochRecord, type ResumeState, type TrainEvent } from './trainBayesianCnnLoop.js';
 import { evaluateBayesianCnn, testMetrics, type TestMetrics, type WorstGalaxy } from './trainBayesianCnnEvaluate.js';
@@ -132,7 +137,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
   };
   const model = new BayesianCnn(taskOptions); // validates the architecture and the head's target before any work
   try {
-    const run = new RunFolder(options.out, options.progress);
+    using run = new RunFolder(options.out, options.progress);
     const dirs = { model: run.path('model'), last: run.path('last') };
     const resume = options.resume ? readResumeState(run, options) : freshState(run);
     run.writeJson('config.json', { command: 'train', ...options, target, preprocessing, model: model.config });
@@ -167,14 +172,32 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
       }
       if (state.epoch >= options.epochs) run.log(`already trained ${state.epoch} epochs (--epochs ${options.epochs}); scoring the best model only`);
       let bar: ProgressBar | null = null;
-      for await (const event of trainLoop({ trainer, model, data, preprocessing, epochs: options.epochs, maxSeconds: options.maxSeconds, resume: state, dirs, seed: options.seed })) {
-        bar = onEvent(event, bar, run, options.progress);
-        if (event.type === 'epoch-end') {
-          state = { epoch: event.record.epoch, history: [...state.history, event.record],
-            bestEpoch: event.record.best ? event.record.epoch : state.bestEpoch, bestValLoss: event.record.best ? event.record.valLoss : state.bestValLoss };
-          writeHistory(run, state.history);
+      // SIGINT/SIGTERM inside the loop stop it at the next step boundary (util/interrupt.ts): the position inside the
+      // epoch is saved with last/, and --resume continues from it.
+      await stoppableWhile(async () => {
+        try {
+          for await (const event of trainLoop({ trainer, model, data, preprocessing, epochs: options.epochs, maxSeconds: options.maxSeconds, resume: state, dirs, seed: options.seed })) {
+            bar = onEvent(event, bar, run, options.progress);
+            if (event.type === 'epoch-end') {
+              state = { epoch: event.record.epoch, history: [...state.history, event.record],
+                bestEpoch: event.record.best ? event.record.epoch : state.bestEpoch, bestValLoss: event.record.best ? event.record.valLoss : state.bestValLoss };
+              writeHistory(run, state.history);
+            }
+          }
+        } catch (e) {
+          if (!(e instanceof InterruptedError)) throw e;
+          bar?.finish('interrupted');
+          throw await saveInterrupted(e, { run, trainer, model, preprocessing, state, last: dirs.last, batchesPerEpoch: data.datasets.train.batchesPerEpoch });
         }
-      }
+        const signal = interruptRequested();
+        if (signal !== null) {
+          // The signal came after the last step (during the last validation or save): training is complete and saved.
+          const message = `interrupted by ${signal} after training epoch ${state.epoch} (all epochs done; the test scoring did not run); ` +
+            `resume with ${resumeHint()} to score the test split`;
+          run.log(message, { echo: false });
+          throw new InterruptedError(signal, null, 'train', 0, message);
+        }
+      });
     } finally {
       await trainer.dispose();
     }
@@ -267,8 +290,41 @@ function headTarget(o: TrainBayesianCnnOptions): string | null {
   }
 }
 
+/** How to resume this run: the exact command when it came from the CLI. */
+function resumeHint(): string {
+  return resumeCommandLine() ?? 'the same options and resume: true';
+}
+
+/**
+ * After an interruption inside the training loop: saves the trainer's weights, Adam state and the position inside
+ * the cut epoch to last/ (so --resume continues the epoch exactly), logs where it stopped and how to resume, and
+ * returns the error to throw (its message is that line).
+ */
+async function saveInterrupted(
+  e: InterruptedError,
+  c: { run: RunFolder; trainer: Trainer; model: BayesianCnn; preprocessing: PreprocessOptions; state: ResumeState; last: string; batchesPerEpoch: number },
+): Promise<InterruptedError> {
+  const within = e.progress;
+  let where: string;
+  let step: number;
+  if (within !== null && within.batches > 0) {
+    applyTrainerWeights(c.model, await c.trainer.getWeights());
+    const optimizer = await c.trainer.getOptimizerState();
+    step = optimizer.step;
+    saveBayesianCnn(c.last, c.model, { preprocessing: c.preprocessing, step, optimizer, extra: { ...c.state, within } });
+    where = `batch ${within.batches} of ${c.batchesPerEpoch} of the epoch; checkpoint with the position in the epoch saved to ${c.last}`;
+  } else {
+    step = c.state.history.at(-1)?.step ?? 0;
+    where = c.state.epoch > 0 ? `at the start of the epoch; the checkpoint of epoch ${c.state.epoch} is in ${c.last}` : 'before the first step; nothing to save';
+  }
+  const epoch = within?.epoch ?? c.state.epoch + 1;
+  const message = `interrupted at epoch ${epoch} step ${step} (by ${e.signal}; ${where}); resume with ${resumeHint()}`;
+  c.run.log(message, { echo: false });
+  return new InterruptedError(e.signal, within, e.label, e.loopSteps, message);
+}
+
 function freshState(run: RunFolder): { from: null; state: ResumeState } {
-  if (run.exists('model', 'model.json') || run.exists('last', 'model.json')) {
+  if (committedFolder(run.path('model'), 'model.json') !== null || committedFolder(run.path('last'), 'model.json') !== null) {
     throw new InputError('this run folder already holds a trained model', { file: run.dir }, 'pass --resume to continue it, or choose another --out');
   }
   return { from: null, state: { epoch: 0, bestEpoch: 0, bestValLoss: Number.POSITIVE_INFINITY, history: [] } };
@@ -276,6 +332,8 @@ function freshState(run: RunFolder): { from: null; state: ResumeState } {
 
 /** Where a resumed run continues from (`last/`, else `model/`), after checking its settings match this run's. */
 function readResumeState(run: RunFolder, o: TrainBayesianCnnOptions): { from: string; state: ResumeState } {
+  // A save cut by a kill: the previous checkpoint goes back in place, unfinished temporary folders are removed.
+  for (const note of [...mendFolder(run.path('last')), ...mendFolder(run.path('model'))]) run.log(note);
   const from = run.exists('last', 'model.json') ? run.path('last') : run.exists('model', 'model.json') ? run.path('model') : null;
   if (from === null) throw new InputError('nothing to resume: no last/ or model/ checkpoint here', { file: run.dir }, 'drop --resume to start a new run');
   if (run.exists('config.json')) {
@@ -288,18 +346,37 @@ function readResumeState(run: RunFolder, o: TrainBayesianCnnOptions): { from: st
         { file: run.path('config.json') }, 'resume with the original settings (only epochs, learning rate, passes, workers and backend may change), or start a new run');
     }
   }
-  const meta = loadBayesianCnnMeta(from);
+  const meta = loadResumeMeta(run, from);
   const extra = (meta.extra ?? {}) as Partial<ResumeState> & { epoch?: number; valLoss?: number };
   const epoch = typeof extra.epoch === 'number' ? extra.epoch : 0;
   const history = Array.isArray(extra.history) ? extra.history : [];
   const bestValLoss = typeof extra.bestValLoss === 'number' ? extra.bestValLoss : typeof extra.valLoss === 'number' ? extra.valLoss : Number.POSITIVE_INFINITY;
   const bestEpoch = typeof extra.bestEpoch === 'number' ? extra.bestEpoch : epoch;
-  return { from, state: { epoch, bestEpoch, bestValLoss, history } };
+  const within = isEpochProgress(extra.within) && extra.within.epoch === epoch + 1 ? extra.within : undefined;
+  if (within !== undefined) run.log(`the checkpoint was saved by an interrupted run inside epoch ${within.epoch}: continuing it after batch ${within.batches}`);
+  return { from, state: { epoch, bestEpoch, bestValLoss, history, ...(within ? { within } : {}) } };
 }
 
-/** The `extra` a checkpoint was saved with (read without building the model). */
-function loadBayesianCnnMeta(dir: string): { extra?: Record<string, unknown> } {
-  return JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { extra?: Record<string, unknown> };
+/**
+ * The `extra` the checkpoint to resume from was saved with, after checking the whole checkpoint (model.json and the
+ * SHA-256 of its binary files): a torn or damaged one is refused, naming the file and what to do.
+ */
+function loadResumeMeta(run: RunFolder, dir: string): { extra?: Record<string, unknown> } {
+  try {
+    return loadCheckpoint(dir, BAYESIAN_CNN_KIND).meta;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const alternative = dir === run.path('last') && run.exists('model', 'model.json')
+      ? `delete ${dir} to resume from the best model in ${run.path('model')} instead (the history after its epoch is lost), or start a new run with another --out`
+      : 'start a new run with another --out';
+    throw new InputError(`--resume refused: the checkpoint to continue from is torn or damaged (${e.message})`, { file: dir }, alternative);
+  }
+}
+
+function isEpochProgress(x: unknown): x is EpochProgress {
+  const p = x as Partial<EpochProgress> | null;
+  return typeof p === 'object' && p !== null && [p.epoch, p.batches, p.steps, p.galaxies, p.lossSum].every((v) => typeof v === 'number') &&
+    typeof p.metricSums === 'object' && p.metricSums !== null;
 }
 
 function onEvent(event: TrainEvent, bar: ProgressBar | null, run: RunFolder, progress: boolean): ProgressBar | null {

@@ -11,6 +11,7 @@
  * whole one, so the best-validation model is chosen among every epoch that ran, including the last.
  */
 import { trainingLoop } from '../../train/trainingLoop.js';
+import type { EpochProgress } from '../../util/interrupt.js';
 import type { OptimizerState } from '../../models/optimizerState.js';
 import type { Trainer, TrainerWeights } from '../../train/localTrainer.js';
 import type { BayesianCnn } from '../../models/bayesianCnn.js';
@@ -45,6 +46,8 @@ export interface ResumeState {
   bestEpoch: number;
   bestValLoss: number;
   history: EpochRecord[];
+  /** Where an interrupted run stopped inside epoch `epoch + 1` (saved with `last/`; training continues from it). */
+  within?: EpochProgress;
 }
 
 export type TrainEvent =
@@ -71,7 +74,8 @@ export interface TrainLoopInput {
 
 export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEvent> {
   const { trainer, model, data, epochs } = input;
-  const state: ResumeState = { ...input.resume, history: [...input.resume.history] };
+  const { within, ...resume } = input.resume;
+  const state: ResumeState = { ...resume, history: [...resume.history] };
   const train = data.datasets.train;
   let epochStarted = Date.now();
   let validated: { loss: number; questionLoss: Record<string, number>; optimizer: OptimizerState; current: TrainerWeights } | null = null;
@@ -83,6 +87,7 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
     limits: { epochs, seconds: input.maxSeconds, clock: 'wall' },
     validation: 'epoch',
     firstEpoch: state.epoch + 1,
+    resumeWithin: within ?? null,
     label: 'train',
   });
   for await (const event of loop) {
