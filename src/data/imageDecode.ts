@@ -7,21 +7,9 @@ import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { InputError } from '../util/errors.js';
 import { looksLikeFits, readFits } from './fits.js';
+import { interleavedToPlanar, type ImageFormat, type PlanarImage } from './planarImage.js';
 
-export const IMAGE_FORMATS = ['jpeg', 'png', 'fits', 'other'] as const;
-export type ImageFormat = (typeof IMAGE_FORMATS)[number];
-
-/** A decoded image before preprocessing: bands stored one after another (planar), row 0 at the top. */
-export interface PlanarImage {
-  width: number;
-  height: number;
-  bands: number;
-  /** [band][row][column]. JPEG/PNG: in [0, 1]. FITS: physical values (may include NaN). */
-  data: Float32Array;
-  format: ImageFormat;
-  /** NaN pixels (FITS BLANK or NaN); always 0 for JPEG/PNG. */
-  invalidPixels: number;
-}
+export { IMAGE_FORMATS, type ImageFormat, type PlanarImage } from './planarImage.js';
 
 export function detectFormat(bytes: Uint8Array): ImageFormat {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
@@ -81,15 +69,10 @@ async function decodeWithSharp(bytes: Uint8Array, file: string, format: ImageFor
       .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
     const { width, height, channels } = info;
-    const n = width * height;
-    const bands = info.hasAlpha ? channels - 1 : channels; // alpha (always the last channel) is dropped
-    const planar = new Float32Array(n * bands);
-    if (sixteenBit) {
-      toPlanar(new Uint16Array(data.buffer, data.byteOffset, n * channels), channels, bands, n, 1 / 65535, planar);
-    } else {
-      toPlanar(data, channels, bands, n, 1 / 255, planar);
-    }
-    return { width, height, bands, data: planar, format, invalidPixels: 0 };
+    const shape = { width, height, channels, bands: info.hasAlpha ? channels - 1 : channels }; // alpha (always the last channel) is dropped
+    return sixteenBit
+      ? interleavedToPlanar(new Uint16Array(data.buffer, data.byteOffset, width * height * channels), shape, 1 / 65535, format)
+      : interleavedToPlanar(data, shape, 1 / 255, format);
   } catch (err) {
     throw new InputError(
       `cannot decode ${label}: ${(err as Error).message}`,
@@ -98,15 +81,5 @@ async function decodeWithSharp(bytes: Uint8Array, file: string, format: ImageFor
         ? 'galmorph reads JPEG, PNG and FITS (and what else sharp can decode); check the file type'
         : 'the file is corrupt or truncated; replace it, or leave it out with --on-bad skip',
     );
-  }
-}
-
-/** The first `bands` of `channels` interleaved integer channels → planar floats times `scale`. */
-function toPlanar<T extends Uint8Array | Uint16Array>(
-  source: T, channels: number, bands: number, n: number, scale: number, out: Float32Array,
-): void {
-  for (let c = 0; c < bands; c++) {
-    const plane = c * n;
-    for (let p = 0, q = c; p < n; p++, q += channels) out[plane + p] = source[q] * scale;
   }
 }

@@ -8,7 +8,7 @@
  */
 import { InputError, OptionError } from '../util/errors.js';
 import { check, resolveOptions, type Spec } from '../util/options.js';
-import type { PlanarImage } from './imageDecode.js';
+import type { PlanarImage } from './planarImage.js';
 import { quantileSorted } from '../util/stats.js';
 
 export const COLOUR_MODES = ['grey', 'rgb'] as const;

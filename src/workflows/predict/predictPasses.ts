@@ -2,18 +2,17 @@
  * T MC-dropout passes of one or several Bayesian CNNs over catalog rows, in this thread. Several models form an
  * equal-weight ensemble: each contributes T passes, and the passes are pooled, so the mixture over all passes
  * weights every model equally. Members must share schema, head and preprocessing (checked, naming the folders).
- * Pass t of model m uses the dropout seed Rng.derive(seed, m) + t, so runs are reproducible, and with `views` > 1
+ * Pass t of model m uses the dropout seed predictPassSeed(seed, m) + t, so runs are reproducible, and with `views` > 1
  * the dihedral view t mod `views` of each image (test-time augmentation).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../util/rng.js';
 import { InputError } from '../../util/errors.js';
 import { ProgressBar } from '../../util/progress.js';
 import { ImageDataset, type BadImagePolicy, type ImageRow } from '../../data/dataset.js';
 import type { BadImage } from '../../data/decodeWorkerProtocol.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import type { BayesianCnn } from '../../models/bayesianCnn.js';
-import { MAX_PASS_SEED } from '../../models/bayesianCnnTask.js';
+import { predictPassSeed } from './predictSeed.js';
 
 export interface EnsembleMember {
   model: BayesianCnn;
@@ -58,7 +57,7 @@ export async function predictPasses(
     const { size } = batch;
     const [h, w, c] = batch.shapes.images;
     members.forEach((member, m) => {
-      const seed = Rng.derive(options.seed, 'predict', m).nextUint32() % MAX_PASS_SEED;
+      const seed = predictPassSeed(options.seed, m);
       const out = tf.tidy(() => member.model.passes(tf.tensor4d(batch.arrays.images, [size, h, w, c]), options.passes, seed, options.views));
       const values = out.arraySync();
       out.dispose();
