@@ -60,3 +60,10 @@ export interface Catalog {
   /** How the source file's fractions were weighted ('fractions' catalogs). */
   fractionStyle?: FractionStyle;
 }
+
+/** The 1-based file row of the k-th kept row, given the (sorted) file rows the reader skipped before it. */
+export function catalogFileRow(k: number, skippedRows: readonly number[]): number {
+  let row = k + 1;
+  for (const s of skippedRows) if (s <= row) row++;
+  return row;
+}

@@ -77,6 +77,10 @@ export const TRAIN_FIELDS = {
     default: 0, min: 0.5, max: 0.99999, flag: '--weight-average <decay>',
     help: 'validate and keep an exponential moving average of the weights (decay per step, e.g. 0.998) instead of the last step\'s weights',
   })),
+  unlabelled: optionalPath('--unlabelled <dir>', 'catalog of unlabelled images for self-training: --teacher pseudo-labels them for the training split'),
+  teacher: optionalPath('--teacher <model>', 'model folder or shipped name (e.g. gz2) that pseudo-labels --unlabelled; it must not have trained on this run\'s validation or test galaxies'),
+  teacherVotes: field.number({ default: 20, min: 0.1, max: 1e4, flag: '--teacher-votes <n>', help: 'pseudo-volunteers per unlabelled galaxy: the N of the teacher\'s expected votes (the volunteers\' labels use --nominal-n)' }),
+  teacherPasses: field.integer({ default: 8, min: 1, max: 1000, flag: '--teacher-passes <n>', help: 'teacher MC-dropout passes per unlabelled galaxy, cycling over the 8 rotations/mirrors' }),
   nominalN: NOMINAL_N_FIELD,
   augment: field.boolean({ default: false, flag: '--augment', help: 'random flips and any-angle rotations of training images', negation: 'no augmentation (overrides a preset)' }),
   labels: field.nullable(field.integer({ default: 0, min: 1, flag: '--labels <n>', help: 'train on only n labelled galaxies (seeded choice from the training split)' })),
@@ -109,7 +113,7 @@ export const TRAIN_BAYESIAN_CNN_DEFAULTS: TrainBayesianCnnOptions = fieldDefault
 
 /** Options a resumed run must share with the run it continues (the others — epochs, workers, … — may change). */
 const RESUME_FIXED: (keyof TrainBayesianCnnOptions)[] = [
-  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'lrSchedule', 'weightAverage', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'lossWeights', 'onBad', 'labelKind', 'allowAbsolutePaths', 'seed',
+  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'unlabelled', 'teacher', 'teacherVotes', 'teacherPasses', 'lrSchedule', 'weightAverage', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'lossWeights', 'onBad', 'labelKind', 'allowAbsolutePaths', 'seed',
 ];
 
 export interface TrainBayesianCnnResult {
@@ -129,6 +133,11 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
   if (!(TRAIN_PRESET_NAMES as readonly string[]).includes(preset)) throw new OptionError('preset', `one of ${TRAIN_PRESET_NAMES.join(' | ')}`, preset);
   const options = resolveFields(TRAIN_FIELDS, given, TRAIN_PRESETS[preset]);
   const target = headTarget(options);
+  if ((options.unlabelled === null) !== (options.teacher === null)) {
+    throw options.teacher === null
+      ? new OptionError('teacher', 'a model folder or shipped name to pseudo-label --unlabelled (e.g. --teacher gz2)', null)
+      : new OptionError('unlabelled', 'a catalog of unlabelled images for --teacher to pseudo-label', null);
+  }
   const preprocessing = resolvePreprocessOptions({ size: options.imageSize, crop: options.crop, colour: options.colour });
   const taskOptions: BayesianCnnTaskOptions = {
     schema: getSchema(options.schema).def, head: options.head, target, imageSize: options.imageSize, channels: options.colour === 'rgb' ? 3 : 1,
@@ -145,13 +154,17 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
     const data = await loadTrainData({
       data: options.data, test: options.test, schema: options.schema, nominalN: options.nominalN, labels: options.labels, preprocess: preprocessing,
       augment: options.augment ? { flip: true, rotate: 'any' } : null, batchSize: options.batchSize, onBad: options.onBad, labelKind: options.labelKind, allowAbsolutePaths: options.allowAbsolutePaths, seed: options.seed,
+      pseudo: options.unlabelled === null ? null
+        : { unlabelled: options.unlabelled, teacher: options.teacher as string, votes: options.teacherVotes, passes: options.teacherPasses, progress: options.progress },
     });
+    if (data.pseudo !== null) run.log(`self-training: ${data.pseudo.note}`);
     run.log(`labels: ${data.labelNote}; ${data.split.train.length} train` + (data.split.train.length < data.trainAvailable ? ` (of ${data.trainAvailable})` : '') +
       `, ${data.split.val.length} validation, ${data.split.test.length} test galaxies; ${data.leftOut.length} catalog rows left out`);
     const decodeStarted = Date.now();
     for (const name of ['train', 'val'] as const) await data.datasets[name].prepare();
     run.log(`images decoded in ${((Date.now() - decodeStarted) / 1000).toFixed(1)} s (before training; a --max-seconds budget counts training only)`);
-    writeCsvTable(run.path('split.csv'), (['train', 'val', 'test'] as const).flatMap((name) => data.split[name].map((r) => ({ id: r.id, split: name }))));
+    writeCsvTable(run.path('split.csv'), [...(['train', 'val', 'test'] as const).flatMap((name) => data.split[name].map((r) => ({ id: r.id, split: name }))),
+      ...(data.pseudo?.rows ?? []).map((r) => ({ id: r.id, split: 'train-pseudo' }))]);
     const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: options.workers, backend: options.backend,
       optimizer: { kind: 'adam', learningRate: options.learningRate,
         decaySteps: options.lrSchedule === 'cosine' ? options.epochs * data.datasets.train.batchesPerEpoch : null,

@@ -10,10 +10,11 @@ import { InputError, OptionError } from '../../util/errors.js';
 import { readCatalog, requireRows } from '../../data/catalogRead.js';
 import { labelledSplit, splitRows, type SplitFractions } from '../../data/split.js';
 import { ImageDataset, type BadImagePolicy } from '../../data/dataset.js';
-import type { Catalog, CatalogRow, SkippedRow, VoteLabelKind } from '../../data/catalog.js';
+import { catalogFileRow, type Catalog, type CatalogRow, type SkippedRow, type VoteLabelKind } from '../../data/catalog.js';
 import type { AugmentOptions } from '../../data/augment.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import type { Schema } from '../../data/schema.js';
+import { pseudoLabelledRows, type PseudoLabelOptions } from './trainPseudoLabels.js';
 
 export interface TrainDataOptions {
   data: string;
@@ -29,6 +30,8 @@ export interface TrainDataOptions {
   labelKind: VoteLabelKind;
   allowAbsolutePaths: boolean;
   seed: number;
+  /** Unlabelled images a teacher model pseudo-labels for the training split (trainPseudoLabels.ts), or null. */
+  pseudo: Pick<PseudoLabelOptions, 'unlabelled' | 'teacher' | 'votes' | 'passes' | 'progress'> | null;
 }
 
 /** A row left out of training, with where it came from. */
@@ -47,6 +50,11 @@ export interface TrainData {
   fractions: SplitFractions;
   /** Labelled training galaxies before `labels` cut them down. */
   trainAvailable: number;
+  /**
+   * Pseudo-labelled galaxies trained on after the labelled training split (in `datasets.train`, not in
+   * `split.train`, so baselines and reports use the volunteers' labels only), and how they were made.
+   */
+  pseudo: { rows: CatalogRow[]; note: string } | null;
   datasets: { train: ImageDataset<CatalogRow>; val: ImageDataset<CatalogRow>; test: ImageDataset<CatalogRow> };
   /** Rows the catalog reader skipped (onBad 'skip') and rows without labels. */
   leftOut: LeftOutRow[];
@@ -72,17 +80,24 @@ export async function loadTrainData(o: TrainDataOptions): Promise<TrainData> {
         name === 'train' ? 'use a larger catalog or a larger --labels' : 'use a larger catalog' + (name === 'test' ? ' or pass --test DIR' : ''));
     }
   }
+  let pseudo: TrainData['pseudo'] = null;
+  if (o.pseudo !== null) {
+    const made = await pseudoLabelledRows({ ...o.pseudo, schema: catalog.schema, labelledIds: new Set(rows.map((r) => r.id)), onBad: o.onBad,
+      allowAbsolutePaths: o.allowAbsolutePaths, batchSize: o.batchSize, seed: o.seed });
+    leftOut.push(...made.leftOut);
+    pseudo = { rows: made.rows, note: made.note };
+  }
   const counts = { counts: (r: CatalogRow) => r.counts };
   const common = { preprocess: o.preprocess, labels: counts, batchSize: o.batchSize, onBad: o.onBad, seed: o.seed };
   const datasets = {
-    train: new ImageDataset(split.train, { ...common, augment: o.augment, shuffle: true }),
+    train: new ImageDataset([...split.train, ...(pseudo?.rows ?? [])], { ...common, augment: o.augment, shuffle: true }),
     val: new ImageDataset(split.val, { ...common, augment: null, shuffle: false }),
     test: new ImageDataset(split.test, { ...common, augment: null, shuffle: false }),
   };
   const labelNote = catalog.labelKind === 'counts'
     ? 'volunteer vote counts from the catalog'
     : `vote fractions × nominal N = ${catalog.nominalN} volunteers (expected counts; the catalog has no counts)`;
-  return { schema: catalog.schema, catalog, labelNote, split, fractions, trainAvailable, datasets, leftOut };
+  return { schema: catalog.schema, catalog, labelNote, split, fractions, trainAvailable, pseudo, datasets, leftOut };
 }
 
 async function readLabelled(path: string, o: TrainDataOptions, leftOut: LeftOutRow[]): Promise<{ catalog: Catalog; rows: CatalogRow[] }> {
@@ -101,14 +116,7 @@ async function readLabelled(path: string, o: TrainDataOptions, leftOut: LeftOutR
   }
   const skippedRows = catalog.skipped.map((s) => s.row).sort((a, b) => a - b);
   for (const r of unlabelled) {
-    leftOut.push({ row: fileRow(catalog.rows.indexOf(r), skippedRows), id: r.id, reason: 'no labels (every answer column empty)', catalog: catalog.source });
+    leftOut.push({ row: catalogFileRow(catalog.rows.indexOf(r), skippedRows), id: r.id, reason: 'no labels (every answer column empty)', catalog: catalog.source });
   }
   return { catalog, rows: catalog.rows.filter((r) => r.counts !== undefined) };
-}
-
-/** The 1-based file row of the k-th kept row, given the (sorted) file rows the reader skipped before it. */
-function fileRow(k: number, skippedRows: readonly number[]): number {
-  let row = k + 1;
-  for (const s of skippedRows) if (s <= row) row++;
-  return row;
 }

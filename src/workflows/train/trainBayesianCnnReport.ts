@@ -58,7 +58,7 @@ export interface TrainReport {
 
 export function writeTrainReport(run: RunFolder, r: TrainReport): void {
   const { data, test } = r;
-  const galaxies = { train: data.split.train.length, trainAvailable: data.trainAvailable, val: data.split.val.length, test: data.split.test.length };
+  const galaxies = { train: data.split.train.length, trainAvailable: data.trainAvailable, trainPseudo: data.pseudo?.rows.length ?? 0, val: data.split.val.length, test: data.split.test.length };
   const coverage = new Map(test.metrics.coverage.map((c) => [c.answer, c.coverageError]));
   writeCsvTable(run.path('test_metrics.csv'), test.metrics.perAnswer.map((a, k) => ({
     question: a.question, answer: a.answer, galaxies: a.galaxies, rmse: finiteOrNull(a.rmse), mae: finiteOrNull(a.mae),
@@ -68,6 +68,7 @@ export function writeTrainReport(run: RunFolder, r: TrainReport): void {
   run.writeJson('results.json', {
     model: 'model', head: r.head, target: r.target, bestEpoch: r.bestEpoch, bestValLoss: r.history.find((h) => h.epoch === r.bestEpoch)?.valLoss ?? null,
     epochs: r.history.length, step: r.step, resumedFromEpoch: r.resumedFrom, seconds: r.seconds, labels: data.labelNote, galaxies,
+    selfTraining: data.pseudo?.note ?? null,
     validations: r.history.length, stoppedBy: r.history.at(-1)?.stoppedBy ?? 'epochs',
     test: { galaxies: test.galaxies, passes: test.passes, loss: test.loss, questionLoss: nullNaN(test.questionLoss), rmse: test.metrics.rmse, mae: test.metrics.mae,
       perQuestion: questionRows(test.metrics),
@@ -80,13 +81,14 @@ export function writeTrainReport(run: RunFolder, r: TrainReport): void {
   run.writeText('summary.md', summaryMarkdown(r, galaxies, run.dir));
 }
 
-function summaryMarkdown(r: TrainReport, galaxies: { train: number; trainAvailable: number; val: number; test: number }, dir: string): string {
+function summaryMarkdown(r: TrainReport, galaxies: { train: number; trainAvailable: number; trainPseudo: number; val: number; test: number }, dir: string): string {
   const { test } = r;
   const best = r.history.find((h) => h.epoch === r.bestEpoch);
   const lines = [
     `# Bayesian CNN training`, '',
     `Head \`${r.head}\`${r.target === null ? ' (every question)' : ` (\`${r.target}\`)`}; labels: ${r.data.labelNote}.`,
     `Galaxies: ${galaxies.train} train${galaxies.train < galaxies.trainAvailable ? ` (of ${galaxies.trainAvailable} available, seeded choice)` : ''}, ${galaxies.val} validation, ${galaxies.test} test.`,
+    ...(r.data.pseudo === null ? [] : [`Self-training: ${r.data.pseudo.note}.`]),
     `${r.history.length} epochs, ${r.step} optimiser steps${r.resumedFrom === null ? '' : ` (resumed after epoch ${r.resumedFrom})`}, ${r.seconds.toFixed(0)} s this session.`,
     `Best validation loss ${best?.valLoss.toFixed(4) ?? '–'} at epoch ${r.bestEpoch}: that model is in \`model/\` (\`galmorph predict --model ${dir}/model --catalog DIR --out DIR\`); the latest state, for \`--resume\`, is in \`last/\`.`,
     '', '## Test set (best model)', '',

@@ -6,6 +6,7 @@ import { initBackend } from '../../../src/backend/initBackend.js';
 import { buildProgram } from '../../../src/cli/main.js';
 import { readCsv } from '../../../src/data/csv.js';
 import { loadBayesianCnn } from '../../../src/models/bayesianCnnCheckpoint.js';
+import { readVariables } from '../../../src/train/localTrainer.js';
 import { simulate } from '../../../src/workflows/simulate/simulate.js';
 import { predict } from '../../../src/workflows/predict/predict.js';
 import { trainBayesianCnn, type TrainBayesianCnnOptions } from '../../../src/workflows/train/trainBayesianCnn.js';
@@ -88,6 +89,65 @@ describe('galmorph train', () => {
     await expect(trainBayesianCnn({ ...tiny, out, epochs: 3, imageSize: 32, resume: true } as TrainBayesianCnnOptions))
       .rejects.toThrow(/--resume with different settings: imageSize was 16, now 32/);
     await expect(trainBayesianCnn({ ...tiny, out: join(dir, 'nothing'), resume: true } as TrainBayesianCnnOptions)).rejects.toThrow(/nothing to resume/);
+  });
+
+  it('--weight-average validates and keeps the moving average of the weights; last/ keeps the current ones; resume continues both', async () => {
+    const plain = await trainBayesianCnn({ ...tiny, out: join(dir, 'plain-avg'), epochs: 2 } as TrainBayesianCnnOptions);
+    const averaged = await trainBayesianCnn({ ...tiny, out: join(dir, 'avg'), epochs: 2, weightAverage: 0.9 } as TrainBayesianCnnOptions);
+    // The same optimisation (the average only changes what is scored and kept) …
+    expect(averaged.history.map((h) => h.trainLoss)).toEqual(plain.history.map((h) => h.trainLoss));
+    // … but validation scores other weights.
+    expect(averaged.history[1].valLoss).not.toBeCloseTo(plain.history[1].valLoss, 6);
+    const weightsOf = (folder: string) => {
+      const loaded = loadBayesianCnn(folder);
+      const weights = readVariables(loaded.model.params.trainable);
+      loaded.model.dispose();
+      return { weights, optimizer: loaded.optimizer };
+    };
+    const last = weightsOf(join(dir, 'avg', 'last'));
+    const average = last.optimizer?.average;
+    expect(average).toHaveLength(last.weights.length);
+    expect(Array.from(last.weights[0])).not.toEqual(Array.from((average as Float32Array[])[0]));
+    if (averaged.bestEpoch === 2) {
+      // The best model is the average at its epoch: here the last one.
+      const best = weightsOf(join(dir, 'avg', 'model'));
+      best.weights.forEach((w, k) => expect(Array.from(w)).toEqual(Array.from((average as Float32Array[])[k])));
+    }
+    const out = join(dir, 'avg-resumed');
+    await trainBayesianCnn({ ...tiny, out, epochs: 1, weightAverage: 0.9 } as TrainBayesianCnnOptions);
+    const resumed = await trainBayesianCnn({ ...tiny, out, epochs: 2, weightAverage: 0.9, resume: true } as TrainBayesianCnnOptions);
+    expect(resumed.history[1].valLoss).toBeCloseTo(averaged.history[1].valLoss, 5);
+    const resumedLast = weightsOf(join(out, 'last'));
+    resumedLast.optimizer?.average?.forEach((a, k) => expect(Array.from(a)).toEqual(Array.from((average as Float32Array[])[k])));
+    await expect(trainBayesianCnn({ ...tiny, out, epochs: 3, resume: true } as TrainBayesianCnnOptions))
+      .rejects.toThrow(/--resume with different settings: weightAverage was 0.9, now null/);
+  });
+
+  it('--unlabelled with --teacher trains on pseudo-labelled galaxies in the training split only; ids also labelled are left out', async () => {
+    const teacher = await trainBayesianCnn({ ...tiny, out: join(dir, 'teacher'), epochs: 1 } as TrainBayesianCnnOptions);
+    const pool = join(dir, 'pool');
+    await simulate({ n: 20, out: pool, size: 16, seed: 9, progress: false, gridTiles: 0 });
+    // Ids u-sim-…, except the first 4 rows, which keep ids of the labelled catalog (sim-0000000 … 3).
+    const lines = readFileSync(join(pool, 'labels.csv'), 'utf8').trim().split('\n');
+    writeFileSync(join(pool, 'labels.csv'), [lines[0], ...lines.slice(1).map((l, k) => (k < 4 ? l : `u-${l}`))].join('\n') + '\n');
+    const out = join(dir, 'student');
+    const student = await trainBayesianCnn({ ...tiny, out, epochs: 1, unlabelled: pool, teacher: teacher.model, teacherVotes: 10, teacherPasses: 2 } as TrainBayesianCnnOptions);
+    const plain = await trainBayesianCnn({ ...tiny, out: join(dir, 'no-student'), epochs: 1 } as TrainBayesianCnnOptions);
+    const split = readCsv(join(out, 'split.csv'));
+    const kinds = split.rows.map((r) => r[split.header.indexOf('split')]);
+    const pseudoIds = split.rows.filter((_, k) => kinds[k] === 'train-pseudo').map((r) => r[0]);
+    expect(pseudoIds).toHaveLength(16);
+    expect(pseudoIds.every((id) => id.startsWith('u-sim-'))).toBe(true);
+    // The labelled splits and the report's labelled counts are those of the run without pseudo-labels.
+    expect(kinds.filter((k) => k !== 'train-pseudo')).toEqual(readCsv(join(dir, 'no-student', 'split.csv')).rows.map((r) => r[1]));
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.galaxies.train).toBe(JSON.parse(readFileSync(join(dir, 'no-student', 'results.json'), 'utf8')).galaxies.train);
+    expect(results.leftOut.rows.filter((r: { reason: string }) => /also in the labelled catalog/.test(r.reason))).toHaveLength(4);
+    // More galaxies per epoch: more steps.
+    expect(student.step).toBeGreaterThan(plain.step);
+    expect(readFileSync(join(out, 'run.log'), 'utf8')).toMatch(/self-training: 16 unlabelled galaxies .* pseudo-labelled by .*teacher.*10 pseudo-volunteers/);
+    await expect(trainBayesianCnn({ ...tiny, out: join(dir, 'no-teacher'), epochs: 1, unlabelled: pool } as TrainBayesianCnnOptions))
+      .rejects.toThrow('option "teacher": expected a model folder or shipped name to pseudo-label --unlabelled (e.g. --teacher gz2), got null');
   });
 
   it('--colour rgb trains a three-channel model whose saved preprocessing predict reuses', async () => {
