@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { trainingLoop, ValidationPlan, type LoopEvent, type TrainingLoopOptions } from '../../src/train/trainingLoop.js';
 import type { Trainer } from '../../src/train/localTrainer.js';
 import type { HostBatch } from '../../src/data/hostBatch.js';
+import { clearInterrupt, InterruptedError, requestInterrupt } from '../../src/util/interrupt.js';
 
 function trainer(stepMs = 0, workers = 1): Trainer & { steps: number } {
   const t = {
@@ -103,4 +104,54 @@ describe('ValidationPlan', () => {
     expect(at).toEqual([10, 20, 30, 40]); // every 0.5 s of the 2 s budget
     expect(() => new ValidationPlan(0, 10, null)).toThrow(/count 0 must be an integer ≥ 1/);
   });
+
+  it('an interrupt stops at the next step boundary with the position in the epoch; resuming from it replays nothing and skips nothing', async () => {
+    // Batches carry their (epoch, index) so the steps taken can be compared; sizes differ so the epoch means do too.
+    const sizes = [3, 1, 4, 1, 5];
+    const epochBatches = (epoch: number) => sizes.map((size, k) => ({ size, arrays: { id: Float32Array.of(epoch * 10 + k) }, shapes: { id: [1] } }));
+    const steppedBy = () => {
+      const ids: number[] = [];
+      const t = trainer();
+      const step = t.step;
+      t.step = async (batch: HostBatch) => {
+        ids.push(batch.arrays.id[0]);
+        return step(batch);
+      };
+      return { t, ids };
+    };
+    const options = (t: Trainer): TrainingLoopOptions => ({ trainer: t, epochBatches, stepsPerEpoch: 5, limits: { epochs: 3 }, validation: 'epoch', label: 'toy' });
+    const straight = steppedBy();
+    const whole = await collect(options(straight.t));
+
+    const first = steppedBy();
+    const before: LoopEvent[] = [];
+    let error: unknown = null;
+    try {
+      for await (const e of trainingLoop(options(first.t))) {
+        before.push(e);
+        // A signal arriving during the second step of epoch 2: that step finishes, the third never starts.
+        if (e.type === 'step' && e.epoch === 2 && e.step === 7) requestInterrupt('SIGTERM');
+      }
+    } catch (e) {
+      error = e;
+    } finally {
+      clearInterrupt();
+    }
+    expect(error).toBeInstanceOf(InterruptedError);
+    const stopped = error as InterruptedError;
+    expect(stopped.signal).toBe('SIGTERM');
+    expect(stopped.exitCode).toBe(143);
+    expect(stopped.loopSteps).toBe(7);
+    expect(stopped.progress).toEqual({ epoch: 2, batches: 2, steps: 2, galaxies: 4, lossSum: 3 * 3 + 1 * 1, metricSums: { m: 2 * 3 * 3 + 2 * 1 * 1 } });
+    expect(stopped.message).toMatch(/interrupted by SIGTERM in toy at epoch 2 step 7/);
+    expect(first.ids).toEqual([10, 11, 12, 13, 14, 20, 21]);
+
+    const second = steppedBy();
+    const after = await collect({ ...options(second.t), firstEpoch: 2, resumeWithin: stopped.progress });
+    expect([...first.ids, ...second.ids]).toEqual(straight.ids);
+    const summaries = (events: LoopEvent[]) => events.flatMap((e) => (e.type === 'epoch-end' ? [e.summary] : []));
+    expect([...summaries(before), ...summaries(after)]).toEqual(summaries(whole));
+    await expect(collect({ ...options(second.t), firstEpoch: 3, resumeWithin: stopped.progress })).rejects.toThrow(/resuming inside epoch 2, but the first epoch to run is 3/);
+  });
 });
+
