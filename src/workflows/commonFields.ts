@@ -61,7 +61,7 @@ function nearestExisting(p: string): string {
 /** A run folder path: refused at option time when it (or the nearest existing folder above it) is a file. */
 export const outFolder = (o: { default: string; flag: string; help: string }) => field.custom(
   z.string().min(1).refine((p) => statSync(nearestExisting(p)).isDirectory()),
-  { ...o, expected: 'a folder path (new or existing) — a file of that name exists there; choose another --out', parse: (raw) => raw },
+  { ...o, expected: 'a folder path, not an existing file (or a path under one)', parse: (raw) => raw },
 );
 
 /** Whether two values of a path option name the same file (relative to this working folder, links resolved). */

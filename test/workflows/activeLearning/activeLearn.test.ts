@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/backend/initBackend.js';
 import { getSchema } from '../../../src/data/schemas/index.js';
 import { buildProgram } from '../../../src/cli/main.js';
-import { activeLearn, type ActiveLearnOptions } from '../../../src/workflows/activeLearning/activeLearn.js';
+import { activeLearn, ACTIVE_LEARN_FIELDS, type ActiveLearnOptions } from '../../../src/workflows/activeLearning/activeLearn.js';
+import { loadActiveLearnData } from '../../../src/workflows/activeLearning/activeLearnData.js';
 import { labelSaving } from '../../../src/workflows/activeLearning/activeLearnMetrics.js';
 import { Rng } from '../../../src/util/rng.js';
 
@@ -92,8 +93,28 @@ describe('active learning loop', () => {
       .rejects.toThrow(/needs vote counts or fractions as labels, but this catalog has no labels/);
   });
 
-  it('refuses both or neither of --data and --simulate', async () => {
-    await expect(activeLearn({ out: join(dir, 'none'), progress: false })).rejects.toThrow(/either a labelled catalog/);
+  it('refuses both --data and --simulate, and neither under the paper preset (quick simulates 900 by default)', async () => {
+    await expect(activeLearn({ data: join(dir, 'labelled'), simulate: 50, out: join(dir, 'both'), progress: false })).rejects.toThrow(/option "simulate": expected 0 or absent when --data is given/);
+    await expect(activeLearn({ preset: 'paper', out: join(dir, 'none'), progress: false })).rejects.toThrow(/no galaxies to learn from: neither --data nor --simulate/);
+    expect(ACTIVE_LEARN_FIELDS.simulate.default).toBe(900);
+    expect(ACTIVE_LEARN_FIELDS.data.default).toBeNull();
+  });
+
+  it('NaN-count rows stop the run naming row and column, or with onBad skip are left out and listed', async () => {
+    const bad = join(dir, 'nan-rows');
+    cpSync(join(dir, 'labelled'), bad, { recursive: true });
+    const csv = readFileSync(join(bad, 'labels.csv'), 'utf8').trim().split('\n');
+    for (const row of [3, 6, 9, 12, 15, 18]) csv[row] = csv[row].replace(/,(\d+),(\d+),0$/, ',NaN,$2,0');
+    writeFileSync(join(bad, 'labels.csv'), csv.join('\n') + '\n');
+    const options = {
+      data: bad, test: null, schema: 'gz2', preprocess: { size: 16 }, initialLabels: 4, poolSize: 8, testSize: 4, nominalN: 40, seed: 1, progress: false,
+      labelKind: 'auto' as const, allowAbsolutePaths: false,
+    };
+    await expect(loadActiveLearnData({ ...options, onBad: 'error' })).rejects.toThrow(/labels\.csv, row 3, column "q1_smooth": empty or NaN cell/);
+    const data = await loadActiveLearnData({ ...options, onBad: 'skip' });
+    expect(data.skipped.map((s) => [s.row, s.kind])).toEqual([3, 6, 9, 12, 15, 18].map((r) => [r, 'row']));
+    expect(data.skipped[0].reason).toMatch(/labels\.csv, row 3, column "q1_smooth": empty or NaN cell/);
+    expect(data.catalog.rows).toHaveLength(34);
   });
 
   it('bad options are clear errors naming the option, with the same range from the API and the CLI', async () => {
