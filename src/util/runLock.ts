@@ -135,7 +135,7 @@ function readHolder(path: string): LockHolder | null {
   } catch {
     // fall through: not a lock this program wrote
   }
-  throw new InputError(`${LOCK_FILE} is not a galmorph lock file (expected JSON with pid and host)`, { file: path },
+  throw new InputError('not a galmorph lock file (expected JSON with pid and host)', { file: path },
     'if no galmorph job is writing this folder, delete the file');
 }
 
