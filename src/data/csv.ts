@@ -172,7 +172,7 @@ export function fileReadError(e: unknown, path: string): InputError {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
     case 'EISDIR':
-      return new InputError('is a folder, not a file', { file: path }, 'give the table file, or the folder that holds labels.csv');
+      return new InputError('is a folder, not a file', { file: path }, 'give the path of the file itself');
     case 'ENOENT':
       return new InputError('no such file', { file: path }, 'check the path');
     case 'EACCES':

@@ -182,6 +182,7 @@ const cases: Case[] = [
   { name: 'a semicolon-separated file (train)', run: () => train(separated(';'), out()), code: 1, message: /labels\.csv, row 0: the file is not comma-separated: its header line is one column holding 38 semicolons \(semicolon-separated\?\)/ },
   { name: 'a tab-separated file (check)', run: () => check(separated('\t')), code: 1, message: /labels\.csv, row 0: the file is not comma-separated: .*38 tabs \(tab-separated\?\)/ },
   { name: 'labels.csv is a folder (EISDIR)', run: () => check(csvFolder()), code: 1, message: /labels\.csv: is a folder, not a file/ },
+  { name: 'a --schema path that is a folder (check)', run: () => check(base, '--schema', root), code: 1, message: /gm-bad-\w+: is a folder, not a file/ },
   { name: 'a header-only catalog (train)', run: () => train(headerOnly(), out()), code: 1, message: /labels\.csv: the catalog has a header but no rows/ },
   { name: 'a header-only catalog (predict)', run: () => predict(headerOnly(), out()), code: 1, message: /labels\.csv: the catalog has a header but no rows/ },
   { name: 'both alias and Kaggle columns for one answer (check)', run: () => check(aliasAndKaggle()), code: 1, message: /labels\.csv, column "q1_smooth": answer "q1_smooth" has 2 columns: "Class1\.1" and "q1_smooth"/ },

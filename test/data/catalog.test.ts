@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readCatalog } from '../../src/data/catalogRead.js';
 import { writeCatalog } from '../../src/data/catalogWrite.js';
 import { getSchema } from '../../src/data/schemas/index.js';
+import { createSchema } from '../../src/data/schema.js';
 
 /** A folder with images/<id>.png (empty files: only existence is checked) and labels.csv. */
 function folder(csv: string, images: string[] = ['g1', 'g2', 'g3', 'g4', 'g5']): string {
@@ -119,6 +120,78 @@ describe('readCatalog', () => {
     const c = await readCatalog(folder(`${Q1_HEADER}\ng1,g1.png,1,2,0\ng2,g2.png,,,\n`), { schema: 'q1' });
     expect(c.rows[1].counts).toBeUndefined();
     expect(c.rows[0].counts).toBeDefined();
+  });
+});
+
+describe('readCatalog label kind, judged row by row and explained', () => {
+  it('a stray fraction above 1 does not turn a fractions file into counts: that row is the bad one', async () => {
+    const dir = folder(`${Q1_HEADER}\ng1,g1.png,0.5,0.5,0\ng2,g2.png,0.2,0.7,0.1\ng3,g3.png,1.5,0,0\ng4,g4.png,0.25,0.75,0\n`);
+    await expect(readCatalog(dir, { schema: 'q1' })).rejects.toThrow(/row 3, column "q1_smooth": fraction 1\.5 is above 1 — .*read as fractions \(auto: 3 of 4 labelled rows/);
+    const c = await readCatalog(dir, { schema: 'q1', onBad: 'skip' });
+    expect(c.labelKind).toBe('fractions');
+    expect(c.rows.map((r) => r.id)).toEqual(['g1', 'g2', 'g4']);
+    expect(c.skipped.map((x) => x.row)).toEqual([3]);
+  });
+
+  it('reads percentages as fractions ÷ 100 and says so; forcing another kind is possible', async () => {
+    const dir = folder(`${Q1_HEADER}\ng1,g1.png,62.5,37.5,0\ng2,g2.png,10,85.5,4.5\n`, ['g1', 'g2']);
+    const c = await readCatalog(dir, { schema: 'q1' });
+    expect(c.labelKind).toBe('fractions');
+    expect(c.percentages).toBe(true);
+    expect(c.labelKindReason).toMatch(/^percentages \(auto: 2 of 2 labelled rows/);
+    expect(Array.from(c.rows[1].fractions!)).toEqual([0.1, 0.855, 0.045].map(Math.fround));
+    await expect(readCatalog(dir, { schema: 'q1', labelKind: 'counts' })).rejects.toThrow(/row 1, column "q1_smooth": count 62\.5 is not a whole number — counts must be integers; the file is read as counts \(forced by --label-kind\)/);
+  });
+
+  it('counts stay counts when a few rows hold fractions; rows of only 0 and 1 do not vote', async () => {
+    const dir = folder(`${Q1_HEADER}\ng1,g1.png,1,0,0\ng2,g2.png,12,3,0\ng3,g3.png,0.5,0.5,0\ng4,g4.png,7,9,1\n`, ['g1', 'g2', 'g3', 'g4']);
+    const c = await readCatalog(dir, { schema: 'q1', onBad: 'skip' });
+    expect(c.labelKind).toBe('counts');
+    expect(c.labelKindReason).toMatch(/counts \(auto: 2 of 4 labelled rows hold whole numbers above 1; 1 hold fractional values/);
+    expect(c.skipped.map((x) => [x.row, x.reason.replace(/.*column/, 'column')])).toEqual([[3, expect.stringMatching(/column "q1_smooth": count 0\.5 is not a whole number/)]]);
+  });
+
+  it('flags implausible counts and all-zero rows', async () => {
+    const dir = folder(`${Q1_HEADER}\ng1,g1.png,3,4,0\ng2,g2.png,0,0,0\ng3,g3.png,1000000000000,0,0\n`, ['g1', 'g2', 'g3']);
+    const c = await readCatalog(dir, { schema: 'q1', onBad: 'skip' });
+    expect(c.rows.map((r) => r.id)).toEqual(['g1']);
+    expect(c.skipped[0].reason).toMatch(/row 2, column "q1_smooth": every answer count is 0/);
+    expect(c.skipped[1].reason).toMatch(/row 3, column "q1_smooth": count 1000000000000 is implausibly large/);
+  });
+});
+
+describe('readCatalog with onBad skip', () => {
+  it('leaves out records of the wrong field count and keeps the file row numbers of the rest', async () => {
+    const dir = folder(`${Q1_HEADER}\ng1,g1.png,1,2,0\ng2,g2.png,1,2\ng3,g3.png,1,-2,0\ng4,g4.png,1,2,0,9\ng5,g5.png,3,3,3\n`);
+    await expect(readCatalog(dir, { schema: 'q1' })).rejects.toThrow(/row 2: has 4 fields but the header has 5/);
+    const c = await readCatalog(dir, { schema: 'q1', onBad: 'skip' });
+    expect(c.rows.map((r) => r.id)).toEqual(['g1', 'g5']);
+    expect(c.skipped.map((x) => [x.row, x.id])).toEqual([[2, 'g2'], [3, 'g3'], [4, 'g4']]);
+    expect(c.skipped[1].reason).toMatch(/row 3, column "q1_features_or_disk": negative count -2/);
+  });
+
+  it('refuses image paths and ids that leave the catalog folder, and absolute paths unless allowed', async () => {
+    const dir = folder(`id,image_file\ng1,../../etc/passwd\ng2,images/../../x.png\ng3,${join(tmpdir(), 'elsewhere.png')}\ng4,images/g4.png\n`);
+    const c = await readCatalog(dir, { schema: 'q1', onBad: 'skip', checkImages: false });
+    expect(c.rows.map((r) => r.id)).toEqual(['g4']);
+    expect(c.skipped.map((x) => x.reason)).toEqual([
+      expect.stringMatching(/row 1, column "image_file": image path "\.\.\/\.\.\/etc\/passwd" leads outside the catalog folder/),
+      expect.stringMatching(/row 2, column "image_file": image path "images\/\.\.\/\.\.\/x\.png" leads outside/),
+      expect.stringMatching(/row 3, column "image_file": absolute image path .* refused.*--allow-absolute-paths/),
+    ]);
+    const allowed = await readCatalog(dir, { schema: 'q1', onBad: 'skip', checkImages: false, allowAbsolutePaths: true });
+    expect(allowed.rows.map((r) => r.id)).toEqual(['g3', 'g4']);
+    const byId = folder('id,q1_smooth\n../g1,1\n', []);
+    await expect(readCatalog(byId, { schema: 'q1', labelKind: 'none' })).rejects.toThrow(/row 1, column "id": id "\.\.\/g1" cannot name an image file/);
+  });
+
+  it('checks class labels against the schema\'s class list when it has one', async () => {
+    const schema = createSchema({ ...getSchema('q1').def, classes: ['elliptical', 'spiral'] });
+    const dir = folder('id,image_file,class\ng1,g1.png,spiral\ng2,g2.png,irregular\ng3,g3.png,elliptical\n');
+    const c = await readCatalog(dir, { schema, onBad: 'skip' });
+    expect(c.rows.map((r) => r.label)).toEqual([1, 0]);
+    expect(c.classNames).toEqual(['elliptical', 'spiral']);
+    expect(c.skipped[0].reason).toMatch(/row 2, column "class": unknown class "irregular": schema "q1" has 2 classes: 0 elliptical, 1 spiral/);
   });
 });
 

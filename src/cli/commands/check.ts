@@ -13,6 +13,7 @@ export function registerCheckCommand(program: Command): void {
     const r = await checkCatalog({ ...typedFlags(cmd, CHECK_FIELDS), catalog });
     console.log(`${r.rowsUsable} usable galaxies of ${r.rowsRead} rows; ${r.badRows} bad rows, ${r.unlabelledRows} unlabelled rows, ${r.badImages} bad images, ` +
       `${r.warnings} images with NaN/BLANK pixels (labels read as ${r.labelKindReason}) → ${r.out}`);
+    if (r.labelProblem !== null) console.log(`labels: ${r.labelProblem}`);
     for (const b of r.bad.slice(0, 10)) console.log(`  ${b.kind}: ${b.reason}`);
     if (r.bad.length > 10) console.log(`  … ${r.bad.length - 10} more in ${r.out}/bad_items.csv`);
     // Exit 2 when a run with the same --on-bad would stop on this catalog.

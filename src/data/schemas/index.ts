@@ -1,9 +1,10 @@
 /**
  * Built-in schemas by name, and user schemas from JSON files.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../util/errors.js';
+import { readTextFile } from '../csv.js';
 import { createSchema, type Schema, type SchemaDef } from '../schema.js';
 import { DECALS_DR5 } from './decalsDr5.js';
 import { GZ2 } from './gz2.js';
@@ -43,9 +44,10 @@ export function loadSchemaFile(path: string): Schema {
   if (!existsSync(file)) {
     throw new InputError(`no built-in schema "${path}" and no such file`, { file }, `use one of ${BUILTIN_SCHEMAS.join(', ')} or the path of a JSON schema file`);
   }
+  const text = readTextFile(file);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new InputError(`not valid JSON (${(e as Error).message})`, { file }, 'fix the JSON syntax');
   }
