@@ -27,6 +27,7 @@ export { trainBayesianCnn, TRAIN_BAYESIAN_CNN_DEFAULTS } from './workflows/train
 export type { TrainBayesianCnnOptions, TrainBayesianCnnResult } from './workflows/train/trainBayesianCnn.js';
 export { loadBayesianCnn, saveBayesianCnn } from './models/bayesianCnnCheckpoint.js';
 export type { LoadedBayesianCnn } from './models/bayesianCnnCheckpoint.js';
+export { fetchBayesianCnn } from './models/bayesianCnnRestore.js';
 export { BayesianCnn } from './models/bayesianCnn.js';
 export type { BayesianCnnConfig } from './models/bayesianCnn.js';
 export { shippedModelNames, resolveModelFolder } from './models/pretrained.js';

@@ -60,7 +60,7 @@ describe('public API (built package)', () => {
   it('npm pack ships the build, the types, the shipped model and the native sources, not the tests', () => {
     const listing = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
     const files = (JSON.parse(listing) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
-    for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'pretrained/gz2/model.json', 'native/binding.gyp', 'scripts/buildNative.mjs']) {
+    for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'pretrained/gz2/model.json', 'dist/browser/galmorph.js', 'dist/browser/wasm/tfjs-backend-wasm-simd.wasm', 'native/binding.gyp', 'scripts/buildNative.mjs']) {
       expect(files).toContain(needed);
     }
     expect(files.some((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('native/build/'))).toBe(false);
