@@ -14,6 +14,7 @@ import { registerExperimentCommand } from './commands/experiment.js';
 import { PACKAGE_VERSION } from '../util/packageInfo.js';
 import { setCommandLine } from '../util/commandLine.js';
 import { installInterruptHandlers, InterruptedError } from '../util/interrupt.js';
+import { describeError } from '../util/errors.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    process.stderr.write(`galmorph: ${(e as Error).message}\n`);
+    process.stderr.write(`galmorph: ${describeError(e)}\n`);
     if (process.env.GALMORPH_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     process.exitCode = 1;
   }

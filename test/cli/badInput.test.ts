@@ -11,6 +11,7 @@ import { CommanderError } from 'commander';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
+import { describeError } from '../../src/util/errors.js';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { getSchema } from '../../src/data/schemas/index.js';
 import { BayesianCnn } from '../../src/models/bayesianCnn.js';
@@ -43,7 +44,7 @@ async function galmorph(args: string[]): Promise<Run> {
     return { code: Number(process.exitCode ?? 0), text: printed.join('\n') };
   } catch (e) {
     const code = e instanceof CommanderError ? e.exitCode : 1;
-    return { code, text: `galmorph: ${(e as Error).message}\n${printed.join('\n')}` };
+    return { code, text: `galmorph: ${describeError(e)}\n${printed.join('\n')}` };
   } finally {
     process.exitCode = 0;
     log.mockRestore();
@@ -192,6 +193,7 @@ const cases: Case[] = [
   // Output folders and options (item 10).
   { name: '--out is a file (train)', run: () => train(base, outFile()), code: 1, message: /option "--out": expected a folder path, not an existing file \(or a path under one\), got ".*out-file"/ },
   { name: '--out lies under a file (predict)', run: () => predict(base, join(outFile(), 'sub')), code: 1, message: /option "--out": expected a folder path, not an existing file \(or a path under one\), got ".*out-file\/sub"/ },
+  { name: 'a raw file-system error names the path (simulate --out under a file)', run: () => galmorph(['simulate', '--n', '2', '--size', '16', '--grid', '0', '--out', join(outFile(), 'sub')]), code: 1, message: /out-file\/sub: a part of the path is a file, not a folder \(cannot mkdir, ENOTDIR\)|out-file\/sub: already exists/ },
   { name: 'active-learn --preset paper without --data or --simulate', run: () => galmorph(['active-learn', '--preset', 'paper', '--out', out()]), code: 1, message: /no galaxies to learn from: neither --data nor --simulate \(> 0\) was given \(the paper preset does not simulate by default\) — pass --data DIR/ },
   { name: 'active-learn with both --data and --simulate', run: () => galmorph(['active-learn', '--data', base, '--simulate', '50', '--out', out()]), code: 1, message: /option "simulate": expected 0 or absent when --data is given/ },
   { name: 'an unknown class label with the schema\'s class list (check)', run: () => classCatalog().then(([dir, schema]) => galmorph(['check', dir, '--schema', schema, '--size', '16', '--sample', '0', '--out', out()])), code: 2, message: /labels\.csv, row 2, column "class": unknown class "spirall": schema "classes" has 2 classes: 0 elliptical, 1 spiral/ },
