@@ -1,9 +1,9 @@
 /**
  * Browser pixels → a network input with the model's saved preprocessing (crop, size, grey/rgb): an ImageData, or
- * anything a canvas can draw (an <img> that has loaded, a <canvas>, an ImageBitmap, a video frame) is turned into
- * the planar image Node's decoders produce (data/planarImage.ts: RGB of RGBA, 8 bits / 255) and then through the
- * same preprocess() as `galmorph predict` (data/preprocess.ts). A PNG read here and by Node gives the same input;
- * a JPEG may differ in the last bit, as decoders do.
+ * anything a canvas can draw (an <img> that has loaded, a <canvas>, an ImageBitmap, an OffscreenCanvas), is turned
+ * into the planar image Node's decoders produce (data/planarImage.ts: RGB of RGBA, 8 bits / 255) and then through
+ * the same preprocess() as `galmorph predict` (data/preprocess.ts). A PNG read here and by Node gives the same
+ * input; a JPEG may differ in the last bit, as decoders do.
  *
  * Only structural types are used (no DOM library in the project's TypeScript settings).
  */
