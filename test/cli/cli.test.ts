@@ -59,5 +59,8 @@ describe('galmorph CLI', () => {
     expect(al).toMatch(/--retrain <mode>.*choices: "warm-start", "from-scratch"/);
     expect(al).toMatch(/quick: \(the defaults\)/);
     expect(await help(['train'])).toMatch(/none: \(the defaults\) gz2: crop=0.5 /);
+    expect(await help(['train'])).toMatch(/Ctrl-C \(SIGINT\) or SIGTERM lets the current training step finish, saves a checkpoint .* exits with 130 or 143 .*OUT\/run\.lock/);
+    expect(table1).toMatch(/Ctrl-C .* keeps the completed cells/);
+    expect(al).toMatch(/Ctrl-C .* active-learn cannot resume/);
   });
 });

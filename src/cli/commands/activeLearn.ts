@@ -9,12 +9,13 @@ import { addFieldOptions, typedFlags } from '../../util/fields.js';
 import { ACTIVE_LEARN_FIELDS, activeLearn } from '../../workflows/activeLearning/activeLearn.js';
 import { ACTIVE_LEARN_PRESETS, ACTIVE_LEARN_PRESET_NAMES } from '../../workflows/activeLearning/activeLearnPresets.js';
 import { presetHelp } from '../presetHelp.js';
+import { interruptHelp } from '../interruptHelp.js';
 
 export function registerActiveLearnCommand(program: Command): void {
   const cmd = program
     .command('active-learn')
     .description('active learning with a Bayesian CNN: acquire galaxies by BALD vs at random, score error vs labels and calibration')
-    .addHelpText('after', `\n${presetHelp(ACTIVE_LEARN_PRESET_NAMES, ACTIVE_LEARN_PRESETS)}\n\nExample:\n  galmorph active-learn --preset quick --simulate 900 --out runs/al-quick`);
+    .addHelpText('after', `\n${presetHelp(ACTIVE_LEARN_PRESET_NAMES, ACTIVE_LEARN_PRESETS)}\n\nExample:\n  galmorph active-learn --preset quick --simulate 900 --out runs/al-quick\n\n${interruptHelp('none')}`);
   addFieldOptions(cmd, ACTIVE_LEARN_FIELDS, { required: ['out'] }).action(async () => {
     // Only flags the user typed (or $GALMORPH_BACKEND) override the preset; the rest fall to the preset, then the defaults.
     const given = typedFlags(cmd, ACTIVE_LEARN_FIELDS);

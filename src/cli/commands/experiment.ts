@@ -9,13 +9,14 @@ import { addFieldOptions, typedFlags } from '../../util/fields.js';
 import { runTable1, TABLE1_FIELDS } from '../../workflows/table1/table1.js';
 import { TABLE1_PRESETS, TABLE1_PRESET_NAMES } from '../../workflows/table1/table1Presets.js';
 import { presetHelp } from '../presetHelp.js';
+import { interruptHelp } from '../interruptHelp.js';
 
 export function registerExperimentCommand(program: Command): void {
   const experiment = program.command('experiment').description('reproduce the experiments of the papers galmorph implements');
   const table1 = experiment
     .command('table1')
     .description('ET-VAE Table 1: supervised vs two-step vs alternating (+ M1, plain CNN) at several label counts')
-    .addHelpText('after', `\n${presetHelp(TABLE1_PRESET_NAMES, TABLE1_PRESETS)}\n\nExample:\n  galmorph experiment table1 --preset quick --out runs/table1-quick`);
+    .addHelpText('after', `\n${presetHelp(TABLE1_PRESET_NAMES, TABLE1_PRESETS)}\n\nExample:\n  galmorph experiment table1 --preset quick --out runs/table1-quick\n\n${interruptHelp('cell')}`);
   addFieldOptions(table1, TABLE1_FIELDS).action(async () => {
     // Only flags the user typed (or $GALMORPH_BACKEND) override the preset; the rest fall to the preset, then the defaults.
     const given = typedFlags(table1, TABLE1_FIELDS);

@@ -5,12 +5,13 @@ import { addFieldOptions, typedFlags } from '../../util/fields.js';
 import { TRAIN_FIELDS, trainBayesianCnn } from '../../workflows/train/trainBayesianCnn.js';
 import { TRAIN_PRESETS, TRAIN_PRESET_NAMES } from '../../workflows/train/trainBayesianCnnPresets.js';
 import { presetHelp } from '../presetHelp.js';
+import { interruptHelp } from '../interruptHelp.js';
 
 export function registerTrainCommand(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a Bayesian CNN (MC dropout) on a labelled catalog; keeps the best-validation model in OUT/model for `galmorph predict`')
-    .addHelpText('after', `\n${presetHelp(TRAIN_PRESET_NAMES, TRAIN_PRESETS)}\n\nExample:\n  galmorph train --preset gz2 --data ../shared/data/gz2-kaggle-votes --max-seconds 600 --out runs/gz2`);
+    .addHelpText('after', `\n${presetHelp(TRAIN_PRESET_NAMES, TRAIN_PRESETS)}\n\nExample:\n  galmorph train --preset gz2 --data ../shared/data/gz2-kaggle-votes --max-seconds 600 --out runs/gz2\n\n${interruptHelp('step')}`);
   addFieldOptions(cmd, TRAIN_FIELDS, { required: ['data', 'out'] }).action(async () => {
     // Only flags the user typed (or $GALMORPH_BACKEND) override the preset; the rest fall to the preset, then the defaults.
     const given = typedFlags(cmd, TRAIN_FIELDS);

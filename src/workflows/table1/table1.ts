@@ -69,7 +69,7 @@ export const TABLE1_FIELDS = {
   likelihood: field.choice(PIXEL_LIKELIHOODS, { default: 'bernoulli', flag: '--likelihood <kind>', help: 'pixel likelihood of the VAE decoder (gaussian: σ 0.1, laplace: scale 0.5)' }),
   classifierWeight: field.number({ default: 1, min: 0, max: 1e6, flag: '--classifier-weight <w>', help: 'weight of the vote NLL beside −ELBO in the alternating regime (paper: 1)' }),
   rotations: field.integer({ default: 1, min: 0, max: 64, help: 'random rotations per test galaxy in the rotation-consistency figure' }),
-  resume: field.boolean({ default: false, flag: '--resume', help: 'reuse the run folder: skip completed cells and pre-training' }),
+  resume: field.boolean({ default: false, flag: '--resume', help: 'reuse the run folder: skip completed cells and pre-training (after Ctrl-C or a kill, the interrupted cell runs again)' }),
   ...COMPUTE_FIELDS,
   /** The command line, for the summary; null when called from the API. */
   commandLine: field.nullable(field.string({ default: '', help: 'the command line, shown in the summary' })),

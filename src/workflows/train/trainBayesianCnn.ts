@@ -102,7 +102,7 @@ export const TRAIN_FIELDS = {
   passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes for the test metrics' }),
   tta: field.with(TTA_FIELD, { help: 'test metrics with test-time augmentation: pass t sees the (t mod 8)-th of the 8 rotations/mirrors of each image (use ≥ 8 passes)' }),
   ...CATALOG_FIELDS,
-  resume: field.boolean({ default: false, flag: '--resume', help: 'continue the run in --out (weights, optimiser state, step, history)' }),
+  resume: field.boolean({ default: false, flag: '--resume', help: 'continue the run in --out (weights, optimiser state, step, history), after a finished run, a kill or Ctrl-C (from the step it stopped at); a torn checkpoint is refused' }),
   ...COMPUTE_FIELDS,
   progress: PROGRESS_FIELD,
 };
