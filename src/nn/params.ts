@@ -35,7 +35,10 @@ export class ParamStore {
     if (this.byName.has(name)) throw new Error(`ParamStore: a parameter named "${name}" already exists`);
     const values = initialValues(Rng.derive(this.seed, name), shape, init, options.fans ?? fansOf(shape));
     const trainable = options.trainable ?? true;
-    const variable = tf.variable(tf.tensor(values, shape, 'float32'), trainable, `${name}_${uniqueSuffix()}`);
+    // The variable shares the initial tensor's data (reference-counted): dispose the tensor, or it outlives the variable.
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, trainable, `${name}_${uniqueSuffix()}`);
+    initial.dispose();
     const entry = { name, variable, trainable };
     this.entries.push(entry);
     this.byName.set(name, entry);
@@ -96,7 +99,9 @@ export class ParamStore {
       if (!same) {
         throw new Error(`${source}: parameter "${e.name}" has shape [${w.shape}] but the model expects [${e.variable.shape}]`);
       }
-      e.variable.assign(tf.tensor(w.values, w.shape, 'float32'));
+      const value = tf.tensor(w.values, w.shape, 'float32');
+      e.variable.assign(value);
+      value.dispose();
     }
   }
 
