@@ -90,7 +90,11 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
     resumeWithin: within ?? null,
     label: 'train',
   });
+  let lastRecord: EpochRecord | null = null;
   for await (const event of loop) {
+    // The budget can also run out between epochs (while the caller saves the epoch's checkpoints): the loop then
+    // ends before another step, and the epoch just recorded is the one the budget ended.
+    if (event.type === 'end' && event.stoppedBy === 'time' && lastRecord !== null && lastRecord.stoppedBy === undefined) lastRecord.stoppedBy = 'time';
     if (event.type === 'epoch-start') {
       epochStarted = Date.now();
       yield { type: 'epoch-start', epoch: event.epoch, epochs, batches: event.batches };
@@ -117,6 +121,7 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
       };
       validated = null;
       state.history.push(record);
+      lastRecord = record;
       state.epoch = epoch;
       if (best) {
         state.bestEpoch = epoch;
