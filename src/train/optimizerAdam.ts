@@ -73,11 +73,6 @@ export class Adam {
     this.average = this.options.averageDecay === null ? null : sizes.map((n) => new Float32Array(n));
   }
 
-  /** Whether this optimiser keeps a weight average. */
-  get averaging(): boolean {
-    return this.average !== null;
-  }
-
   /** Copies of the weight average, or null when none is kept or no update has run yet. */
   averagedWeights(): Float32Array[] | null {
     return this.average === null || this.step === 0 ? null : this.average.map((a) => a.slice());
