@@ -7,6 +7,7 @@ import gammaln from '@stdlib/math-base-special-gammaln';
 import digammaFn from '@stdlib/math-base-special-digamma';
 import betaln from '@stdlib/math-base-special-betaln';
 import betaQuantileFn from '@stdlib/stats-base-dists-beta-quantile';
+import erfc from '@stdlib/math-base-special-erfc';
 import { InputError } from './errors.js';
 
 /** lnΓ(x). */
@@ -17,6 +18,16 @@ export const digamma: (x: number) => number = digammaFn;
 
 /** ln B(a, b) = lnΓ(a) + lnΓ(b) − lnΓ(a + b). */
 export const logBeta: (a: number, b: number) => number = betaln;
+
+/** Φ(z), the standard normal CDF, as ½ erfc(−z/√2) (accurate far into both tails, unlike 1 − ½ erfc(z/√2)). */
+export function normalCdf(z: number): number {
+  return 0.5 * erfc(-z / Math.SQRT2);
+}
+
+/** φ(z), the standard normal density. */
+export function normalPdf(z: number): number {
+  return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+}
 
 /** The x with P(X ≤ x) = p for X ~ Beta(a, b); a, b finite and > 0, p in [0, 1]. */
 export function betaQuantile(p: number, a: number, b: number): number {
