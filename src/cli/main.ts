@@ -11,6 +11,7 @@ import { registerPredictCommand } from './commands/predict.js';
 import { registerActiveLearnCommand } from './commands/activeLearn.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
+import { registerEmbedCommand } from './commands/embed.js';
 import { PACKAGE_VERSION } from '../util/packageInfo.js';
 import { setCommandLine } from '../util/commandLine.js';
 import { installInterruptHandlers, InterruptedError } from '../util/interrupt.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerActiveLearnCommand(program);
   registerCheckCommand(program);
   registerExperimentCommand(program);
+  registerEmbedCommand(program);
   return program;
 }
 

@@ -18,7 +18,7 @@
  * API (all a reader needs):
  *
  *   const store = EmbeddingStore.open(dir);          // validates the manifest; throws InputError naming the file
- *   store.dimension, store.count, store.manifest      // manifest.model = { name, kind, source, layer }
+ *   store.dimension, store.count, store.manifest      // manifest.model = { name, kind, source, layer }, .catalog
  *   for await (const shard of store.shards()) {       // streaming, one shard in memory at a time
  *     shard.ids;      // string[] (length n)
  *     shard.vectors;  // Float32Array, n × dimension, row-major: galaxy i is vectors.subarray(i*d, (i+1)*d)
@@ -78,6 +78,8 @@ export interface EmbeddingManifest {
   idColumn: 'id';
   componentColumns: string[];
   shards: EmbeddingShardInfo[];
+  /** Catalog (table file) the galaxies came from, so map/similar can show their images; absent when unknown. */
+  catalog?: string;
   createdAt: string;
 }
 
@@ -137,6 +139,8 @@ export interface EmbeddingWriterOptions {
   dimension: number;
   /** Galaxies per shard. @default 10000 */
   shardSize?: number;
+  /** Catalog (table file) the galaxies come from. @default undefined */
+  catalog?: string;
 }
 
 /**
@@ -149,6 +153,7 @@ export class EmbeddingWriter {
   readonly dimension: number;
   readonly shardSize: number;
   private readonly model: EmbeddingModelInfo;
+  private readonly catalog: string | undefined;
   private readonly shards: EmbeddingShardInfo[] = [];
   private pendingIds: string[] = [];
   private pending: Float32Array;
@@ -163,6 +168,7 @@ export class EmbeddingWriter {
     this.dimension = options.dimension;
     this.shardSize = shardSize;
     this.model = options.model;
+    this.catalog = options.catalog;
     this.pending = new Float32Array(shardSize * options.dimension);
     mkdirSync(dir, { recursive: true });
     rmSync(join(dir, EMBEDDINGS_MANIFEST), { force: true });
@@ -222,6 +228,7 @@ export class EmbeddingWriter {
       idColumn: 'id',
       componentColumns: componentColumnNames(this.dimension),
       shards: this.shards,
+      ...(this.catalog === undefined ? {} : { catalog: this.catalog }),
       createdAt: new Date().toISOString(),
     };
     writeFileAtomically(join(this.dir, EMBEDDINGS_MANIFEST), Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8'));

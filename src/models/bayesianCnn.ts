@@ -30,6 +30,10 @@ export const MAX_LOSS_WEIGHT = 1000;
 export const POOLING_KINDS = ['mean', 'flatten'] as const;
 export type PoolingKind = (typeof POOLING_KINDS)[number];
 
+/** Layers `embedding` can read (see there). */
+export const EMBEDDING_LAYERS = ['dense', 'pooled'] as const;
+export type EmbeddingLayer = (typeof EMBEDDING_LAYERS)[number];
+
 export interface BayesianCnnConfig {
   /** Decision tree the head's outputs follow (saved with the model). */
   schema: SchemaDef;
@@ -190,6 +194,22 @@ export class BayesianCnn {
     return tf.tidy(() => {
       const hidden = tf.relu(this.dense.apply(features));
       return this.output.apply(mcDropout(hidden, this.config.dropout, seed));
+    });
+  }
+
+  /**
+   * A deterministic representation of each galaxy for the representation tools (`galmorph embed`), no dropout:
+   * 'dense' — the dense ReLU layer's activations [B, denseUnits], the layer the shipped models' head reads;
+   * 'pooled' — the last convolution block's ReLU maps averaged over positions [B, channels] (equal to `features`
+   * for pooling 'mean'; for 'flatten' the flattened maps are averaged back over their side × side positions).
+   */
+  embedding(images: tf.Tensor4D, layer: EmbeddingLayer): tf.Tensor2D {
+    return tf.tidy(() => {
+      const features = this.features(images);
+      if (layer === 'dense') return tf.relu(this.dense.apply(features));
+      if (this.config.pooling === 'mean') return features;
+      const channels = this.config.blocks[this.config.blocks.length - 1].at(-1) as number;
+      return tf.mean(tf.reshape(features, [features.shape[0], -1, channels]), 1) as tf.Tensor2D;
     });
   }
 

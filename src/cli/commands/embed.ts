@@ -1,0 +1,32 @@
+/** `galmorph embed`: an embeddings store (Parquet shards + PCA) for a catalog; see workflows/embed/embed.ts. */
+import type { Command } from 'commander';
+import { initBackend, describeBackend } from '../../backend/initBackend.js';
+import { addFieldOptions, typedFlags } from '../../util/fields.js';
+import { EMBED_FIELDS, embed } from '../../workflows/embed/embed.js';
+import { COMPUTE_FIELDS } from '../../workflows/commonFields.js';
+
+const BACKEND = { backend: COMPUTE_FIELDS.backend };
+
+export function registerEmbedCommand(program: Command): void {
+  const cmd = program
+    .command('embed')
+    .description('a vector per galaxy from a trained encoder (or an untrained network / raw pixels as baselines), streamed into Parquet shards, with a PCA saved for projecting new galaxies')
+    .addHelpText('after', [
+      '',
+      'Writes into --out: embeddings.json (manifest), shards/part-NNNNN.parquet (columns id, e0 … e{d-1} as float32),',
+      'pca.json, pca_variance.csv/.svg/.png, config.json, results.json, summary.md, run.log.',
+      '',
+      'Examples:',
+      '  galmorph embed --catalog ../shared/data/gz1-sdss-classes --model gz2 --out runs/embed-gz1',
+      '  galmorph embed --catalog ../shared/data/gz1-sdss-classes --representation pixels --out runs/embed-gz1-pixels',
+      '',
+    ].join('\n'));
+  addFieldOptions(cmd, EMBED_FIELDS, { required: ['catalog', 'out'] });
+  addFieldOptions(cmd, BACKEND).action(async () => {
+    await initBackend({ backend: typedFlags(cmd, BACKEND).backend ?? '', source: '--backend' });
+    console.log(describeBackend());
+    const given = typedFlags(cmd, EMBED_FIELDS);
+    const result = await embed({ ...given, catalog: given.catalog ?? '', out: given.out ?? '' });
+    console.log(`${result.galaxies} galaxies × ${result.dimension} dimensions in ${result.manifest.shards.length} shard(s): ${given.out}`);
+  });
+}
