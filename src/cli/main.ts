@@ -12,6 +12,7 @@ import { registerActiveLearnCommand } from './commands/activeLearn.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
 import { registerEmbedCommand } from './commands/embed.js';
+import { registerFinetuneCommand } from './commands/finetune.js';
 import { PACKAGE_VERSION } from '../util/packageInfo.js';
 import { setCommandLine } from '../util/commandLine.js';
 import { installInterruptHandlers, InterruptedError } from '../util/interrupt.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerExperimentCommand(program);
   registerEmbedCommand(program);
+  registerFinetuneCommand(program);
   return program;
 }
 

@@ -2,7 +2,8 @@
  * A Bayesian CNN for Galaxy Zoo votes (Walmsley et al. 2019; zoobot): convolution blocks (each k×k conv, optional
  * BatchNorm, ReLU, then 2×2 max-pooling), pooling of the last feature map — 'mean' (global average) or 'flatten'
  * (keeps where in the image a feature is, e.g. how centrally concentrated the light is) —, a dense ReLU layer,
- * always-on MC dropout, and a head (bayesianCnnHead.ts). Dropout stays on at prediction, so T stochastic passes
+ * always-on MC dropout, optional further dense ReLU layers each followed by MC dropout (`headHidden`: the new head
+ * a fine-tuned model puts on a pretrained encoder, bayesianCnnTransfer.ts), and a head (bayesianCnnHead.ts). Dropout stays on at prediction, so T stochastic passes
  * sample the approximate posterior. `headBias` sets the head's initial bias: for the Dirichlet head a negative bias
  * starts the concentrations α = 1 + 100·sigmoid(b) low (broad, well-spread predictions) instead of ≈ 51 per answer.
  *
@@ -13,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import { OptionError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
 import { ParamStore } from '../nn/params.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Dense } from '../nn/dense.js';
@@ -57,6 +59,8 @@ export interface BayesianCnnConfig {
   denseUnits: number;
   /** MC-dropout rate before the head (always on). @default 0.5 */
   dropout: number;
+  /** Units of further dense ReLU layers between the dense layer and the head, each followed by MC dropout. @default [] */
+  headHidden: number[];
   /** Initial bias of every head logit (dirichlet: α starts at 1 + 100·sigmoid(headBias)). @default 0 */
   headBias: number;
   /**
@@ -79,6 +83,7 @@ export const BAYESIAN_CNN_DEFAULTS: Omit<BayesianCnnConfig, 'schema'> = {
   pooling: 'mean',
   denseUnits: 128,
   dropout: 0.5,
+  headHidden: [],
   headBias: 0,
   lossWeights: {},
   seed: 0,
@@ -104,6 +109,9 @@ const SPEC: Spec<BayesianCnnConfig> = {
   pooling: check.oneOf(POOLING_KINDS),
   denseUnits: check.integer(1, 8192),
   dropout: check.number(0, 0.95),
+  headHidden: (v, name) => {
+    if (!Array.isArray(v) || v.some((u) => !Number.isInteger(u) || u < 1 || u > 8192)) throw new OptionError(name, 'a list of layer widths in [1, 8192], e.g. [64]', v);
+  },
   headBias: check.number(-20, 20),
   lossWeights: (v, name) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v) ||
@@ -132,6 +140,7 @@ export class BayesianCnn {
   private readonly convs: Conv2d[][];
   private readonly norms: (BatchNorm | null)[][];
   private readonly dense: Dense;
+  private readonly hidden: Dense[];
   private readonly output: Dense;
 
   constructor(given: Partial<BayesianCnnConfig> & { schema: SchemaDef }) {
@@ -158,7 +167,13 @@ export class BayesianCnn {
     const side = this.config.blocks.reduce((s) => Math.ceil(s / 2), this.config.imageSize);
     const features = this.config.pooling === 'flatten' ? side * side * channels : channels;
     this.dense = new Dense(root, 'dense', { inFeatures: features, units: this.config.denseUnits, init: 'heNormal' });
-    this.output = new Dense(root, 'head', { inFeatures: this.config.denseUnits, units: this.head.outputs });
+    let width = this.config.denseUnits;
+    this.hidden = this.config.headHidden.map((units, j) => {
+      const layer = new Dense(root, `hidden${j + 1}`, { inFeatures: width, units, init: 'heNormal' });
+      width = units;
+      return layer;
+    });
+    this.output = new Dense(root, 'head', { inFeatures: width, units: this.head.outputs });
     if (this.config.headBias !== 0 && this.output.bias !== null) {
       const bias = this.output.bias;
       tf.tidy(() => bias.assign(tf.fill(bias.shape, this.config.headBias)));
@@ -189,11 +204,17 @@ export class BayesianCnn {
     });
   }
 
-  /** Stochastic part: features [B, F] → raw logits [B, outputs], with the dropout mask drawn from `seed`. */
+  /**
+   * Stochastic part: features [B, F] → raw logits [B, outputs], with the dropout masks drawn from `seed` (the mask
+   * after hidden layer j from a seed derived from (`seed`, j)).
+   */
   logitsFromFeatures(features: tf.Tensor2D, seed: number): tf.Tensor2D {
     return tf.tidy(() => {
-      const hidden = tf.relu(this.dense.apply(features));
-      return this.output.apply(mcDropout(hidden, this.config.dropout, seed));
+      let x = mcDropout(tf.relu(this.dense.apply(features)), this.config.dropout, seed);
+      this.hidden.forEach((layer, j) => {
+        x = mcDropout(tf.relu(layer.apply(x)), this.config.dropout, Rng.derive(seed, 'hidden', j).nextUint32());
+      });
+      return this.output.apply(x);
     });
   }
 

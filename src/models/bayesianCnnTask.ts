@@ -15,9 +15,14 @@ import type { HostBatch } from '../data/hostBatch.js';
 import type { StepOutput, TaskSpec, TrainTask } from './trainTask.js';
 import { BayesianCnn, type BayesianCnnConfig } from './bayesianCnn.js';
 import { headLoss } from './bayesianCnnHead.js';
+import { applyTransfer, type Transfer } from './bayesianCnnTransfer.js';
 import type { SchemaDef } from '../data/schema.js';
 
-export type BayesianCnnTaskOptions = Partial<BayesianCnnConfig> & { schema: SchemaDef };
+/**
+ * The model's config, and optionally weights to start from and hold fixed (`transfer`, bayesianCnnTransfer.ts:
+ * fine-tuning a pretrained encoder); applied the same way in this thread and in every data-parallel worker.
+ */
+export type BayesianCnnTaskOptions = Partial<BayesianCnnConfig> & { schema: SchemaDef; transfer?: Transfer | null };
 
 /** Dropout seeds are carried in float32 batch arrays, so they are kept below 2^24 (exact in float32). */
 export const MAX_PASS_SEED = 2 ** 24 - 1024;
@@ -26,7 +31,7 @@ export class BayesianCnnTask implements TrainTask {
   readonly model: BayesianCnn;
 
   constructor(options: BayesianCnnTaskOptions) {
-    this.model = new BayesianCnn(options);
+    this.model = buildBayesianCnn(options);
   }
 
   get trainable(): tf.Variable[] {
@@ -66,6 +71,20 @@ export class BayesianCnnTask implements TrainTask {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** The task's model: built from the config, then (with `transfer`) weights copied in and the frozen ones fixed. */
+export function buildBayesianCnn(options: BayesianCnnTaskOptions): BayesianCnn {
+  const { transfer, ...config } = options;
+  const model = new BayesianCnn(config);
+  if (transfer === undefined || transfer === null) return model;
+  try {
+    applyTransfer(model, transfer);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
 }
 
 export function createTask(options: BayesianCnnTaskOptions): TrainTask {

@@ -16,6 +16,8 @@ interface Entry {
   name: string;
   variable: tf.Variable;
   trainable: boolean;
+  /** A trainable weight held fixed (`freeze`): left out of `trainable`, still saved and loaded. */
+  frozen: boolean;
 }
 
 export interface VariableOptions {
@@ -39,7 +41,7 @@ export class ParamStore {
     const initial = tf.tensor(values, shape, 'float32');
     const variable = tf.variable(initial, trainable, `${name}_${uniqueSuffix()}`);
     initial.dispose();
-    const entry = { name, variable, trainable };
+    const entry = { name, variable, trainable, frozen: false };
     this.entries.push(entry);
     this.byName.set(name, entry);
     return variable;
@@ -50,14 +52,33 @@ export class ParamStore {
     return new ParamScope(this, prefix);
   }
 
+  /** The weights an optimiser updates: trainable and not frozen. */
   get trainable(): tf.Variable[] {
-    return this.entries.filter((e) => e.trainable).map((e) => e.variable);
+    return this.entries.filter((e) => e.trainable && !e.frozen).map((e) => e.variable);
+  }
+
+  /**
+   * Holds the trainable weights under the prefixes fixed (e.g. a pretrained encoder while a new head trains): they
+   * leave `trainable`, so trainers neither compute their gradients nor update them, and stay in the saved weights.
+   * Returns the names frozen; a prefix that matches no weight is an error naming it.
+   */
+  freeze(...prefixes: string[]): string[] {
+    const frozen: string[] = [];
+    for (const p of prefixes) {
+      const hits = this.entries.filter((e) => e.trainable && under(e.name, p));
+      if (hits.length === 0) throw new Error(`ParamStore.freeze: no trainable parameter under "${p}"`);
+      for (const e of hits) {
+        e.frozen = true;
+        frozen.push(e.name);
+      }
+    }
+    return frozen;
   }
 
   /** Trainable variables whose names start with one of the prefixes (e.g. to freeze an encoder). */
   trainableUnder(...prefixes: string[]): tf.Variable[] {
     return this.entries
-      .filter((e) => e.trainable && prefixes.some((p) => e.name === p || e.name.startsWith(`${p}/`)))
+      .filter((e) => e.trainable && !e.frozen && prefixes.some((p) => under(e.name, p)))
       .map((e) => e.variable);
   }
 
@@ -105,6 +126,29 @@ export class ParamStore {
     }
   }
 
+  /**
+   * Loads the parameters under the prefixes from `weights` (e.g. a pretrained encoder into a model with a new head),
+   * leaving the others as they are; refuses a parameter under them that `weights` lacks or holds in another shape.
+   * Returns the names loaded.
+   */
+  importUnder(weights: NamedWeights, prefixes: readonly string[], source = 'weights'): string[] {
+    const chosen = this.entries.filter((e) => prefixes.some((p) => under(e.name, p)));
+    if (chosen.length === 0) throw new Error(`${source}: this model has no parameters under ${prefixes.join(', ')}`);
+    for (const e of chosen) {
+      const w = weights[e.name];
+      if (w === undefined) throw new Error(`${source}: lacks parameter "${e.name}" — was it saved from a model with another architecture?`);
+      if (w.shape.length !== e.variable.shape.length || w.shape.some((d, i) => d !== e.variable.shape[i])) {
+        throw new Error(`${source}: parameter "${e.name}" has shape [${w.shape}] but the model expects [${e.variable.shape}]`);
+      }
+    }
+    for (const e of chosen) {
+      const value = tf.tensor(weights[e.name].values, weights[e.name].shape, 'float32');
+      e.variable.assign(value);
+      value.dispose();
+    }
+    return chosen.map((e) => e.name);
+  }
+
   dispose(): void {
     for (const e of this.entries) e.variable.dispose();
     this.entries.length = 0;
@@ -125,6 +169,11 @@ export class ParamScope {
   scope(prefix: string): ParamScope {
     return new ParamScope(this.store, `${this.prefix}/${prefix}`);
   }
+}
+
+/** Whether parameter `name` is `prefix` itself or lies under it (`prefix/…`). */
+function under(name: string, prefix: string): boolean {
+  return name === prefix || name.startsWith(`${prefix}/`);
 }
 
 let counter = 0;

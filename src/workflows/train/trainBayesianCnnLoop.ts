@@ -9,6 +9,8 @@
  * weights; `last/` always holds the current weights (its optimiser state carries the average on).
  * With a wall-time budget the loop stops at the first batch boundary past it and validates that part-epoch like a
  * whole one, so the best-validation model is chosen among every epoch that ran, including the last.
+ * With `patience` (early stopping, used by `galmorph finetune`) training ends after that many epochs in a row without
+ * a better validation loss; `dirs.last` null saves no `last/` (a run that is never resumed).
  */
 import { trainingLoop } from '../../train/trainingLoop.js';
 import type { EpochProgress } from '../../util/interrupt.js';
@@ -60,16 +62,20 @@ export interface TrainLoopInput {
   trainer: Trainer;
   /** A model in this thread with the trainer's architecture: validation and checkpoints. */
   model: BayesianCnn;
-  data: TrainData;
+  data: Pick<TrainData, 'datasets' | 'catalog'>;
   preprocessing: PreprocessOptions;
   epochs: number;
   /** Wall-time budget of this call in seconds, or null: training stops at the first batch boundary past it. */
   maxSeconds: number | null;
   /** Where training starts (a fresh run: epoch 0, no history, best +∞). */
   resume: ResumeState;
-  /** Folders of the best and the latest checkpoint. */
-  dirs: { model: string; last: string };
+  /** Folders of the best and the latest checkpoint (null: no `last/`). */
+  dirs: { model: string; last: string | null };
   seed: number;
+  /** Stop after this many epochs in a row without a better validation loss; null trains every epoch. @default null */
+  patience?: number | null;
+  /** What trained the model, saved in the best model's `extra.source`. @default 'galmorph train' */
+  source?: string;
 }
 
 export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEvent> {
@@ -127,11 +133,16 @@ export async function* trainLoop(input: TrainLoopInput): AsyncGenerator<TrainEve
         state.bestEpoch = epoch;
         state.bestValLoss = record.valLoss;
         saveBayesianCnn(input.dirs.model, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer,
-          extra: { source: 'galmorph train', epoch, valLoss: record.valLoss, data: data.catalog.source } });
+          extra: { source: input.source ?? 'galmorph train', epoch, valLoss: record.valLoss, data: data.catalog.source } });
       }
       applyTrainerWeights(model, current);
-      saveBayesianCnn(input.dirs.last, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer, extra: { ...state } });
+      if (input.dirs.last !== null) saveBayesianCnn(input.dirs.last, model, { preprocessing: input.preprocessing, step: optimizer.step, optimizer, extra: { ...state } });
       yield { type: 'epoch-end', record };
+      const patience = input.patience ?? null;
+      if (patience !== null && epoch - state.bestEpoch >= patience) {
+        yield { type: 'note', message: `early stopping after epoch ${epoch}: no better validation loss for ${patience} epochs (best: epoch ${state.bestEpoch})` };
+        return;
+      }
     }
   }
 }
