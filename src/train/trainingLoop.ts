@@ -14,6 +14,8 @@
  *   ⌈steps-limit / V⌉ steps and one every budget / V seconds, whichever comes first after the previous one, and a
  *   last one where training stopped — so a phase that a time budget stops early is validated V times, not never;
  * - `'none'`: no validations.
+ * After each validation the caller may end training there (`stopAfterValidation`, e.g. early stopping when the
+ * validation score has not improved for a while): the phase ends with stoppedBy 'converged'.
  *
  * Interruption (util/interrupt.ts): before each step the loop lets signal handlers run, and when SIGINT/SIGTERM
  * (or `requestInterrupt`) asked jobs to stop, it throws an InterruptedError carrying where it stopped inside the
@@ -59,6 +61,8 @@ export interface TrainingLoopOptions {
   resumeWithin?: EpochProgress | null;
   /** How a step is named in error messages, e.g. "table1 supervised-100-s0". */
   label: string;
+  /** Asked after each validation, once the caller has scored it: true ends training there. @default never */
+  stopAfterValidation?: () => boolean;
 }
 
 export interface EpochSummary {
@@ -75,7 +79,7 @@ export interface EpochSummary {
   stopped: boolean;
 }
 
-export type StoppedBy = 'epochs' | 'steps' | 'time';
+export type StoppedBy = 'epochs' | 'steps' | 'time' | 'converged';
 
 export type LoopEvent =
   | { type: 'epoch-start'; epoch: number; batches: number }
@@ -195,15 +199,23 @@ export async function* trainingLoop(o: TrainingLoopOptions): AsyncGenerator<Loop
       sinceSteps += 1;
       for (const [k, v] of Object.entries(r.metrics)) metricSums[k] = (metricSums[k] ?? 0) + v * batch.size;
       yield { type: 'step', epoch, step: steps, loss: r.loss, metrics: r.metrics, size: batch.size };
-      if (plan?.due(steps, budgetSeconds())) yield* validateNow(epoch - 1 + epochSteps / o.stepsPerEpoch, false);
+      if (plan?.due(steps, budgetSeconds())) {
+        yield* validateNow(epoch - 1 + epochSteps / o.stepsPerEpoch, false);
+        if (o.stopAfterValidation?.() === true) {
+          stoppedBy = 'converged';
+          break;
+        }
+      }
     }
     if (galaxies === 0) break; // a limit ended training before this epoch's first step (stoppedBy says which)
     // A limit reached exactly at the epoch's end stops here, marked on this epoch.
     if (stoppedBy === 'epochs' && outOfBudget()) stoppedBy = 'time';
     if (stoppedBy === 'epochs' && steps >= stepLimit && epoch < limits.epochs) stoppedBy = 'steps';
     const position = epoch - 1 + epochSteps / o.stepsPerEpoch;
-    if (o.validation === 'epoch') yield* validateNow(position, true);
-    else if (plan !== null && stoppedBy !== 'epochs' && lastValidatedStep !== steps) yield* validateNow(position, false);
+    if (o.validation === 'epoch') {
+      yield* validateNow(position, true);
+      if (stoppedBy === 'epochs' && epoch < limits.epochs && o.stopAfterValidation?.() === true) stoppedBy = 'converged';
+    } else if (plan !== null && stoppedBy !== 'epochs' && lastValidatedStep !== steps) yield* validateNow(position, false);
     // With the wall clock, the validation just run may have used up the budget: this epoch is then the last.
     if (stoppedBy === 'epochs' && wallClock && outOfBudget()) stoppedBy = 'time';
     const metrics = Object.fromEntries(Object.entries(metricSums).map(([k, v]) => [k, v / galaxies]));

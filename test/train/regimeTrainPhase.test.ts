@@ -82,3 +82,47 @@ describe('trainPhase', () => {
     })).rejects.toThrow(/nan, epoch 1, step 1: the training loss became NaN — lower the learning rate/);
   });
 });
+
+describe('trainPhase: early stopping and "still improving when stopped"', () => {
+  it('patience ends the phase after that many validations without a better score, keeping the best weights', async () => {
+    const scores = [0.5, 0.3, 0.4, 0.35, 0.31, 0.2, 0.1];
+    let call = 0;
+    const r = await trainPhase({
+      label: 'test', trainer: countingTrainer(), epochBatches: () => epoch(10), stepsPerEpoch: 10, epochs: 7, seconds: 0,
+      validations: 7, patience: 3, validate: async () => scores[call++],
+    });
+    // Validations every 10 steps: 0.5, 0.3 (best), then 0.4, 0.35, 0.31 — three without improvement: stop at step 50.
+    expect(r.stoppedBy).toBe('converged');
+    expect(r.history.map((h) => h.step)).toEqual([10, 20, 30, 40, 50]);
+    expect(r.steps).toBe(50);
+    expect(r.bestStep).toBe(20);
+    expect(r.best.trainable[0][0]).toBe(20);
+    expect(r.stillImproving).toBe(false);
+  });
+
+  it('a phase a limit ends while its best validation is in its last quarter is flagged as still improving', async () => {
+    const falling = async () => 1 / (call += 1);
+    let call = 0;
+    const byTime = await trainPhase({
+      label: 'test', trainer: countingTrainer(10), epochBatches: () => epoch(100), stepsPerEpoch: 100, epochs: 100, seconds: 0.15,
+      validations: 4, patience: 2, validate: falling,
+    });
+    expect(byTime.stoppedBy).toBe('time');
+    expect(byTime.bestStep).toBe(byTime.steps);
+    expect(byTime.stillImproving).toBe(true);
+    // Best early, then worse until the epochs ran out (patience off): not flagged.
+    const early = [0.1, 0.5, 0.6, 0.7];
+    let k = 0;
+    const flat = await trainPhase({
+      label: 'test', trainer: countingTrainer(), epochBatches: () => epoch(4), stepsPerEpoch: 4, epochs: 2, seconds: 0,
+      validations: 4, validate: async () => early[k++],
+    });
+    expect(flat.stoppedBy).toBe('epochs');
+    expect(flat.stillImproving).toBe(false);
+    // Without validation there is nothing to judge.
+    const none = await trainPhase({
+      label: 'test', trainer: countingTrainer(), epochBatches: () => epoch(4), stepsPerEpoch: 4, epochs: 1, seconds: 0, validations: 1, validate: null,
+    });
+    expect(none.stillImproving).toBeNull();
+  });
+});

@@ -79,6 +79,23 @@ describe('trainingLoop', () => {
     expect(training.at(-1)).toMatchObject({ type: 'end', stoppedBy: 'epochs', steps: 12 });
   });
 
+  it('stopAfterValidation ends training right after the validation that asks it, with stoppedBy "converged"', async () => {
+    let asked = 0;
+    const events = await collect({
+      trainer: trainer(), epochBatches: () => batches([1, 1, 1, 1]), stepsPerEpoch: 4,
+      limits: { epochs: 10 }, validation: { count: 10 }, label: 't', stopAfterValidation: () => (asked += 1) >= 3,
+    });
+    const validated = events.filter((e) => e.type === 'validate').map((e) => (e.type === 'validate' ? e.step : -1));
+    expect(validated).toEqual([4, 8, 12]); // 40 steps / 10 validations: every 4; the third asks to stop
+    expect(events.at(-1)).toMatchObject({ type: 'end', stoppedBy: 'converged', steps: 12, validations: 3 });
+    const epochEnds = await collect({
+      trainer: trainer(), epochBatches: () => batches([1, 1]), stepsPerEpoch: 2, limits: { epochs: 5 }, validation: 'epoch', label: 't',
+      stopAfterValidation: () => true,
+    });
+    expect(epochEnds.filter((e) => e.type === 'epoch-end').map((e) => e.type === 'epoch-end' && e.summary.stopped)).toEqual([true]);
+    expect(epochEnds.at(-1)).toMatchObject({ type: 'end', stoppedBy: 'converged', steps: 2, validations: 1 });
+  });
+
   it('leaves out batches too small for the workers, says so, and stops on a non-finite loss naming the step', async () => {
     const events = await collect({
       trainer: trainer(0, 2), epochBatches: () => batches([4, 1]), stepsPerEpoch: 2, limits: { epochs: 2 }, validation: 'none', label: 't',

@@ -1,7 +1,15 @@
 /**
  * One training phase of a regime on the shared training-loop core: seeded epochs of batches until the epoch
- * count or the training-time budget runs out, at least `validations` validations whichever limit ends it, the
- * weights of the best validation score kept, a progress bar with ETA, and the compute spent.
+ * count or the training-time budget runs out (or, with `patience`, until the validation score has not improved
+ * for that many validations), at least `validations` validations whichever limit ends it, the weights of the best
+ * validation score kept, a progress bar with ETA, and the compute spent.
+ *
+ * Validations under a time budget: the loop validates on a time schedule (one every budget / V seconds of training,
+ * trainingLoop.ts) as well as on the step schedule, rather than predicting how many steps fit in the budget — the
+ * step rate of a phase changes with the machine's load and the regime, and the time schedule holds whatever it is.
+ *
+ * `stillImproving` flags a phase that a limit (epochs, steps or time, not patience) ended while its best validation
+ * was in the last quarter of its steps: more budget would probably have helped, so its score is not converged.
  */
 import { trainingLoop, type StoppedBy } from '../trainingLoop.js';
 import type { Trainer, TrainerWeights } from '../localTrainer.js';
@@ -34,6 +42,11 @@ export interface PhaseOptions {
   seconds: number;
   /** At least this many validations, whichever limit (epochs or seconds) ends the phase (the last where it stopped). */
   validations: number;
+  /**
+   * Early stopping: end the phase after this many validations in a row without a better score (0: never; needs
+   * `validate`). @default 0
+   */
+  patience?: number;
   /** Validation score of the trainer's current weights (lower is better); null: keep the last weights. */
   validate: (() => Promise<number>) | null;
   /** Called after each validation (e.g. to log). */
@@ -53,8 +66,18 @@ export interface PhaseResult {
   imagesPerSecond: number;
   /** How many validations ran. */
   validations: number;
-  /** Why training stopped. */
+  /** Why training stopped ('converged': `patience` validations without improvement). */
   stoppedBy: StoppedBy;
+  /** A limit ended the phase while its best validation was in its last quarter (null without validation). */
+  stillImproving: boolean | null;
+}
+
+/** The share of a phase's last steps in which a best validation counts as "still improving when stopped". */
+export const STILL_IMPROVING_TAIL = 0.25;
+
+/** Whether a phase ended by a limit was still improving: its best validation step is in the last quarter of its steps. */
+export function stillImproving(stoppedBy: StoppedBy, bestStep: number, steps: number): boolean {
+  return stoppedBy !== 'converged' && steps > 0 && bestStep >= (1 - STILL_IMPROVING_TAIL) * steps;
 }
 
 export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
@@ -63,6 +86,8 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
   let best: TrainerWeights | null = null;
   let bestValidation: number | null = null;
   let bestStep = 0;
+  let sinceBest = 0;
+  const patience = o.patience ?? 0;
   const loop = trainingLoop({
     trainer: o.trainer,
     epochBatches: (epoch) => o.epochBatches(epoch - 1),
@@ -70,6 +95,7 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
     limits: { epochs: o.epochs, seconds: o.seconds > 0 ? o.seconds : null, clock: 'training' },
     validation: { count: Math.max(1, o.validations) },
     label: o.label,
+    stopAfterValidation: () => o.validate !== null && patience > 0 && sinceBest >= patience,
   });
   for await (const event of loop) {
     if (event.type === 'step') bar.tick(1, `loss ${event.loss.toFixed(3)}`);
@@ -83,9 +109,11 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
         bestValidation = validation;
         bestStep = event.step;
         best = await o.trainer.getWeights();
-      }
+        sinceBest = 0;
+      } else sinceBest += 1;
     } else if (event.type === 'end') {
-      bar.finish(event.stoppedBy === 'time' ? `time budget reached at step ${event.steps}` : undefined);
+      bar.finish(event.stoppedBy === 'time' ? `time budget reached at step ${event.steps}`
+        : event.stoppedBy === 'converged' ? `no better validation for ${patience} validations: stopped at step ${event.steps}` : undefined);
       return {
         history,
         best: best ?? (await o.trainer.getWeights()),
@@ -98,6 +126,7 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
         imagesPerSecond: event.trainSeconds > 0 ? event.images / event.trainSeconds : 0,
         validations: event.validations,
         stoppedBy: event.stoppedBy,
+        stillImproving: o.validate === null ? null : stillImproving(event.stoppedBy, bestStep, event.steps),
       };
     }
   }

@@ -17,16 +17,32 @@ import { ProgressBar } from '../../util/progress.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { resumeCommandLine } from '../../util/commandLine.js';
 import { InterruptedError, interruptRequested, stoppableWhile } from '../../util/interrupt.js';
-import { REGIMES, needsPretraining } from '../../train/regimes/regimePhases.js';
+import { REGIMES, needsPretraining, type Regime } from '../../train/regimes/regimePhases.js';
 import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, samePath, SCHEMA_FIELD } from '../commonFields.js';
 import { simulate } from '../simulate/simulate.js';
-import { cellName, pretrain, runCell, type CellContext, type CellResult, type PretrainResult } from './table1Cell.js';
+import { cellName, measureLossBalance, pretrain, runCell, type CellContext, type CellResult, type PretrainResult } from './table1Cell.js';
+import type { GradientBalance } from '../../train/regimes/lossBalance.js';
 import { imageDataset, labelledDataset, loadTable1Data } from './table1Data.js';
 import { TABLE1_PRESETS, TABLE1_PRESET_NAMES } from './table1Presets.js';
 import { writeTable1Report, type AggregateRow } from './table1Report.js';
 
 const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
 const fraction = z.number().min(0).max(1);
+
+/** "alternating=60,supervised=30" → { alternating: 60, supervised: 30 } (a value that is not a number is kept as text for the schema to refuse). */
+function parseRegimeTable(raw: string): unknown {
+  const entries = raw.split(',').map((pair) => pair.split('=').map((x) => x.trim()));
+  if (entries.some((e) => e.length !== 2 || e[0] === '' || e[1] === '')) return raw;
+  return Object.fromEntries(entries.map(([k, v]) => [k, Number.isNaN(Number(v)) ? v : Number(v)]));
+}
+
+/** A value per regime where it differs from the common option (regimes not named use that option). */
+function regimeTable(value: z.ZodType<number>, valueWords: string, flag: string, help: string) {
+  return field.custom<Partial<Record<Regime, number>>>(z.partialRecord(z.enum(REGIMES), value), {
+    default: {}, expected: `regime=value pairs split by ",", e.g. alternating=60 (regimes: ${REGIMES.join(', ')}; values: ${valueWords})`,
+    flag, help, parse: parseRegimeTable,
+  });
+}
 
 /**
  * `galmorph experiment table1`'s options, declared once: the API's type, defaults and validation, the CLI's flags,
@@ -57,8 +73,13 @@ export const TABLE1_FIELDS = {
   epochsByLabels: field.custom<Record<string, number>>(z.record(z.string().regex(/^\d+$/), z.number().int().min(1).max(100_000)), {
     default: {}, expected: 'epochs by number of labels, e.g. { "1200": 100 }', help: 'epochs per phase where they differ from epochs, by number of labels',
   }),
+  regimeEpochs: regimeTable(z.number().int().min(1).max(100_000), 'integers in [1, 100000]', '--regime-epochs <spec>',
+    'epochs per regime where they differ from the epochs above, e.g. alternating=4 (an epoch is a pass over the phase\'s own data: the labelled images, or for alternating the unlabelled ones)'),
   pretrainEpochs: field.integer({ default: 6, min: 1, max: 100_000, flag: '--pretrain-epochs <n>', help: 'epochs of VAE pre-training over all training images' }),
   cellSeconds: field.number({ default: 30, min: 0, max: 1e7, flag: '--cell-seconds <s>', help: 'training-time budget of each training phase (0: none)' }),
+  regimeSeconds: regimeTable(z.number().min(0).max(1e7), 'seconds in [0, 10000000], 0: none', '--regime-seconds <spec>',
+    'training-time budget per regime where it differs from --cell-seconds, e.g. alternating=60'),
+  patience: field.integer({ default: 0, min: 0, max: 10_000, flag: '--patience <n>', help: 'early stopping: end a training phase after n validations in a row without a better score (0: never)' }),
   pretrainSeconds: field.number({ default: 40, min: 0, max: 1e7, flag: '--pretrain-seconds <s>', help: 'training-time budget of VAE pre-training (0: none)' }),
   validations: field.integer({ default: 6, min: 1, max: 10_000, flag: '--validations <n>', help: 'validations per training phase (the best validation checkpoint is kept)' }),
   valSize: field.integer({ default: 100, min: 1, max: 10_000_000, help: 'at most this many validation galaxies (the rest of the validation split is unused)' }),
@@ -165,6 +186,15 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
     },
   };
 
+  // What the classifier weight is weighed against: the two terms' gradients at initialisation (cheap: one batch).
+  let lossBalance: GradientBalance | null = null;
+  if (o.regimes.includes('alternating')) {
+    lossBalance = await measureLossBalance(ctx, Math.min(...o.labels), o.seed);
+    run.writeJson('gradient_balance.json', { labels: Math.min(...o.labels), seed: o.seed, classifierWeight: o.classifierWeight, ...lossBalance });
+    run.log(`loss balance at initialisation (${lossBalance.galaxies} galaxies): −ELBO ${lossBalance.negativeElbo.toFixed(1)}, vote NLL ${lossBalance.nll.toFixed(2)} nats per galaxy; ` +
+      `‖∇ELBO‖ / ‖∇NLL‖ on the ET and encoder weights ${lossBalance.sharedRatio.toPrecision(3)} (classifier weight ${o.classifierWeight})`);
+  }
+
   const seeds = Array.from({ length: o.seeds }, (_, k) => o.seed + k);
   const grid = seeds.flatMap((seed) => o.labels.flatMap((labels) => o.regimes.map((regime) => ({ regime, labels, seed }))));
   const bar = new ProgressBar({ label: 'table1 cells', total: grid.length, unit: 'cell' });
@@ -209,7 +239,7 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   if (bad.length > 0) run.writeJson('bad_images.json', bad);
   const { summary, rows } = await writeTable1Report({
     run, settings: o, dataNote, labelNote: tableData.labelNote,
-    backend: describeBackend(backend), workers: o.workers, cells, totalSeconds, splitSizes,
+    backend: describeBackend(backend), workers: o.workers, cells, totalSeconds, splitSizes, lossBalance,
     skipped: [...tableData.skipped, ...(bad.length > 0 ? [{ source: 'images skipped as unreadable (bad_images.json)', rows: bad.length, list: bad.map((b) => ({ row: 0, id: b.id, reason: b.reason })) }] : [])],
   });
   run.log(`done in ${(totalSeconds / 60).toFixed(1)} min; summary: ${run.path('summary.md')}`);

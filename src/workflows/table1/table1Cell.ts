@@ -16,6 +16,7 @@ import { createTrainer } from '../../train/dataParallel.js';
 import { writeVariables, type Trainer, type TrainerWeights } from '../../train/localTrainer.js';
 import { alternatingBatches } from '../../train/regimes/alternatingBatches.js';
 import { buildTaskModel, MORPHOLOGY_TASK_MODULE, resolveTaskOptions, type MorphologyTaskOptions } from '../../train/regimes/morphologyTask.js';
+import { measureGradientBalance, type GradientBalance } from '../../train/regimes/lossBalance.js';
 import { REGIME_PHASES, type Regime, type RegimePhase } from '../../train/regimes/regimePhases.js';
 import { trainPhase, type PhaseHistoryPoint, type PhaseResult } from '../../train/regimes/trainPhase.js';
 import type { StoppedBy } from '../../train/trainingLoop.js';
@@ -51,10 +52,17 @@ export interface PhaseBudget {
   /** Validations that ran (the best-validation checkpoint was chosen among them). */
   validations: number;
   bestStep: number;
+  /** A limit (not patience) ended the phase while its best validation was in its last quarter; null without validation. */
+  stillImproving: boolean | null;
+  /** The budget the phase was given: up to `epochs` passes over its own data (`epochUnit`), `seconds` of training (0: none). */
+  limit: { epochs: number; epochUnit: EpochUnit; seconds: number; patience: number };
   learningRate: number;
   batchSize: number;
   workers: number;
 }
+
+/** What one epoch of a phase is: a pass over its labelled images, or (alternating, VAE pre-training) over the unlabelled ones. */
+export type EpochUnit = 'labelled images' | 'unlabelled images';
 
 export interface CellResult {
   regime: Regime;
@@ -77,8 +85,14 @@ const PIXEL_LIKELIHOOD_OF: Readonly<Record<PixelLikelihoodKind, PixelLikelihood>
   laplace: { kind: 'laplace', scale: 0.5 },
 };
 
-function epochsFor(s: Table1Options, labels: number): number {
-  return s.epochsByLabels[String(labels)] ?? s.epochs;
+/** Epochs of a cell's training phase: the regime's own (regimeEpochs), else by number of labels, else `epochs`. */
+export function epochsFor(s: Table1Options, regime: Regime, labels: number): number {
+  return s.regimeEpochs[regime] ?? s.epochsByLabels[String(labels)] ?? s.epochs;
+}
+
+/** Training-time budget of a cell's training phase: the regime's own (regimeSeconds), else `cellSeconds` (0: none). */
+export function secondsFor(s: Table1Options, regime: Regime): number {
+  return s.regimeSeconds[regime] ?? s.cellSeconds;
 }
 
 export function cellName(regime: Regime, labels: number, seed: number): string {
@@ -106,10 +120,11 @@ function taskOptions(ctx: CellContext, phase: RegimePhase, seed: number, init: s
   });
 }
 
-function budgetOf(phase: string, r: PhaseResult, learningRate: number, ctx: CellContext): PhaseBudget {
+function budgetOf(phase: string, r: PhaseResult, learningRate: number, ctx: CellContext, limit: PhaseBudget['limit']): PhaseBudget {
   return {
     phase, steps: r.steps, images: r.images, epochs: r.epochs, trainSeconds: r.trainSeconds, imagesPerSecond: r.imagesPerSecond,
-    stoppedBy: r.stoppedBy, validations: r.validations, bestStep: r.bestStep, learningRate, batchSize: ctx.settings.batchSize, workers: ctx.workers,
+    stoppedBy: r.stoppedBy, validations: r.validations, bestStep: r.bestStep, stillImproving: r.stillImproving, limit,
+    learningRate, batchSize: ctx.settings.batchSize, workers: ctx.workers,
   };
 }
 
@@ -175,13 +190,28 @@ export async function pretrain(ctx: CellContext, seed: number): Promise<Pretrain
       validate: null,
     });
     await saveModel(ctx, dir, options, trainer, r.best, { phase: 'pretrain', history: r.history });
-    const result: PretrainResult = { dir, budget: budgetOf('pretrain', r, s.learningRate, ctx), history: r.history };
+    const limit = { epochs: s.pretrainEpochs, epochUnit: 'unlabelled images' as const, seconds: s.pretrainSeconds, patience: 0 };
+    const result: PretrainResult = { dir, budget: budgetOf('pretrain', r, s.learningRate, ctx, limit), history: r.history };
     ctx.run.writeJson(`pretrain/seed${seed}/result.json`, result);
     ctx.run.log(`pre-training seed ${seed}: ${r.steps} steps, ${r.epochs.toFixed(2)} epochs, ${r.trainSeconds.toFixed(0)} s, ${r.imagesPerSecond.toFixed(1)} images/s`);
     return result;
   } finally {
     await trainer.dispose();
   }
+}
+
+/**
+ * The loss balance of the alternating regime at initialisation (lossBalance.ts), on the first training batch of the
+ * cell (`labels`, `seed`) seen without augmentation: what `classifierWeight` is weighed against.
+ */
+export async function measureLossBalance(ctx: CellContext, labels: number, seed: number): Promise<GradientBalance> {
+  const phase = REGIME_PHASES.alternating[0];
+  const rows = labelledSubset(ctx.data.trainPool, labels, seed);
+  const set = labelledDataset(rows, { preprocess: ctx.preprocess, batchSize: ctx.settings.batchSize, seed, training: false, onBad: ctx.settings.onBad });
+  const first = await set.batches(0).next();
+  if (first.done) throw new Error(`loss balance: the ${labels} labelled galaxies of seed ${seed} gave no batch`);
+  const { model, init } = taskOptions(ctx, phase, seed, null);
+  return measureGradientBalance({ model, init, seed }, first.value);
 }
 
 async function writeEtVaeGrid(ctx: CellContext, trainer: Trainer, name: string): Promise<void> {
@@ -220,7 +250,8 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
   const learningRate = trainPhaseDef.learningRate === 'main' ? s.learningRate : s.afterPretrainingLearningRate;
   const rows = labelledSubset(ctx.data.trainPool, labels, seed);
   const labelled = labelledDataset(rows, { preprocess: ctx.preprocess, batchSize: s.batchSize, seed, training: true, onBad: s.onBad });
-  const epochs = epochsFor(s, labels);
+  const epochs = epochsFor(s, regime, labels);
+  const seconds = secondsFor(s, regime);
   const unlabelled = trainPhaseDef.data === 'alternating' ? ctx.unlabelledSet(seed) : null;
   const stepsPerEpoch = unlabelled === null ? labelled.batchesPerEpoch : 2 * unlabelled.batchesPerEpoch;
   const trainer = await startTrainer(ctx, options, learningRate);
@@ -231,8 +262,9 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
       epochBatches: (epoch) => (unlabelled === null ? labelled.batches(epoch) : alternatingBatches(labelled, unlabelled, epoch)),
       stepsPerEpoch,
       epochs,
-      seconds: s.cellSeconds,
+      seconds,
       validations: s.validations,
+      patience: s.patience,
       validate: () => validationScore(trainer, ctx.valSet, ctx.data.question),
       onValidation: (p) => ctx.run.log(`${name}: step ${p.step} epoch ${p.epoch.toFixed(2)} train loss ${p.trainLoss.toFixed(3)} val sum-abs ${p.validation?.toFixed(4)}`),
     });
@@ -242,7 +274,8 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
     if (trainPhaseDef.model === 'et-vae' && trainPhaseDef.objective !== 'supervised') await writeEtVaeGrid(ctx, trainer, name);
     const modelDir = ctx.run.path('cells', name, 'model');
     await saveModel(ctx, modelDir, options, trainer, r.best, { regime, labels, seed, bestValidation: r.bestValidation, history: r.history });
-    const budget = [budgetOf('train', r, learningRate, ctx)];
+    const limit = { epochs, epochUnit: unlabelled === null ? 'labelled images' as const : 'unlabelled images' as const, seconds, patience: s.patience };
+    const budget = [budgetOf('train', r, learningRate, ctx, limit)];
     if (pretrained !== null && phases.length > 1) budget.unshift(pretrained.budget);
     return {
       regime, labels, seed, test, external, bestValidation: r.bestValidation, budget, history: r.history,

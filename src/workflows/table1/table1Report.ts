@@ -10,7 +10,8 @@ import { writeFigure } from '../../report/writeFigure.js';
 import type { MeanSd, TableRow } from '../../report/tableCell.js';
 import type { Regime } from '../../train/regimes/regimePhases.js';
 import type { RunFolder } from '../../util/runFolder.js';
-import type { CellResult } from './table1Cell.js';
+import type { CellResult, PhaseBudget } from './table1Cell.js';
+import type { GradientBalance } from '../../train/regimes/lossBalance.js';
 import type { Table1Options } from './table1.js';
 import type { SkippedSource } from './table1Data.js';
 
@@ -47,8 +48,14 @@ export interface AggregateRow {
   trainSeconds: number;
   imagesPerSecond: number;
   stoppedByTime: number;
+  /** Seeds whose training phase early stopping ended ('converged'). */
+  converged: number;
+  /** Seeds whose training phase a limit ended while its best validation was in its last quarter. */
+  stillImproving: number;
   /** Mean validations per seed in the training phase (the best-validation checkpoint was chosen among them). */
   validations: number;
+  /** The training phase's budget (the same for every seed of a row). */
+  limit: PhaseBudget['limit'];
 }
 
 export function aggregate(cells: readonly CellResult[]): AggregateRow[] {
@@ -75,7 +82,10 @@ export function aggregate(cells: readonly CellResult[]): AggregateRow[] {
       trainSeconds: train.reduce((a, b) => a + b.trainSeconds, 0) / g.length,
       imagesPerSecond: train.reduce((a, b) => a + b.imagesPerSecond, 0) / g.length,
       stoppedByTime: train.filter((b) => b.stoppedBy === 'time').length,
+      converged: train.filter((b) => b.stoppedBy === 'converged').length,
+      stillImproving: train.filter((b) => b.stillImproving === true).length,
       validations: train.reduce((a, b) => a + (b.validations ?? 0), 0) / g.length,
+      limit: train[0].limit,
     };
   });
 }
@@ -96,8 +106,39 @@ function flatRow(a: AggregateRow): TableRow {
     'train s': a.trainSeconds,
     'images/s': a.imagesPerSecond,
     'cut by time': `${a.stoppedByTime}/${a.seeds}`,
+    'early-stopped': `${a.converged}/${a.seeds}`,
+    'still improving': `${a.stillImproving}/${a.seeds}`,
     validations: a.validations,
   };
+}
+
+/** A training phase's budget and what it used, as cells.csv columns. */
+function budgetColumns(b: PhaseBudget): Record<string, string | number | boolean | null> {
+  return {
+    epochLimit: b.limit.epochs, epochUnit: b.limit.epochUnit, secondsLimit: b.limit.seconds, patience: b.limit.patience,
+    epochs: b.epochs, steps: b.steps, trainSeconds: b.trainSeconds, imagesPerSecond: b.imagesPerSecond,
+    stoppedBy: b.stoppedBy, validations: b.validations, bestStep: b.bestStep, stillImproving: b.stillImproving,
+  };
+}
+
+/** The stated budget of a row: "≤ 12 epochs of its labelled images, ≤ 30 s". */
+function limitText(l: PhaseBudget['limit'] | undefined): string {
+  if (l === undefined) return '— (a cell of an earlier version, resumed)';
+  return `≤ ${l.epochs} epochs of its ${l.epochUnit}${l.seconds > 0 ? `, ≤ ${l.seconds} s` : ''}${l.patience > 0 ? `, patience ${l.patience}` : ''}`;
+}
+
+function lossBalanceSection(b: GradientBalance | null, weight: number): string[] {
+  if (b === null) return [];
+  return [
+    '## Loss balance of the alternating regime at initialisation',
+    '',
+    `On ${b.galaxies} labelled galaxies: −ELBO ${b.negativeElbo.toFixed(1)} and vote NLL ${b.nll.toFixed(2)} nats per galaxy. Gradient norms per parameter group (gradient_balance.json):`,
+    '',
+    markdownTable(b.groups.map((g) => ({ group: g.group, '‖∇ −ELBO‖': g.elbo, '‖∇ NLL‖': g.nll }))),
+    `On the weights both terms reach (ET pose layers + encoder) ‖∇ELBO‖ / ‖∇NLL‖ = ${b.sharedRatio.toPrecision(3)}; this run weighed the NLL by ${weight}, ` +
+      `so at the start the vote term's pull on them is ${(weight / b.sharedRatio).toPrecision(2)}× the reconstruction's.`,
+    '',
+  ];
 }
 
 function dropEmptyColumns(rows: TableRow[]): TableRow[] {
@@ -144,21 +185,21 @@ export interface Table1ReportInput {
   totalSeconds: number;
   splitSizes: Record<string, number>;
   skipped: SkippedSource[];
+  /** The alternating regime's loss balance at initialisation (null when alternating was not run). */
+  lossBalance: GradientBalance | null;
 }
 
 export async function writeTable1Report(input: Table1ReportInput): Promise<{ summary: string; rows: AggregateRow[] }> {
   const { run, cells, settings } = input;
   const rows = aggregate(cells).sort((a, b) => a.regime.localeCompare(b.regime) || a.labels - b.labels);
   const skippedCount = input.skipped.reduce((n, s) => n + s.rows, 0);
-  run.writeJson('results.json', { cells, aggregate: rows, paper: PAPER_TABLE1, skippedCount, skipped: input.skipped });
+  run.writeJson('results.json', { cells, aggregate: rows, paper: PAPER_TABLE1, lossBalance: input.lossBalance, skippedCount, skipped: input.skipped });
   writeCsvTable(run.path('results.csv'), rows.map(flatRow));
   writeCsvTable(run.path('cells.csv'), cells.map((c) => ({
     regime: c.regime, labels: c.labels, seed: c.seed, sumAbs: c.test.votes.sumAbs, rmse: c.test.votes.rmse,
     truthSumAbs: c.test.truth?.sumAbs ?? null, truthRmse: c.test.truth?.rmse ?? null,
     rotationMeanAbsDelta: c.test.rotationMeanAbsDelta, externalSumAbs: c.external?.votes.sumAbs ?? null,
-    bestValidation: c.bestValidation, epochs: c.budget[c.budget.length - 1].epochs,
-    trainSeconds: c.budget[c.budget.length - 1].trainSeconds, imagesPerSecond: c.budget[c.budget.length - 1].imagesPerSecond,
-    wallSeconds: c.wallSeconds,
+    bestValidation: c.bestValidation, ...budgetColumns(c.budget[c.budget.length - 1]), wallSeconds: c.wallSeconds,
   })));
 
   const figures: string[] = [];
@@ -192,7 +233,12 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     figures.push(`figures/learning_curves_${labels}.png`);
   }
 
-  const b = (r: AggregateRow) => `${r.regime} ${r.labels}: ${r.epochs.toFixed(1)} epochs, ${r.trainSeconds.toFixed(0)} s, ${r.imagesPerSecond.toFixed(1)} img/s`;
+  const budgetRows = rows.map((r) => ({
+    regime: r.regime, labels: r.labels, budget: limitText(r.limit),
+    'epochs run': r.epochs, 'train s': r.trainSeconds, 'images/s': r.imagesPerSecond, validations: r.validations,
+    'cut by time': `${r.stoppedByTime}/${r.seeds}`, 'early-stopped': `${r.converged}/${r.seeds}`,
+    'still improving when stopped': `${r.stillImproving}/${r.seeds}${r.stillImproving > 0 ? ' ⚠' : ''}`,
+  }));
   const pretrains = cells.flatMap((c) => (c.budget.length > 1 ? [c.budget[0]] : []));
   const pre = pretrains[0];
   const comparison = paperComparison(rows, [...new Set([...PAPER_LABELS, ...settings.labels])].sort((a, b) => a - b));
@@ -203,7 +249,7 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     `- Data: ${input.dataNote}; labels: ${input.labelNote}.`,
     `- Splits (by id hash): ${Object.entries(input.splitSizes).map(([k, v]) => `${k} ${v}`).join(', ')}. The test split is never used for training or model selection; the validation split picks the best checkpoint.`,
     `- Backend: ${input.backend}; ${input.workers} data-parallel worker(s). Total wall time ${(input.totalSeconds / 60).toFixed(1)} min.`,
-    `- Model: ${settings.imageSize} px, pose grid ${settings.poseGridSize ?? settings.imageSize} px, latent ${settings.latentDim}, ${settings.likelihood} pixel likelihood; batch ${settings.batchSize}; Adam ${settings.learningRate} (${settings.afterPretrainingLearningRate} after pre-training); up to ${settings.epochs} epochs per phase${settings.cellSeconds > 0 ? `, cut at ${settings.cellSeconds} s of training per phase` : ''}; pre-training up to ${settings.pretrainEpochs} epochs${settings.pretrainSeconds > 0 ? ` / ${settings.pretrainSeconds} s` : ''}.`,
+    `- Model: ${settings.imageSize} px, pose grid ${settings.poseGridSize ?? settings.imageSize} px, latent ${settings.latentDim}, ${settings.likelihood} pixel likelihood; batch ${settings.batchSize}; Adam ${settings.learningRate} (${settings.afterPretrainingLearningRate} after pre-training). Budgets per regime in the budget table below; pre-training up to ${settings.pretrainEpochs} epochs${settings.pretrainSeconds > 0 ? ` / ${settings.pretrainSeconds} s` : ''}.`,
     input.skipped.some((s) => s.rows > 0)
       ? `- Left out (--on-bad skip, and unlabelled rows): ${input.skipped.filter((s) => s.rows > 0).map((s) => `${s.source}: ${s.rows} (first: ${s.list[0]?.reason ?? '—'})`).join('; ')}; all listed in results.json.`
       : '- No rows or images were left out.',
@@ -218,9 +264,12 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     markdownTable(dropEmptyColumns(rows.map(flatRow))),
     '## Compute budget per cell (training phase; mean over seeds)',
     '',
-    ...rows.map((r) => `- ${b(r)}${r.stoppedByTime > 0 ? ` (cut by the time budget in ${r.stoppedByTime}/${r.seeds} seeds)` : ''}`),
-    ...(pre ? [`- Shared VAE pre-training (two-step, M1), per seed: ${pre.epochs.toFixed(1)} epochs, ${pre.trainSeconds.toFixed(0)} s, ${pre.imagesPerSecond.toFixed(1)} img/s`] : []),
+    'Each regime\'s budget is stated over its own data: an epoch is a pass over the labelled images (supervised, two-step, M1, plain CNN) or over the unlabelled images, each with a labelled batch (alternating); seconds count training steps only. "Still improving" (⚠) means a limit ended the phase while its best validation came in its last quarter: that cell had not converged, and more budget would probably lower its error.',
     '',
+    markdownTable(budgetRows),
+    ...(pre ? [`Shared VAE pre-training (two-step, M1), per seed: ${limitText(pre.limit)}; ran ${pre.epochs.toFixed(1)} epochs, ${pre.trainSeconds.toFixed(0)} s, ${pre.imagesPerSecond.toFixed(1)} img/s, stopped by ${pre.stoppedBy}.`] : []),
+    '',
+    ...lossBalanceSection(input.lossBalance, settings.classifierWeight),
     '## Figures',
     '',
     ...figures.map((f) => `![${f}](${f})`),

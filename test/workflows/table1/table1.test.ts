@@ -11,7 +11,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 const TINY: Partial<Table1Options> = {
   imageSize: 16, labels: [8], seeds: 1, batchSize: 8, epochs: 1, pretrainEpochs: 1, cellSeconds: 0, pretrainSeconds: 0,
-  validations: 1, valSize: 8, simulate: 60, latentDim: 4, split: { train: 0.5, val: 0.2, test: 0.3 },
+  validations: 1, valSize: 8, simulate: 60, latentDim: 4, split: { train: 0.5, val: 0.2, test: 0.3 }, regimeEpochs: { 'plain-cnn': 2 },
 };
 
 async function cli(args: string[]): Promise<void> {
@@ -27,6 +27,11 @@ describe('experiment table1 (smoke, tiny simulated set)', () => {
     dirs.push(out);
     const result = await runTable1({ out, preset: 'quick', ...TINY, workers: 1, backend: 'wasm' });
     expect(result.cells.map((c) => c.regime).sort()).toEqual(['alternating', 'm1', 'plain-cnn', 'supervised', 'two-step']);
+    // Budgets per regime: plain CNN's own 2 epochs of its labelled images, alternating's 1 pass of the unlabelled ones.
+    const limitOf = (regime: string) => result.cells.find((c) => c.regime === regime)!.budget.at(-1)!;
+    expect(limitOf('plain-cnn')).toMatchObject({ limit: { epochs: 2, epochUnit: 'labelled images', seconds: 0, patience: 0 }, epochs: 2 });
+    expect(limitOf('alternating')).toMatchObject({ limit: { epochs: 1, epochUnit: 'unlabelled images', seconds: 0 } });
+    expect(typeof limitOf('supervised').stillImproving).toBe('boolean');
     for (const c of result.cells) {
       expect(c.test.votes.sumAbs).toBeGreaterThanOrEqual(0);
       expect(c.test.votes.sumAbs).toBeLessThanOrEqual(2);
@@ -42,6 +47,9 @@ describe('experiment table1 (smoke, tiny simulated set)', () => {
     const summary = readFileSync(join(out, 'summary.md'), 'utf8');
     expect(summary).toContain('sum-abs');
     expect(summary).toContain('0.56'); // the paper's supervised value at 100 labels is set beside ours
+    expect(summary).toContain('≤ 2 epochs of its labelled images');
+    expect(summary).toContain('still improving when stopped');
+    expect(readFileSync(join(out, 'cells.csv'), 'utf8').split('\n')[0]).toContain('stillImproving');
     const m1 = loadMorphologyModel(join(out, 'cells', 'm1-8-seed0', 'model'));
     expect(m1.model.kind).toBe('et-vae');
     expect(m1.info.question).toBe('q1');
@@ -71,6 +79,9 @@ describe('experiment table1 options', () => {
     const regimes = /expected a comma-separated list, each one of supervised \| two-step \| alternating \| m1 \| plain-cnn/;
     await expect(api({ regimes: ['supervised', 'semi' as 'm1'] })).rejects.toThrow(new RegExp(`option "regimes": ${regimes.source}`));
     await expect(flags('--regimes', 'supervised,semi')).rejects.toThrow(new RegExp(`option "--regimes": ${regimes.source}, got "supervised,semi"`));
+    await expect(api({ regimeSeconds: { semi: 3 } as Partial<Record<'m1', number>> })).rejects.toThrow(/option "regimeSeconds": expected regime=value pairs split by ",", e.g. alternating=60/);
+    await expect(flags('--regime-seconds', 'alternating=x')).rejects.toThrow(/option "--regime-seconds": expected regime=value pairs .*, got "alternating=x"/);
+    await expect(flags('--regime-epochs', 'alternating')).rejects.toThrow(/option "--regime-epochs": expected regime=value pairs .*, got "alternating"/);
     await expect(api({ nominalN: 0 })).rejects.toThrow(/option "nominalN": expected an integer in \[1, 100000\], got 0/);
     await expect(flags('--nominal-n', '2.5')).rejects.toThrow(/option "--nominal-n": expected an integer in \[1, 100000\], got "2.5"/);
     await expect(api({ preset: 'fast' as 'quick' })).rejects.toThrow(/option "preset": expected one of quick \| paper, got "fast"/);
