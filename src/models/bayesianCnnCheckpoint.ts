@@ -48,7 +48,7 @@ export function loadBayesianCnn(nameOrDir: string): LoadedBayesianCnn {
   return restoreBayesianCnn(loadCheckpoint(dir, BAYESIAN_CNN_KIND), `${dir}/weights.bin`);
 }
 
-function optimizerToNamed(state: OptimizerState): NamedWeights {
+export function optimizerToNamed(state: OptimizerState): NamedWeights {
   const out: NamedWeights = {};
   state.m.forEach((m, k) => (out[`adam/m/${k}`] = { shape: [m.length], values: m }));
   state.v.forEach((v, k) => (out[`adam/v/${k}`] = { shape: [v.length], values: v }));

@@ -42,7 +42,7 @@ export async function fetchBayesianCnn(base: string | URL, options: Omit<FetchCh
   return restoreBayesianCnn(ckpt, `${modelBaseUrl(base)}weights.bin`);
 }
 
-function namedToOptimizer(named: NamedWeights, step: number): OptimizerState {
+export function namedToOptimizer(named: NamedWeights, step: number): OptimizerState {
   const count = Object.keys(named).filter((n) => n.startsWith('adam/m/')).length;
   const pick = (which: 'm' | 'v' | 'average') => Array.from({ length: count }, (_, k) => {
     const entry = named[`adam/${which}/${k}`];

@@ -8,8 +8,9 @@ import { BAYESIAN_CNN_KIND, BayesianCnn, type BayesianCnnConfig } from './bayesi
 import type { SchemaDef } from '../data/schema.js';
 import { EtVae, type EtVaeOptions } from './etVae.js';
 import { PlainCnn, type PlainCnnOptions } from './plainCnn.js';
+import { VADE_KIND, Vade, type VadeConfig } from './vade.js';
 
-export const MODEL_KINDS = [BAYESIAN_CNN_KIND, 'et-vae', 'plain-cnn'] as const;
+export const MODEL_KINDS = [BAYESIAN_CNN_KIND, 'et-vae', 'plain-cnn', VADE_KIND] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Constructor arguments of each kind. */
@@ -17,12 +18,14 @@ export interface ModelArgs {
   'bayesian-cnn': Partial<BayesianCnnConfig> & { schema: SchemaDef };
   'et-vae': Partial<EtVaeOptions>;
   'plain-cnn': Partial<PlainCnnOptions>;
+  vade: Partial<VadeConfig>;
 }
 
 export interface ModelOf {
   'bayesian-cnn': BayesianCnn;
   'et-vae': EtVae;
   'plain-cnn': PlainCnn;
+  vade: Vade;
 }
 
 export function isModelKind(kind: string): kind is ModelKind {
@@ -39,6 +42,8 @@ export function createModel<K extends ModelKind>(kind: K, args: ModelArgs[K]): M
       return new EtVae(args as ModelArgs['et-vae']) as ModelOf[K];
     case 'plain-cnn':
       return new PlainCnn(args as ModelArgs['plain-cnn']) as ModelOf[K];
+    case 'vade':
+      return new Vade(args as ModelArgs['vade']) as ModelOf[K];
     default: {
       const never: never = k;
       throw new OptionError('kind', `one of ${MODEL_KINDS.join(' | ')}`, never);

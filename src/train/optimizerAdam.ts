@@ -27,9 +27,11 @@ export interface AdamOptions {
   decaySteps: number | null;
   /** Decay d of the exponential moving average of the weights (e.g. 0.998), or null to keep none. @default null */
   averageDecay: number | null;
+  /** Clip every gradient value to [−c, c] before the update (Keras' clipvalue; AstroVaDEr uses 1), or null. @default null */
+  clipValue: number | null;
 }
 
-export const ADAM_DEFAULTS: AdamOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, warmupSteps: 0, decaySteps: null, averageDecay: null };
+export const ADAM_DEFAULTS: AdamOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, warmupSteps: 0, decaySteps: null, averageDecay: null, clipValue: null };
 
 /**
  * The step size of update number `step` (1-based): learningRate × min(1, step / warmupSteps) × ½(1 + cos(π·min(step,
@@ -53,6 +55,9 @@ export function resolveAdamOptions(given: Partial<AdamOptions> = {}): AdamOption
     },
     averageDecay: (v, name) => {
       if (v !== null) check.number(0, 0.999999)(v, name);
+    },
+    clipValue: (v, name) => {
+      if (v !== null) check.number(Number.MIN_VALUE)(v, name);
     },
   }, given);
 }
@@ -89,6 +94,7 @@ export class Adam {
     }
     this.step += 1;
     const { beta1, beta2, epsilon } = this.options;
+    const clip = this.options.clipValue ?? Number.POSITIVE_INFINITY;
     const learningRate = scheduledLearningRate(this.options, this.step);
     const correction1 = 1 - beta1 ** this.step;
     const correction2 = 1 - beta2 ** this.step;
@@ -101,7 +107,7 @@ export class Adam {
         throw new Error(`Adam.update: parameter array ${k} has ${p.length} values and ${g.length} gradients, expected ${m.length}`);
       }
       for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
+        const gi = Math.min(clip, Math.max(-clip, g[i]));
         const mi = beta1 * m[i] + (1 - beta1) * gi;
         const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
         m[i] = mi;

@@ -1,0 +1,98 @@
+/**
+ * AstroVaDEr as a `TrainTask` (built the same way in this thread and in data-parallel workers). Batches carry
+ * `images` [S, S, C] in [0, 1]. Each step's objective follows the s3VDC schedule (vadeSchedule.ts) at that step:
+ *   Rec = per-image sum of squared errors of the reconstruction of z = μ̃ + σ̃·ε (the reference's MSE × D);
+ *   warm-up:  Rec + γ·KL(q ‖ N(0, I));   annealing: Rec + β·latent;   static: Rec + latent,
+ * with latent the mixture term of −ELBO (losses/vadeLatentTerm.ts) under the model's responsibilities. The loss is
+ * the batch mean; metrics log Rec, the latent term (KL during warm-up) and the weight.
+ *
+ * Prediction methods (`trainer.predict(name, batch)`): `embed` μ̃ [B, J], `responsibilities` γ [B, K],
+ * `reconstruct` the decoded μ̃ [B, S, S, C].
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng.js';
+import { InputError } from '../util/errors.js';
+import { gaussianKlToStandardNormal } from '../losses/gaussianKl.js';
+import { vadeLatentTerm } from '../losses/vadeLatentTerm.js';
+import type { HostBatch } from '../data/hostBatch.js';
+import type { StepOutput, TaskSpec, TrainTask } from './trainTask.js';
+import { GaussianLatent } from './gaussianLatent.js';
+import { Vade, type VadeConfig } from './vade.js';
+import { resolveVadeSchedule, scheduleAt, type VadeSchedule } from './vadeSchedule.js';
+
+export interface VadeTaskOptions {
+  model: Partial<VadeConfig>;
+  schedule: VadeSchedule;
+}
+
+export class VadeTask implements TrainTask {
+  readonly model: Vade;
+  readonly schedule: VadeSchedule;
+
+  constructor(options: VadeTaskOptions) {
+    this.model = new Vade(options.model);
+    this.schedule = resolveVadeSchedule(options.schedule);
+  }
+
+  get trainable(): tf.Variable[] {
+    return this.model.params.trainable;
+  }
+
+  get state(): tf.Variable[] {
+    return this.model.params.state;
+  }
+
+  step(batch: HostBatch, step: number, shard: number): StepOutput {
+    const images = vadeBatchImages(batch, this.model.config);
+    const posterior = this.model.encode(images);
+    const seed = Rng.derive(this.model.config.seed, 'epsilon', step, shard).nextUint32() % 2 ** 30;
+    const z = GaussianLatent.sample(posterior, seed);
+    const reconstruction = this.model.decode(z);
+    const rec = tf.sum(tf.square(tf.sub(reconstruction, images)), [1, 2, 3]) as tf.Tensor1D;
+    const { phase, weight } = scheduleAt(this.schedule, step);
+    const latent = phase === 'warmup'
+      ? gaussianKlToStandardNormal(posterior.mean, posterior.logVariance)
+      : vadeLatentTerm(posterior.mean, posterior.logVariance, this.model.prior, this.model.responsibilities(posterior.mean),
+        { varianceFloor: this.model.config.varianceFloor });
+    const loss = tf.mean(tf.add(rec, tf.mul(weight, latent))) as tf.Scalar;
+    return { loss, metrics: { reconstruction: tf.mean(rec) as tf.Scalar, latent: tf.mean(latent) as tf.Scalar, weight: tf.scalar(weight) } };
+  }
+
+  embed(batch: HostBatch): tf.Tensor2D {
+    const posterior = this.model.encode(vadeBatchImages(batch, this.model.config));
+    tf.dispose([posterior.scale, posterior.logVariance]);
+    return posterior.mean;
+  }
+
+  responsibilities(batch: HostBatch): tf.Tensor2D {
+    return this.model.responsibilities(this.embed(batch));
+  }
+
+  reconstruct(batch: HostBatch): tf.Tensor4D {
+    return this.model.decode(this.embed(batch));
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+export function createTask(options: VadeTaskOptions): TrainTask {
+  return new VadeTask(options);
+}
+
+/** The spec a trainer (or its workers) uses to build this task. */
+export function vadeTaskSpec(options: VadeTaskOptions): TaskSpec {
+  return { module: import.meta.url, options };
+}
+
+/** The batch's `images` as [B, S, S, C], refusing a batch of another image size or channel count. */
+export function vadeBatchImages(batch: HostBatch, config: Pick<VadeConfig, 'imageSize' | 'channels'>): tf.Tensor4D {
+  const { imageSize: s, channels: c } = config;
+  const data = batch.arrays.images;
+  if (data === undefined || data.length !== batch.size * s * s * c) {
+    throw new InputError(`VaDE batch: "images" should hold ${batch.size} × [${s}, ${s}, ${c}] values, got ${data === undefined ? 'none' : data.length}`,
+      {}, 'preprocess the images to the model\'s size and channels');
+  }
+  return tf.tensor4d(data, [batch.size, s, s, c]);
+}
