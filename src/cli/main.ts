@@ -13,6 +13,8 @@ import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
 import { registerEmbedCommand } from './commands/embed.js';
 import { registerFinetuneCommand } from './commands/finetune.js';
+import { registerQueueCommand } from './commands/queue.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { PACKAGE_VERSION } from '../util/packageInfo.js';
 import { setCommandLine } from '../util/commandLine.js';
 import { installInterruptHandlers, InterruptedError } from '../util/interrupt.js';
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerExperimentCommand(program);
   registerEmbedCommand(program);
   registerFinetuneCommand(program);
+  registerQueueCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 

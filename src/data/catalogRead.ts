@@ -101,7 +101,7 @@ const SEPARATORS = ['_', '.', '-', ':'];
 const SUMMARY_SUFFIXES = ['total-votes', 'total_votes', 'total', 'count', 'n'];
 
 /** Thrown inside a row's parse; becomes an error or a skipped row. */
-class RowProblem extends Error {
+export class RowProblem extends Error {
   constructor(
     readonly problem: string,
     readonly column: string | undefined,
@@ -220,9 +220,16 @@ export function requireRows(catalog: Catalog, what = 'galaxies'): CatalogRow[] {
     'fix the rows listed in the report (run `galmorph check` on the catalog to list them all)');
 }
 
-function cellText(cell: Cell | undefined): string {
+export function cellText(cell: Cell | undefined): string {
   if (cell === null || cell === undefined) return '';
   return typeof cell === 'number' ? (Number.isNaN(cell) ? '' : String(cell)) : cell.trim();
+}
+
+/** The id and image columns of a table header, found as readCatalog finds them (labels are not read); for streaming readers. */
+export function idAndImageColumns(file: string, header: string[], options: Partial<Pick<ReadCatalogOptions, 'idColumn' | 'imageColumn'>> = {}): { id: number; image: number | null } {
+  const opts = resolveOptions(DEFAULTS, SPEC, { ...options, labelKind: 'none' });
+  const plan = planColumns({ file, header, rows: [], rowNumbers: [], malformed: [] }, getSchema('gz2'), opts);
+  return { id: plan.id, image: plan.image };
 }
 
 function planColumns(table: CatalogTable, schema: Schema, opts: ReadCatalogOptions): ColumnPlan {
@@ -496,15 +503,18 @@ function fractionSumProblem(v: Float64Array, schema: Schema, plan: ColumnPlan, s
 /**
  * Resolves image paths and checks they exist, listing each folder once. A path is checked before anything is
  * opened: a relative path (or an id used as a file name) must stay inside the image folder or the table's folder,
- * and an absolute path is refused unless allowed.
+ * and an absolute path is refused unless allowed. By default each folder is listed once and names are looked up in
+ * the listing; `listFolders: false` asks the file system per image instead, so a streaming reader (catalogShards.ts)
+ * holds no listing of a huge folder.
  */
-class ImageFinder {
+export class ImageFinder {
   private readonly listings = new Map<string, Set<string>>();
 
   constructor(
     private readonly imageDir: string,
     private readonly tableDir: string,
     private readonly allowAbsolute: boolean,
+    private readonly listFolders = true,
   ) {}
 
   private listing(dir: string): Set<string> {
@@ -517,6 +527,7 @@ class ImageFinder {
   }
 
   private exists(path: string): boolean {
+    if (!this.listFolders) return existsSync(path);
     return this.listing(dirname(path)).has(basename(path));
   }
 

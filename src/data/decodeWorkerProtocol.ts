@@ -7,6 +7,7 @@ import { InputError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage, type AugmentOptions } from './augment.js';
 import { loadResolved } from './image.js';
+import { isVirtualImage, loadVirtualImage } from './simulator/virtualCatalog.js';
 import type { PreprocessOptions } from './preprocess.js';
 
 /** Fixed for the worker's lifetime (sent as workerData). */
@@ -54,7 +55,8 @@ export async function decodeBatch(request: DecodeRequest, settings: DecodeSettin
   const bad: BadImage[] = [];
   for (const item of request.items) {
     try {
-      let image = await loadResolved(item.image, settings.preprocess);
+      // A virtual catalog's image (simulator/virtualCatalog.ts) is rendered, not read.
+      let image = isVirtualImage(item.image) ? loadVirtualImage(item.image, settings.preprocess) : await loadResolved(item.image, settings.preprocess);
       if (settings.augment !== null) image = { ...augmentImage(image, new Rng(item.augmentSeed), settings.augment), invalidPixels: image.invalidPixels };
       pixels.push(image.data);
       ok.push(true);

@@ -46,10 +46,14 @@ export function checkEnsemble(members: readonly EnsembleMember[]): void {
 export async function predictPasses(
   members: readonly EnsembleMember[],
   rows: readonly ImageRow[],
-  options: { passes: number; views: number; seed: number; batchSize: number; progress: boolean; onBad?: BadImagePolicy },
+  options: { passes: number; views: number; seed: number; batchSize: number; progress: boolean; onBad?: BadImagePolicy; prefetch?: number },
 ): Promise<PassOutputs> {
   checkEnsemble(members);
-  const dataset = new ImageDataset(rows, { preprocess: members[0].preprocessing, shuffle: false, batchSize: options.batchSize, prefetch: 0, onBad: options.onBad ?? 'error' });
+  // prefetch > 0 (the streaming predict): batches are decoded that many ahead in a worker thread while this one infers.
+  const prefetch = options.prefetch ?? 0;
+  const dataset = new ImageDataset(rows, {
+    preprocess: members[0].preprocessing, shuffle: false, batchSize: options.batchSize, prefetch, onBad: options.onBad ?? 'error', ...(prefetch > 0 ? { cache: 'stream' as const } : {}),
+  });
   const passes: number[][][] = Array.from({ length: options.passes * members.length }, () => []);
   const ids: string[] = [];
   const bar = options.progress ? new ProgressBar({ label: 'predict', total: rows.length, unit: 'galaxies' }) : null;
