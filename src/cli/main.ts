@@ -12,6 +12,7 @@ import { registerActiveLearnCommand } from './commands/activeLearn.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
 import { registerEmbedCommand } from './commands/embed.js';
+import { registerAnomaliesCommand } from './commands/anomalies.js';
 import { registerFinetuneCommand } from './commands/finetune.js';
 import { registerQueueCommand } from './commands/queue.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerExperimentCommand(program);
   registerEmbedCommand(program);
+  registerAnomaliesCommand(program);
   registerFinetuneCommand(program);
   registerQueueCommand(program);
   registerWorkerCommand(program);
