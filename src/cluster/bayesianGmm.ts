@@ -110,7 +110,8 @@ export const BAYESIAN_GMM_DEFAULTS: BayesianGmmOptions = {
   init: 'kmeans',
 };
 
-function positiveOrNull(): Check<number | null> {
+/** Option check: a finite number > 0, or null for a default computed later. */
+export function positiveOrNull(): Check<number | null> {
   return (v, name) => {
     if (v !== null && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new OptionError(name, 'a finite number > 0, or null for the default', v);
   };
