@@ -1,6 +1,7 @@
 /**
  * Dirichlet-multinomial negative log-likelihood for every question of a decision tree at once (zoobot).
- * The head's logits z become concentrations α_a = 1 + 100·sigmoid(z_a) (range 1–101). Per question q, with
+ * The head's logits z become concentrations α_a = m + 100·sigmoid(z_a) with a floor m (zoobot: m = 1, range 1–101;
+ * see `DIRICHLET_FLOOR_DEFAULT` for why a smaller floor is offered). Per question q, with
  * A = Σ_{a in q} α_a and N = Σ_{a in q} k_a:
  *   −log p = −[lnΓ(N+1) − Σ lnΓ(k_a+1) + lnΓ(A) − lnΓ(N+A) + Σ_a (lnΓ(k_a+α_a) − lnΓ(α_a))].
  * A question with N_q = 0 has a loss of exactly 0 with no mask (every lnΓ pair cancels exactly).
@@ -18,7 +19,7 @@ import { type QuestionSlice, validateQuestionSlices } from './questionSlices.js'
 import { check, resolveOptions } from '../util/options.js';
 import { requireSameShape } from './requireSameShape.js';
 
-/** What the head's output holds: logits z (α = 1 + 100·sigmoid(z) is applied here) or concentrations α. */
+/** What the head's output holds: logits z (α = m + 100·sigmoid(z) is applied here) or concentrations α. */
 export const DIRICHLET_INPUTS = ['logits', 'concentrations'] as const;
 export type DirichletInput = (typeof DIRICHLET_INPUTS)[number];
 
@@ -28,18 +29,31 @@ export interface DirichletMultinomialNllOptions {
    * @default 'logits'
    */
   input: DirichletInput;
+  /**
+   * The floor m of α = m + 100·sigmoid(z) when `input` is 'logits'.
+   * @default 1
+   */
+  concentrationFloor: number;
 }
 
-const DEFAULTS: DirichletMultinomialNllOptions = { input: 'logits' };
-const SPEC = { input: check.oneOf(DIRICHLET_INPUTS) };
-
-/** Smallest and largest concentration produced by `dirichletConcentrations`. */
-export const CONCENTRATION_MIN = 1;
+/**
+ * zoobot's floor: α ≥ 1 per answer. It biases the predicted fractions α_a/Σα towards uniform whenever the model is
+ * unsure (small Σα): with Σα ≈ 20 no answer can be predicted below 1/20 = 0.05, while most GZ2 galaxies get no
+ * "star or artifact" vote (median fraction 0.015). A floor below 1 (α < 1: a U-shaped Dirichlet) removes that
+ * bias; the likelihood and its gradient stay finite for any α > 0. Measured in the README's GZ2 recipe section.
+ */
+export const DIRICHLET_FLOOR_DEFAULT = 1;
+/** Smallest floor accepted: lnΓ and ψ near 0 grow like −ln α and −1/α. */
+export const DIRICHLET_FLOOR_MIN = 0.01;
+/** Width of the concentration range above the floor. */
 export const CONCENTRATION_RANGE = 100;
 
-/** α = 1 + 100·sigmoid(z), elementwise. */
-export function dirichletConcentrations(logits: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.add(CONCENTRATION_MIN, tf.mul(CONCENTRATION_RANGE, tf.sigmoid(logits))));
+const DEFAULTS: DirichletMultinomialNllOptions = { input: 'logits', concentrationFloor: DIRICHLET_FLOOR_DEFAULT };
+const SPEC = { input: check.oneOf(DIRICHLET_INPUTS), concentrationFloor: check.number(DIRICHLET_FLOOR_MIN, 1) };
+
+/** α = m + 100·sigmoid(z), elementwise, with the floor m (default 1, zoobot's). */
+export function dirichletConcentrations(logits: tf.Tensor, concentrationFloor = DIRICHLET_FLOOR_DEFAULT): tf.Tensor {
+  return tf.tidy(() => tf.add(concentrationFloor, tf.mul(CONCENTRATION_RANGE, tf.sigmoid(logits))));
 }
 
 /**
@@ -54,12 +68,12 @@ export function dirichletMultinomialNll(
   questionSlices: readonly QuestionSlice[],
   options: Partial<DirichletMultinomialNllOptions> = {},
 ): tf.Tensor2D {
-  const { input } = resolveOptions(DEFAULTS, SPEC, options);
+  const { input, concentrationFloor } = resolveOptions(DEFAULTS, SPEC, options);
   requireSameShape('dirichletMultinomialNll', 'counts', counts, 'prediction', prediction);
   validateQuestionSlices(questionSlices, counts.shape[1], 'dirichletMultinomialNll');
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [pred, k] = args as [tf.Tensor2D, tf.Tensor2D];
-    const host = hostNll(pred.dataSync(), k.dataSync(), pred.shape[0], pred.shape[1], questionSlices, input);
+    const host = hostNll(pred.dataSync(), k.dataSync(), pred.shape[0], pred.shape[1], questionSlices, input, concentrationFloor);
     const [B, A] = pred.shape as [number, number];
     const Q = questionSlices.length;
     return {
@@ -83,6 +97,7 @@ export function dirichletMultinomialNll(
 /** Losses [B·Q] and ∂loss_q/∂prediction_a [B·A] (for the question each answer belongs to), in float64. */
 function hostNll(
   prediction: ArrayLike<number>, counts: ArrayLike<number>, B: number, A: number, questionSlices: readonly QuestionSlice[], input: DirichletInput,
+  concentrationFloor: number,
 ): { loss: Float32Array; grad: Float64Array } {
   const Q = questionSlices.length;
   const loss = new Float32Array(B * Q);
@@ -94,7 +109,7 @@ function hostNll(
       const v = prediction[b * A + a];
       if (input === 'logits') {
         const s = 1 / (1 + Math.exp(-v));
-        alpha[a] = CONCENTRATION_MIN + CONCENTRATION_RANGE * s;
+        alpha[a] = concentrationFloor + CONCENTRATION_RANGE * s;
         slope[a] = CONCENTRATION_RANGE * s * (1 - s);
       } else {
         alpha[a] = v;

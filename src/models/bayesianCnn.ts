@@ -23,6 +23,7 @@ import { DIHEDRAL_VIEWS, dihedralView } from '../nn/dihedralView.js';
 import { BatchNorm } from '../nn/batchNorm.js';
 import { createSchema, type Schema, type SchemaDef } from '../data/schema.js';
 import { HEAD_KINDS, headPrediction, resolveHead, type HeadKind, type ResolvedHead } from './bayesianCnnHead.js';
+import { DIRICHLET_FLOOR_DEFAULT, DIRICHLET_FLOOR_MIN } from '../losses/dirichletMultinomial.js';
 
 export const BAYESIAN_CNN_KIND = 'bayesian-cnn';
 
@@ -61,8 +62,14 @@ export interface BayesianCnnConfig {
   dropout: number;
   /** Units of further dense ReLU layers between the dense layer and the head, each followed by MC dropout. @default [] */
   headHidden: number[];
-  /** Initial bias of every head logit (dirichlet: α starts at 1 + 100·sigmoid(headBias)). @default 0 */
+  /** Initial bias of every head logit (dirichlet: α starts at m + 100·sigmoid(headBias)). @default 0 */
   headBias: number;
+  /**
+   * Dirichlet head: the floor m of the concentrations α = m + 100·sigmoid(z). zoobot's 1 keeps every predicted
+   * fraction above 1/Σα; a smaller floor lets rare answers be predicted near 0 (losses/dirichletMultinomial.ts).
+   * Models saved before this option existed load with 1. @default 1
+   */
+  concentrationFloor: number;
   /**
    * Weight of each question's NLL in the training and validation loss, by question key; a question not named
    * weighs 1. Only the head's questions may be named. @default {}
@@ -85,6 +92,7 @@ export const BAYESIAN_CNN_DEFAULTS: Omit<BayesianCnnConfig, 'schema'> = {
   dropout: 0.5,
   headHidden: [],
   headBias: 0,
+  concentrationFloor: DIRICHLET_FLOOR_DEFAULT,
   lossWeights: {},
   seed: 0,
 };
@@ -113,6 +121,7 @@ const SPEC: Spec<BayesianCnnConfig> = {
     if (!Array.isArray(v) || v.some((u) => !Number.isInteger(u) || u < 1 || u > 8192)) throw new OptionError(name, 'a list of layer widths in [1, 8192], e.g. [64]', v);
   },
   headBias: check.number(-20, 20),
+  concentrationFloor: check.number(DIRICHLET_FLOOR_MIN, 1),
   lossWeights: (v, name) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v) ||
       Object.values(v).some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > MAX_LOSS_WEIGHT)) {
@@ -146,7 +155,7 @@ export class BayesianCnn {
   constructor(given: Partial<BayesianCnnConfig> & { schema: SchemaDef }) {
     this.config = resolveBayesianCnnConfig(given);
     this.schema = createSchema(this.config.schema);
-    this.head = resolveHead({ kind: this.config.head, target: this.config.target }, this.schema);
+    this.head = resolveHead({ kind: this.config.head, target: this.config.target, concentrationFloor: this.config.concentrationFloor }, this.schema);
     const unknown = Object.keys(this.config.lossWeights).filter((k) => !this.head.questionKeys.includes(k));
     if (unknown.length > 0) {
       throw new OptionError('lossWeights', `weights for the head's questions only (${this.head.questionKeys.join(', ')})`, unknown.join(', '));

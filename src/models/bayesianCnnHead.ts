@@ -4,7 +4,7 @@
  *   with k the answer's votes and N its question's votes.
  * - 'multinomial': one question (ET-VAE paper, Q1). One logit per answer → softmax; multinomial NLL of that
  *   question's counts.
- * - 'dirichlet': every question of the schema (zoobot). One logit per answer → α = 1 + 100·sigmoid(z); the
+ * - 'dirichlet': every question of the schema (zoobot). One logit per answer → α = m + 100·sigmoid(z) (floor m, zoobot's 1); the
  *   Dirichlet-multinomial NLL per question [B, Q], summed over questions (exactly 0 for an unasked question).
  *
  * Every head turns its raw output into a per-answer "prediction" used downstream: ρ (binomial), probabilities
@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../util/errors.js';
 import { binomialNll } from '../losses/binomial.js';
 import { multinomialNll } from '../losses/multinomial.js';
-import { dirichletConcentrations, dirichletMultinomialNll } from '../losses/dirichletMultinomial.js';
+import { DIRICHLET_FLOOR_DEFAULT, dirichletConcentrations, dirichletMultinomialNll } from '../losses/dirichletMultinomial.js';
 import type { Schema } from '../data/schema.js';
 
 export const HEAD_KINDS = ['binomial', 'multinomial', 'dirichlet'] as const;
@@ -25,6 +25,8 @@ export interface HeadTarget {
   kind: HeadKind;
   /** Binomial: the answer key; multinomial: the question key; dirichlet: null (all questions). */
   target: string | null;
+  /** Dirichlet: the floor m of α = m + 100·sigmoid(z) (losses/dirichletMultinomial.ts). @default 1 */
+  concentrationFloor?: number;
 }
 
 /** A head resolved against a schema: output width and the answer columns it reads from a counts vector. */
@@ -38,6 +40,8 @@ export interface ResolvedHead {
   questions: Array<[number, number]>;
   /** Names of the questions the loss covers, for per-question logging. */
   questionKeys: string[];
+  /** Dirichlet: the floor of the concentrations; otherwise unused. */
+  concentrationFloor: number;
 }
 
 export function resolveHead(head: HeadTarget, schema: Schema): ResolvedHead {
@@ -46,12 +50,12 @@ export function resolveHead(head: HeadTarget, schema: Schema): ResolvedHead {
       if (head.target === null) throw new OptionError('answer', 'an answer key for the binomial head (e.g. q1_smooth)', null);
       const answer = schema.answerIndex(head.target);
       const q = schema.questions[schema.answers[answer].questionIndex];
-      return { kind: 'binomial', outputs: 1, answer, questions: [[q.start, q.end]], questionKeys: [q.key] };
+      return { kind: 'binomial', outputs: 1, answer, questions: [[q.start, q.end]], questionKeys: [q.key], concentrationFloor: DIRICHLET_FLOOR_DEFAULT };
     }
     case 'multinomial': {
       if (head.target === null) throw new OptionError('question', 'a question key for the multinomial head (e.g. q1)', null);
       const q = schema.question(head.target);
-      return { kind: 'multinomial', outputs: q.end - q.start, answer: -1, questions: [[q.start, q.end]], questionKeys: [q.key] };
+      return { kind: 'multinomial', outputs: q.end - q.start, answer: -1, questions: [[q.start, q.end]], questionKeys: [q.key], concentrationFloor: DIRICHLET_FLOOR_DEFAULT };
     }
     case 'dirichlet':
       return {
@@ -60,6 +64,7 @@ export function resolveHead(head: HeadTarget, schema: Schema): ResolvedHead {
         answer: -1,
         questions: schema.questionSlices.map(([s, e]) => [s, e]),
         questionKeys: schema.questions.map((q) => q.key),
+        concentrationFloor: head.concentrationFloor ?? DIRICHLET_FLOOR_DEFAULT,
       };
     default: {
       const never: never = head.kind;
@@ -76,7 +81,7 @@ export function headPrediction(head: ResolvedHead, logits: tf.Tensor2D): tf.Tens
     case 'multinomial':
       return tf.softmax(logits);
     case 'dirichlet':
-      return dirichletConcentrations(logits) as tf.Tensor2D;
+      return dirichletConcentrations(logits, head.concentrationFloor) as tf.Tensor2D;
     default: {
       const never: never = head.kind;
       throw new Error(`unknown head ${String(never)}`);
@@ -103,7 +108,7 @@ export function headLoss(head: ResolvedHead, logits: tf.Tensor2D, counts: tf.Ten
         return tf.expandDims(multinomialNll(k, logits), 1) as tf.Tensor2D;
       }
       case 'dirichlet':
-        return dirichletMultinomialNll(counts, logits, head.questions);
+        return dirichletMultinomialNll(counts, logits, head.questions, { concentrationFloor: head.concentrationFloor });
       default: {
         const never: never = head.kind;
         throw new Error(`unknown head ${String(never)}`);

@@ -26,8 +26,8 @@ const LOGITS = [
   [-2, 3, 0.5, 1, -6],
 ];
 
-function referenceLoss(counts: number[], logits: number[]): number[] {
-  const alpha = logits.map((z) => 1 + 100 * sigmoid(z));
+function referenceLoss(counts: number[], logits: number[], floor = 1): number[] {
+  const alpha = logits.map((z) => floor + 100 * sigmoid(z));
   return SLICES.map(([s, e]) => -polyaUrnLogPmf(counts.slice(s, e), alpha.slice(s, e)));
 }
 
@@ -84,6 +84,41 @@ describe('dirichletMultinomialNll', () => {
       });
     });
     tf.dispose([counts, logits, grad]);
+  });
+
+  it('with a concentration floor below 1: the float64 pmf, a pmf over all outcomes, central-difference gradients', () => {
+    const floor = 0.05;
+    const counts = tf.tensor2d(COUNTS);
+    const logits = tf.tensor2d(LOGITS);
+    const got = dirichletMultinomialNll(counts, logits, SLICES, { concentrationFloor: floor }).arraySync();
+    COUNTS.forEach((k, i) => {
+      referenceLoss(k, LOGITS[i], floor).forEach((expected, q) => {
+        expect(Math.abs(got[i][q] - expected), `galaxy ${i} question ${q}`).toBeLessThan(3e-5 * Math.max(1, expected));
+      });
+    });
+    // The floor changes the model: the same logits give a different loss than zoobot's floor of 1.
+    expect(Math.abs(got[0][0] - referenceLoss(COUNTS[0], LOGITS[0])[0])).toBeGreaterThan(0.01);
+    const all = compositions(5, 3);
+    const allCounts = tf.tensor2d(all);
+    const tiled = tf.tile(tf.tensor2d([[-6, 0.4, -8]]), [all.length, 1]) as tf.Tensor2D; // α ≈ 0.3, 60, 0.08
+    const total = Array.from(dirichletMultinomialNll(allCounts, tiled, [[0, 3]], { concentrationFloor: floor }).dataSync())
+      .reduce((sum, v) => sum + Math.exp(-v), 0);
+    expect(total).toBeCloseTo(1, 5);
+    const grad = tf.grad((z: tf.Tensor) => tf.sum(dirichletMultinomialNll(counts, z as tf.Tensor2D, SLICES, { concentrationFloor: floor })))(logits);
+    const g = grad.arraySync() as number[][];
+    [0, 1, 3].forEach((row) => {
+      LOGITS[row].forEach((_, a) => {
+        const h = 1e-5;
+        const shifted = (d: number) => LOGITS[row].map((v, b) => (b === a ? v + d : v));
+        const sum = (z: number[]) => referenceLoss(COUNTS[row], z, floor).reduce((acc, v) => acc + v, 0);
+        const fd = (sum(shifted(h)) - sum(shifted(-h))) / (2 * h);
+        expect(Math.abs(g[row][a] - fd), `galaxy ${row} answer ${a}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
+      });
+    });
+    const alpha = dirichletConcentrations(logits, floor).arraySync() as number[][];
+    expect(alpha[0][2]).toBeCloseTo(floor + 100 * sigmoid(-3), 4);
+    expect(() => dirichletMultinomialNll(counts, logits, SLICES, { concentrationFloor: 0 })).toThrow(/concentrationFloor/);
+    tf.dispose([counts, logits, allCounts, tiled, grad]);
   });
 
   it('rejects bad slices and shapes with a message naming the problem', () => {

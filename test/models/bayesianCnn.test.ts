@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { getSchema } from '../../src/data/schemas/index.js';
-import { BayesianCnn } from '../../src/models/bayesianCnn.js';
+import { BayesianCnn, resolveBayesianCnnConfig } from '../../src/models/bayesianCnn.js';
 import { BayesianCnnTask, passSettings } from '../../src/models/bayesianCnnTask.js';
 import { loadBayesianCnn, saveBayesianCnn } from '../../src/models/bayesianCnnCheckpoint.js';
 import { createModel, MODEL_KINDS } from '../../src/models/registry.js';
@@ -137,6 +137,18 @@ describe('Bayesian CNN', () => {
     for (const a of alpha.dataSync()) expect(a).toBeCloseTo(1 + 100 / (1 + Math.exp(3)), 4);
     tf.dispose([x, alpha]);
     model.dispose();
+  });
+
+  it('concentrationFloor m puts the concentrations at m + 100·sigmoid(b); a config without it (older models) resolves to 1', () => {
+    const model = new BayesianCnn({ ...tiny, headBias: -3, dropout: 0, concentrationFloor: 0.1 });
+    const x = tf.zeros([1, SIZE, SIZE, 1]) as tf.Tensor4D;
+    const alpha = model.passes(x, 1, 0);
+    for (const a of alpha.dataSync()) expect(a).toBeCloseTo(0.1 + 100 / (1 + Math.exp(3)), 4);
+    expect(model.config.concentrationFloor).toBe(0.1);
+    tf.dispose([x, alpha]);
+    model.dispose();
+    expect(resolveBayesianCnnConfig({ schema: tiny.schema }).concentrationFloor).toBe(1);
+    expect(() => resolveBayesianCnnConfig({ schema: tiny.schema, concentrationFloor: 0 })).toThrow(/concentrationFloor/);
   });
 
   it('BatchNorm normalises with batch statistics in training and running ones at prediction', () => {

@@ -24,6 +24,7 @@ import { createTrainer } from '../../train/dataParallel.js';
 import { readVariables } from '../../train/localTrainer.js';
 import { DIHEDRAL_VIEWS } from '../../nn/dihedralView.js';
 import { BAYESIAN_CNN_DEFAULTS, BAYESIAN_CNN_KIND, BayesianCnn, MAX_LOSS_WEIGHT, POOLING_KINDS } from '../../models/bayesianCnn.js';
+import { DIRICHLET_FLOOR_MIN } from '../../losses/dirichletMultinomial.js';
 import { HEAD_KINDS, resolveHead } from '../../models/bayesianCnnHead.js';
 import { bayesianCnnTaskSpec, type BayesianCnnTaskOptions } from '../../models/bayesianCnnTask.js';
 import { loadBayesianCnn, saveBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
@@ -93,7 +94,11 @@ export const TRAIN_FIELDS = {
   pooling: field.choice(POOLING_KINDS, { default: BAYESIAN_CNN_DEFAULTS.pooling, flag: '--pooling <kind>', help: 'last feature map → vector: mean (global average) | flatten' }),
   denseUnits: field.integer({ default: BAYESIAN_CNN_DEFAULTS.denseUnits, min: 1, max: 8192, flag: '--dense-units <n>', help: 'units of the dense layer' }),
   dropout: field.number({ default: BAYESIAN_CNN_DEFAULTS.dropout, min: 0, max: 0.95, flag: '--dropout <p>', help: 'MC-dropout rate (always on)' }),
-  headBias: field.number({ default: BAYESIAN_CNN_DEFAULTS.headBias, min: -20, max: 20, flag: '--head-bias <b>', help: 'initial bias of the head logits (dirichlet: α starts at 1 + 100·sigmoid(b))' }),
+  headBias: field.number({ default: BAYESIAN_CNN_DEFAULTS.headBias, min: -20, max: 20, flag: '--head-bias <b>', help: 'initial bias of the head logits (dirichlet: α starts at m + 100·sigmoid(b), m the floor below)' }),
+  concentrationFloor: field.number({
+    default: BAYESIAN_CNN_DEFAULTS.concentrationFloor, min: DIRICHLET_FLOOR_MIN, max: 1, flag: '--concentration-floor <m>',
+    help: 'dirichlet head: the floor m of α = m + 100·sigmoid(z); zoobot\'s 1 keeps every predicted fraction above 1/Σα, a smaller floor lets rare answers be predicted near 0',
+  }),
   lossWeights: field.custom<Record<string, number>>(LOSS_WEIGHTS, {
     default: {}, expected: `question=weight pairs split by ",", e.g. q1=3,q8=0.5 (weights in [0, ${MAX_LOSS_WEIGHT}])`, flag: '--loss-weights <spec>',
     help: 'weight of each question\'s NLL in the loss, e.g. q1=3 (questions not named weigh 1)',
@@ -113,7 +118,7 @@ export const TRAIN_BAYESIAN_CNN_DEFAULTS: TrainBayesianCnnOptions = fieldDefault
 
 /** Options a resumed run must share with the run it continues (the others — epochs, workers, … — may change). */
 const RESUME_FIXED: (keyof TrainBayesianCnnOptions)[] = [
-  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'unlabelled', 'teacher', 'teacherVotes', 'teacherPasses', 'lrSchedule', 'weightAverage', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'lossWeights', 'onBad', 'labelKind', 'allowAbsolutePaths', 'seed',
+  'data', 'test', 'schema', 'head', 'answer', 'question', 'batchSize', 'imageSize', 'crop', 'colour', 'nominalN', 'augment', 'labels', 'unlabelled', 'teacher', 'teacherVotes', 'teacherPasses', 'lrSchedule', 'weightAverage', 'blocks', 'batchNorm', 'pooling', 'denseUnits', 'dropout', 'headBias', 'concentrationFloor', 'lossWeights', 'onBad', 'labelKind', 'allowAbsolutePaths', 'seed',
 ];
 
 export interface TrainBayesianCnnResult {
@@ -142,7 +147,7 @@ export async function trainBayesianCnn(given: Partial<TrainBayesianCnnOptions> &
   const taskOptions: BayesianCnnTaskOptions = {
     schema: getSchema(options.schema).def, head: options.head, target, imageSize: options.imageSize, channels: options.colour === 'rgb' ? 3 : 1,
     blocks: options.blocks, batchNorm: options.batchNorm, pooling: options.pooling, denseUnits: options.denseUnits, dropout: options.dropout,
-    headBias: options.headBias, lossWeights: options.lossWeights, seed: options.seed,
+    headBias: options.headBias, concentrationFloor: options.concentrationFloor, lossWeights: options.lossWeights, seed: options.seed,
   };
   const model = new BayesianCnn(taskOptions); // validates the architecture and the head's target before any work
   try {
