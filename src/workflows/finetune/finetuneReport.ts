@@ -70,19 +70,7 @@ export async function writeFinetuneReport(run: RunFolder, r: ReportInput): Promi
   for (const x of runs) {
     ((byMethod[x.method] ??= {})[String(x.labels)] ??= {})[String(x.seed)] = { accuracy: x.test.accuracy, balanced_accuracy: x.test.balancedAccuracy, log_loss: x.test.logLoss };
   }
-  const figures: string[] = [];
-  if (r.curve) {
-    for (const [metric, label] of [['accuracy', 'test accuracy'], ['log_loss', 'test log loss']] as const) {
-      const series: LineSeries[] = [...new Set(points.map((p) => p.method))].map((method) => {
-        const ps = points.filter((p) => p.method === method).sort((a, b) => a.labels - b.labels);
-        return { label: method === 'finetuned' ? `fine-tuned (${options.model})` : 'from scratch', x: ps.map((p) => p.labels), y: ps.map((p) => p.stats[metric].mean), sd: ps.map((p) => p.stats[metric].sd) };
-      });
-      await writeFigure(run.path(`${metric}_vs_labels`), lineChart(series, {
-        title: `${label} vs labels (${data.classNames.length} classes of ${options.labelColumn}; mean ± sd over seeds)`, xLabel: 'labelled galaxies (train + validation)', yLabel: label, xScale: 'log',
-      }));
-      figures.push(`${metric}_vs_labels.png`);
-    }
-  }
+  const figures = r.curve ? await writeCurveFigures(run, points, data.classNames.length, options.model) : [];
   run.writeJson('results.json', {
     classes: data.classNames, labelColumn: options.labelColumn, pretrained: options.model,
     pool: data.pool.length, test: { galaxies: data.test.length, source: data.testNote, badImages: r.badTest },
@@ -117,6 +105,22 @@ export async function writeFinetuneReport(run: RunFolder, r: ReportInput): Promi
     '',
   ];
   run.writeText('summary.md', lines.join('\n'));
+}
+
+/** accuracy_vs_labels and log_loss_vs_labels (PNG + SVG): each method's mean ± sd over seeds against labels. */
+export async function writeCurveFigures(run: RunFolder, points: readonly CurvePoint[], classes: number, model: string): Promise<string[]> {
+  const figures: string[] = [];
+  for (const [metric, label] of [['accuracy', 'test accuracy'], ['log_loss', 'test log loss']] as const) {
+    const series: LineSeries[] = [...new Set(points.map((p) => p.method))].map((method) => {
+      const ps = points.filter((p) => p.method === method).sort((a, b) => a.labels - b.labels);
+      return { label: method === 'finetuned' ? `fine-tuned (${model})` : 'from scratch', x: ps.map((p) => p.labels), y: ps.map((p) => p.stats[metric].mean), sd: ps.map((p) => p.stats[metric].sd) };
+    });
+    await writeFigure(run.path(`${metric}_vs_labels`), lineChart(series, {
+      title: `${classes} classes: ${label}, mean ± sd over seeds`, xLabel: 'labelled galaxies (train + validation)', yLabel: label, xScale: 'log',
+    }));
+    figures.push(`${metric}_vs_labels.png`);
+  }
+  return figures;
 }
 
 /** "At N labels fine-tuning beats from scratch by X accuracy points" lines, where both methods ran. */
