@@ -1,8 +1,9 @@
 /**
- * Redis connections for the queue: a `redis://[user:password@]host:port[/db]` URL → an ioredis client set up the
- * way BullMQ needs it (workers block on Redis, so commands are never retried by ioredis itself; BullMQ reconnects).
+ * Redis connections for the queue: a `redis://[user:password@]host:port[/db]` URL → ioredis connection options set
+ * up the way BullMQ needs them (workers block on Redis, so commands are never retried by ioredis itself; BullMQ
+ * reconnects). BullMQ is given options, not a client, so it opens and closes its own connections.
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { OptionError } from '../util/errors.js';
 
 export function checkRedisUrl(url: string): void {
@@ -15,10 +16,20 @@ export function checkRedisUrl(url: string): void {
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new OptionError('--redis', 'a redis:// or rediss:// URL', url);
 }
 
-/** A client for a BullMQ Queue or Worker; `lazyConnect` is off, so a wrong address fails on the first command. */
-export function openRedis(url: string): Redis {
+/** Connection options for a BullMQ Queue or Worker. */
+export function redisOptions(url: string): RedisOptions {
   checkRedisUrl(url);
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  const u = new URL(url);
+  const db = u.pathname.replace(/^\//, '');
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port === '' ? 6379 : Number(u.port),
+    ...(u.username === '' ? {} : { username: decodeURIComponent(u.username) }),
+    ...(u.password === '' ? {} : { password: decodeURIComponent(u.password) }),
+    ...(db === '' ? {} : { db: Number(db) }),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
 }
 
 /** Fails fast, naming the URL, when no Redis answers there (instead of BullMQ retrying for ever). */

@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { Queue, type Job } from 'bullmq';
 import { ShardedTable } from '../data/shardedTable.js';
 import { field } from '../util/fields.js';
-import { openRedis } from './redisConnection.js';
+import { redisOptions } from './redisConnection.js';
 
 export const DEFAULT_QUEUE = 'galmorph';
 
@@ -60,7 +60,7 @@ export interface SubmitOptions {
 }
 
 export function openQueue(redis: string, name: string): Queue<ShardJobData, ShardJobResult> {
-  return new Queue<ShardJobData, ShardJobResult>(name, { connection: openRedis(redis) });
+  return new Queue<ShardJobData, ShardJobResult>(name, { connection: redisOptions(redis) });
 }
 
 export function shardJobId(table: ShardedTable, shard: number): string {

@@ -15,7 +15,7 @@ import { InputError } from '../util/errors.js';
 import { field } from '../util/fields.js';
 import { interruptRequested } from '../util/interrupt.js';
 import { PredictShardRunner } from '../workflows/predict/predictShards.js';
-import { openRedis } from './redisConnection.js';
+import { redisOptions } from './redisConnection.js';
 import { openQueue, pendingJobs, type ShardJobData, type ShardJobResult } from './shardQueue.js';
 
 /** `galmorph worker`'s own options (beside QUEUE_FIELDS). */
@@ -77,7 +77,7 @@ export async function runShardWorker(options: WorkerOptions): Promise<{ done: nu
     return { shard, rows: made.rows, leftOut: made.leftOut.length, seconds: made.seconds, alreadyDone: false, worker: me };
   };
   const worker = new Worker<ShardJobData, ShardJobResult>(options.queue, processor, {
-    connection: openRedis(options.redis),
+    connection: redisOptions(options.redis),
     concurrency: options.concurrency,
     lockDuration,
     // Check for stalled jobs (a dead worker's) as often as a lock could expire; a job may stall twice before it fails.

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../util/errors.js';
 import { ProgressBar } from '../../util/progress.js';
+import { yieldToEventLoop } from '../../util/interrupt.js';
 import { ImageDataset, type BadImagePolicy, type ImageRow } from '../../data/dataset.js';
 import type { BadImage } from '../../data/decodeWorkerProtocol.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
@@ -69,6 +70,9 @@ export async function predictPasses(
     });
     ids.push(...batch.ids);
     bar?.tick(size);
+    // Let timers run between batches (a prefetched batch arrives without a turn of the event loop): a queue worker
+    // renews its job's lock on a timer, and a lock not renewed makes BullMQ hand the job to another worker.
+    await yieldToEventLoop();
   }
   bar?.finish();
   return { ids, passes, badImages: dataset.badImages };
