@@ -138,6 +138,8 @@ export async function finetune(given: Partial<FinetuneOptions> & Pick<FinetuneOp
         });
         bar?.tick(Math.max(0, maxEpochs - epochs));
         runs.push(result);
+        // The report so far after every run, so a long curve cut short still leaves every measured run on disk.
+        await writeFinetuneReport(run, { options, data, runs, curve, seconds: (Date.now() - started) / 1000, badTest: test.badImages.map((b) => ({ id: b.id, reason: b.reason })), complete: false });
         const t = result.test;
         run.log(`${name}: ${result.train} train + ${result.val} validation galaxies; ${result.stages.map((st) => `${st.stage} ${st.epochs} epochs (best ${st.bestEpoch})`).join(', ')}; ` +
           `test accuracy ${t.accuracy.toFixed(3)}, balanced ${t.balancedAccuracy.toFixed(3)}, log loss ${t.logLoss.toFixed(3)} (${result.seconds.toFixed(1)} s)`);
@@ -146,7 +148,7 @@ export async function finetune(given: Partial<FinetuneOptions> & Pick<FinetuneOp
   }
   bar?.finish('done');
   const seconds = (Date.now() - started) / 1000;
-  await writeFinetuneReport(run, { options, data, runs, curve, seconds, badTest: test.badImages.map((b) => ({ id: b.id, reason: b.reason })) });
+  await writeFinetuneReport(run, { options, data, runs, curve, seconds, badTest: test.badImages.map((b) => ({ id: b.id, reason: b.reason })), complete: true });
   const model = curve ? null : run.path('model');
   run.log(`done in ${seconds.toFixed(0)} s; ${model === null ? `curve in ${options.out}/curve.csv` : `model in ${model}`}, report in ${options.out}/summary.md`);
   return { out: options.out, classNames: data.classNames, runs, model, seconds };

@@ -46,6 +46,8 @@ export interface ReportInput {
   curve: boolean;
   seconds: number;
   badTest: { id: string; reason: string }[];
+  /** False while runs remain (the report is rewritten after every run). */
+  complete: boolean;
 }
 
 const fmt = (x: number) => x.toFixed(3);
@@ -77,11 +79,12 @@ export async function writeFinetuneReport(run: RunFolder, r: ReportInput): Promi
     results: byMethod,
     curve: points,
     runs: runs.map((x) => ({ ...x, accuracy: x.test.accuracy, balanced_accuracy: x.test.balancedAccuracy, log_loss: x.test.logLoss })),
-    leftOutCount: data.leftOut.length, leftOut: data.leftOut, seconds: r.seconds,
+    leftOutCount: data.leftOut.length, leftOut: data.leftOut, seconds: r.seconds, complete: r.complete,
   });
   const lines = [
     `# Fine-tuning: ${data.classNames.length} classes of \`${options.labelColumn}\``,
     '',
+    ...(r.complete ? [] : [`**In progress: ${runs.length} runs so far.**`, '']),
     `Catalog \`${data.catalog.source}\`; classes ${data.classNames.map((c, k) => `${c} (${data.pool.filter((x) => x.label === k).length} in the pool, ${data.test.filter((x) => x.label === k).length} test)`).join(', ')}.`,
     `Test galaxies: ${data.testNote}. Each run takes its labelled galaxies from the pool by a seeded id rank, stratified by class; ${Math.round(100 * options.valFraction)}% of them validate (early stopping, patience ${options.patience}).`,
     `Fine-tuned: the encoder of \`${options.model}\` with a new head (${options.headHidden.length > 0 ? `dense ${options.headHidden.join(', ')} ReLU with MC dropout, ` : ''}softmax); stage 1 frozen encoder, Adam ${options.lr1}, ≤ ${options.epochs1} epochs; ` +
