@@ -12,6 +12,8 @@ import { registerActiveLearnCommand } from './commands/activeLearn.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
 import { registerEmbedCommand } from './commands/embed.js';
+import { registerSimilarCommand } from './commands/similar.js';
+import { registerMapCommand } from './commands/map.js';
 import { registerAnomaliesCommand } from './commands/anomalies.js';
 import { registerFinetuneCommand } from './commands/finetune.js';
 import { registerQueueCommand } from './commands/queue.js';
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerExperimentCommand(program);
   registerEmbedCommand(program);
+  registerSimilarCommand(program);
+  registerMapCommand(program);
   registerAnomaliesCommand(program);
   registerFinetuneCommand(program);
   registerQueueCommand(program);
