@@ -15,6 +15,7 @@ import { registerEmbedCommand } from './commands/embed.js';
 import { registerSimilarCommand } from './commands/similar.js';
 import { registerMapCommand } from './commands/map.js';
 import { registerAnomaliesCommand } from './commands/anomalies.js';
+import { registerChooseKCommand } from './commands/chooseK.js';
 import { registerFinetuneCommand } from './commands/finetune.js';
 import { registerQueueCommand } from './commands/queue.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerSimilarCommand(program);
   registerMapCommand(program);
   registerAnomaliesCommand(program);
+  registerChooseKCommand(program);
   registerFinetuneCommand(program);
   registerQueueCommand(program);
   registerWorkerCommand(program);
