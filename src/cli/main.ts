@@ -11,6 +11,8 @@ import { registerPredictCommand } from './commands/predict.js';
 import { registerActiveLearnCommand } from './commands/activeLearn.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerExperimentCommand } from './commands/experiment.js';
+import { registerClusterCommand } from './commands/cluster.js';
+import { registerGenerateCommand } from './commands/generate.js';
 import { registerEmbedCommand } from './commands/embed.js';
 import { registerSimilarCommand } from './commands/similar.js';
 import { registerMapCommand } from './commands/map.js';
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
   registerActiveLearnCommand(program);
   registerCheckCommand(program);
   registerExperimentCommand(program);
+  registerClusterCommand(program);
+  registerGenerateCommand(program);
   registerEmbedCommand(program);
   registerSimilarCommand(program);
   registerMapCommand(program);

@@ -61,7 +61,7 @@ describe('VaDE model', () => {
       means: [Float64Array.from([1, -2, 0.5]), Float64Array.from([0, 3, -1])],
       variances: [Float64Array.from([0.5, 2, 1e-9]), Float64Array.from([1, 0.1, 0.3])],
     };
-    writeVariables([model.prior.weightLogits, model.prior.means, model.prior.logVariances], mixtureToPriorArrays(mixture, model.config.varianceFloor), 'prior');
+    writeVariables([model.prior.weightLogits, model.prior.means, model.prior.logVariances] as tf.Variable[], mixtureToPriorArrays(mixture, model.config.varianceFloor), 'prior');
     const back = model.mixture();
     expect(back.weights[0]).toBeCloseTo(0.25, 6);
     expect(back.weights[1]).toBeCloseTo(0.75, 6);
