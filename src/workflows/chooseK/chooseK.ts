@@ -99,7 +99,7 @@ export async function chooseKJob(given: Partial<ChooseKJobOptions> & Pick<Choose
   const countsFile = writeCsvTable(run.path('counts.csv'), countRows);
   const svg = histogram(result.perSeed.map((s) => ({ label: `seed ${s.seed}`, values: result.fits.filter((f) => f.seed === s.seed).map((f) => f.count) })), {
     bins: o.maxComponents, xRange: [0.5, o.maxComponents + 0.5], xLabel: 'components in use', yLabel: 'fits',
-    title: `Bayesian GMM components in use (weight > ${o.threshold}), ${o.batches} batches of ${result.batchSize} per seed`,
+    title: `Components in use (weight > ${o.threshold}), ${o.batches} × ${result.batchSize} galaxies per seed`,
   });
   await writeFigure(run.path('counts'), svg);
   const { fits: _fits, ...summary } = result;
