@@ -3,7 +3,8 @@
  * up the way BullMQ needs them (workers block on Redis, so commands are never retried by ioredis itself; BullMQ
  * reconnects). BullMQ is given options, not a client, so it opens and closes its own connections.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import { OptionError } from '../util/errors.js';
 
 export function checkRedisUrl(url: string): void {
