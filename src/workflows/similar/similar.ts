@@ -27,7 +27,7 @@ import { openEncoder, REPRESENTATIONS, type EncoderOptions } from '../embed/embe
 import { SearchSpace } from './similarSpace.js';
 import { SEARCH_METHODS, searchNeighbours, type SearchOutcome } from './similarSearch.js';
 import { catalogImagePaths, loadThumbnails } from './thumbnails.js';
-import { evaluateRetrieval, readClassLabels, type RetrievalEvaluation } from './similarEvaluate.js';
+import { evaluateRetrieval, parseClassGroups, readClassLabels, type RetrievalEvaluation } from './similarEvaluate.js';
 
 export const SIMILAR_FIELDS = {
   embeddings: field.string({ default: '', flag: '--embeddings <dir>', help: 'embeddings folder written by galmorph embed' }),
@@ -45,8 +45,10 @@ export const SIMILAR_FIELDS = {
   evaluate: field.boolean({ default: false, flag: '--evaluate', help: 'score the space instead: precision@k and nDCG@10 of neighbours sharing each labelled galaxy\'s class' }),
   labelColumn: field.list(field.string({ default: 'class' }), { default: ['class'], flag: '--label-column <col,...>', help: '--evaluate: catalog column(s) holding each galaxy\'s class' }),
   labelThreshold: field.nullable(field.number({ default: 0.5, flag: '--label-threshold <t>', help: '--evaluate: numeric label columns become two classes, value > t and ≤ t (e.g. GZ2 vote fractions)' })),
+  mergeClasses: field.nullable(field.list(field.string({ default: 'x' }), { default: [], flag: '--merge-classes <name=a+b,...>', help: '--evaluate: count several label values as one class, e.g. spiral=spiral_clockwise+spiral_anticlockwise' })),
   ndcgK: field.integer({ default: 10, min: 1, max: 1000, flag: '--ndcg-k <n>', help: '--evaluate: depth of nDCG' }),
   queries: field.integer({ default: 0, min: 0, max: 1e7, flag: '--queries <n>', help: '--evaluate: at most this many queries per column, a seeded sample (0 = every labelled galaxy)' }),
+  queryIds: field.nullable(field.string({ default: '', flag: '--query-ids <file>', help: '--evaluate: only these galaxies (one id a line) are queries, e.g. a model\'s held-out test ids; all labelled galaxies stay searchable' })),
   seed: field.with(COMPUTE_FIELDS.seed, { help: 'seed of the recall sample and of --queries' }),
   allowAbsolutePaths: ALLOW_ABSOLUTE_PATHS_FIELD,
   progress: PROGRESS_FIELD,
@@ -189,11 +191,12 @@ export async function similar(given: Partial<SimilarOptions> & Pick<SimilarOptio
 
 async function evaluate(space: SearchSpace, options: SimilarOptions, catalog: string | null, run: RunFolder): Promise<SimilarResult> {
   if (catalog === null) throw new OptionError('catalog', 'the catalog with the label columns (none is recorded in the embeddings)', null);
-  const labels = await readClassLabels(catalog, options.labelColumn, options.labelThreshold, options.allowAbsolutePaths);
+  const labels = await readClassLabels(catalog, options.labelColumn, options.labelThreshold, options.allowAbsolutePaths, parseClassGroups(options.mergeClasses ?? []));
   const { ids, coords } = await space.loadAll(options.exactLimit);
   const started = Date.now();
   const evaluation = evaluateRetrieval(ids, coords, space.components, labels, {
-    k: options.k, ndcgK: options.ndcgK, maxQueries: options.queries, seed: options.seed, onColumn: (c) => run.log(`scoring neighbours by "${c}"`),
+    k: options.k, ndcgK: options.ndcgK, maxQueries: options.queries, seed: options.seed,
+    ...(options.queryIds === null ? {} : { queryIds: new Set(readIdsFile(options.queryIds)) }), onColumn: (c) => run.log(`scoring neighbours by "${c}"`),
   });
   const seconds = (Date.now() - started) / 1000;
   const p = `precision_at_${options.k}`;

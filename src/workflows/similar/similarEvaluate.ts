@@ -5,7 +5,7 @@
  * beside the chance level (the class's share of the other galaxies). Classes are a label column's values, or for a
  * numeric column (GZ2 vote fractions) the two sides of a threshold, e.g. "Class1.2 > 0.5" (featured).
  */
-import { InputError } from '../../util/errors.js';
+import { InputError, OptionError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { readCatalog } from '../../data/catalogRead.js';
 import { locateCatalog, readCatalogTable } from '../../data/catalogTable.js';
@@ -29,15 +29,29 @@ export async function readCatalogColumn(catalog: string, column: string, allowAb
   return { file, values };
 }
 
-/** Per label column, each catalog galaxy's class (galaxies with an empty cell are absent). */
-export async function readClassLabels(catalog: string, columns: readonly string[], threshold: number | null, allowAbsolutePaths: boolean): Promise<Map<string, Map<string, string>>> {
+/** Parses class groups "name=a+b" (several values counted as one class) into value → name. */
+export function parseClassGroups(groups: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const g of groups) {
+    const m = /^([^=]+)=(.+)$/.exec(g);
+    if (m === null || m[2].split('+').some((v) => v.trim() === '')) throw new OptionError('mergeClasses', 'groups like spiral=spiral_clockwise+spiral_anticlockwise', g);
+    for (const v of m[2].split('+')) out.set(v.trim(), m[1].trim());
+  }
+  return out;
+}
+
+/**
+ * Per label column, each catalog galaxy's class (galaxies with an empty cell are absent); values named in `groups`
+ * (value → class) are counted as their group's class.
+ */
+export async function readClassLabels(catalog: string, columns: readonly string[], threshold: number | null, allowAbsolutePaths: boolean, groups = new Map<string, string>()): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
   for (const column of columns) {
     const { file, values } = await readCatalogColumn(catalog, column, allowAbsolutePaths);
     const classes = new Map<string, string>();
     for (const [id, { cell, row }] of values) {
       if (threshold === null) {
-        classes.set(id, String(cell));
+        classes.set(id, groups.get(String(cell)) ?? String(cell));
         continue;
       }
       const value = Number(cell);
@@ -71,10 +85,13 @@ export interface RetrievalEvaluation {
   unlabelled: number;
 }
 
-/** Scores the neighbours of every labelled galaxy (or `maxQueries` of them, seeded) for each label column. */
+/**
+ * Scores the neighbours of every labelled galaxy (or those in `queryIds`, or `maxQueries` of them, seeded) for each
+ * label column; the database is always every labelled galaxy.
+ */
 export function evaluateRetrieval(
   ids: readonly string[], coords: Float32Array, components: number, labels: Map<string, Map<string, string>>,
-  o: { k: number; ndcgK: number; maxQueries: number; seed: number; onColumn?: (column: string) => void },
+  o: { k: number; ndcgK: number; maxQueries: number; seed: number; queryIds?: ReadonlySet<string>; onColumn?: (column: string) => void },
 ): RetrievalEvaluation {
   const classes: ClassScore[] = [];
   const columns: RetrievalEvaluation['columns'] = [];
@@ -89,7 +106,8 @@ export function evaluateRetrieval(
     const cls = rows.map((row) => classOf.get(ids[row]) as string);
     const counts = new Map<string, number>();
     for (const c of cls) counts.set(c, (counts.get(c) ?? 0) + 1);
-    let queryIdx = rows.map((_, i) => i);
+    let queryIdx = rows.map((_, i) => i).filter((i) => o.queryIds === undefined || o.queryIds.has(ids[rows[i]]));
+    if (queryIdx.length === 0) throw new InputError(`none of the query ids has a "${column}" label in the embeddings`, {}, 'check the --query-ids file');
     if (o.maxQueries > 0 && queryIdx.length > o.maxQueries) queryIdx = Rng.derive(o.seed, 'queries', column).shuffle(queryIdx).slice(0, o.maxQueries).sort((a, b) => a - b);
     const queries = new Float32Array(queryIdx.length * components);
     queryIdx.forEach((i, q) => queries.set(database.subarray(i * components, (i + 1) * components), q * components));

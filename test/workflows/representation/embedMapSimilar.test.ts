@@ -99,6 +99,18 @@ describe('embed → similar → map on a simulated catalog', () => {
     expect(column?.queries).toBe(30);
     expect(column?.macroPrecision).toBeGreaterThanOrEqual(0);
     expect(readCsv(join(dir, 'simV', 'evaluation.csv')).header).toContain('precision_at_3');
+    // Classes from the simulator's truth table, the two spiral kinds counted as one.
+    const merged = await similar({ embeddings: store, out: join(dir, 'simM'), evaluate: true, catalog: join(catalog, 'truth.csv'), labelColumn: ['galaxyClass'], mergeClasses: ['spirals=spiral+barred-spiral'], k: 3, components: 5, progress: false });
+    const names = merged.evaluation?.classes.map((c) => c.class) ?? [];
+    const { ids } = await projected(5);
+    writeFileSync(join(dir, 'q.txt'), `${ids[2]}\n${ids[9]}\n`);
+    const some = await similar({ embeddings: store, out: join(dir, 'simQ'), evaluate: true, catalog: join(catalog, 'truth.csv'), labelColumn: ['galaxyClass'], queryIds: join(dir, 'q.txt'), k: 3, components: 5, progress: false });
+    expect(some.evaluation?.columns[0].queries).toBe(2);
+    expect(some.evaluation?.columns[0].galaxies).toBe(30);
+    expect(names).not.toContain('spiral');
+    expect(names).not.toContain('barred-spiral');
+    expect(names.length).toBeGreaterThan(1);
+    await expect(similar({ embeddings: store, out: join(dir, 'simB'), evaluate: true, labelColumn: ['class'], mergeClasses: ['spirals'], components: 5, progress: false })).rejects.toThrow(/option "mergeClasses": expected groups like spiral=spiral_clockwise\+spiral_anticlockwise, got "spirals"/);
   });
 
   it('map: UMAP coordinates and thumbnails; the PCA map is the first two PCA components', async () => {
