@@ -20,6 +20,7 @@ import type { AcquisitionFunction } from '../../active/acquisition.js';
 import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, outFolder, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
 import { simulate } from '../simulate/simulate.js';
 import { loadActiveLearnData } from './activeLearnData.js';
+import { BALD_SCOPES } from './activeLearnBald.js';
 import { activeLearnLoop, type ActiveLearnEvent } from './activeLearnLoop.js';
 import { ACTIVE_LEARN_PRESETS, ACTIVE_LEARN_PRESET_NAMES } from './activeLearnPresets.js';
 import { writeActiveLearnReport, type RoundRecord } from './activeLearnReport.js';
@@ -53,11 +54,14 @@ export const ACTIVE_LEARN_FIELDS = {
   acquisition: field.choice(COMPARED_ACQUISITIONS, { default: 'bald', flag: '--acquisition <name>', help: 'acquisition function compared with random (which always runs as the baseline)' }),
   nominalN: NOMINAL_N_FIELD,
   ...CATALOG_FIELDS,
-  head: field.choice(ACTIVE_LEARN_HEADS, { default: 'dirichlet', flag: '--head <kind>', help: 'binomial (--answer only, binomial BALD) | dirichlet (every question, Dirichlet-multinomial BALD)' }),
+  head: field.choice(ACTIVE_LEARN_HEADS, { default: 'binomial', flag: '--head <kind>', help: 'binomial (--answer only, binomial BALD: the paper\'s setup) | dirichlet (every question, Dirichlet-multinomial BALD)' }),
+  baldScope: field.choice(BALD_SCOPES, { default: 'scored', flag: '--bald-scope <scope>', help: 'dirichlet head: BALD of the scored answer\'s question only (scored) or summed over every question (all)' }),
+  headBias: field.nullable(field.number({ default: 0, min: -20, max: 20, flag: '--head-bias <b>', help: 'initial bias of the head logits (default: −3 for dirichlet — α starts ≈ 5.7, not ≈ 51 —, 0 for binomial)' })),
   initialLabels: field.integer({ default: 64, min: 1, max: 10_000_000, flag: '--initial <n>', help: 'galaxies labelled before the first round' }),
   perRound: field.integer({ default: 32, min: 1, max: 10_000_000, flag: '--per-round <n>', help: 'galaxies acquired (labelled by the oracle) per round' }),
   rounds: field.integer({ default: 5, min: 0, max: 10_000, flag: '--rounds <n>', help: 'acquisition rounds' }),
   poolSize: field.integer({ default: 512, min: 1, max: 10_000_000, flag: '--pool <n>', help: 'largest pool of unlabelled candidates scored each round' }),
+  valSize: field.integer({ default: 128, min: 1, max: 10_000_000, flag: '--val-size <n>', help: 'labelled validation galaxies for early stopping (never acquired or tested; the same for every acquisition function)' }),
   testSize: field.integer({ default: 256, min: 1, max: 10_000_000, flag: '--test-size <n>', help: 'largest test split (never acquired)' }),
   passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes T' }),
   votes: field.integer({ default: 40, min: 1, max: 100_000, help: 'N, the votes a galaxy is expected to receive (binomial BALD, expected votes)' }),
@@ -66,7 +70,8 @@ export const ACTIVE_LEARN_FIELDS = {
   blocks: field.custom<number[][]>(BLOCKS, { default: [[16, 16], [32, 32], [32]], expected: 'conv filters per block, e.g. [[32, 32], [64]]', help: 'CNN filters per block (a 2×2 max-pool after each block)' }),
   denseUnits: field.integer({ default: 64, min: 1, max: 8192, help: 'units of the dense layer' }),
   dropout: field.number({ default: 0.5, min: 0, max: 0.95, help: 'MC-dropout rate (always on)' }),
-  epochs: field.integer({ default: 10, min: 1, max: 100_000, flag: '--epochs <n>', help: 'training epochs over the labelled set after each acquisition' }),
+  epochs: field.integer({ default: 40, min: 1, max: 100_000, flag: '--epochs <n>', help: 'most training epochs over the labelled set per round (early stopping may end it sooner)' }),
+  patience: field.integer({ default: 8, min: 0, max: 100_000, flag: '--patience <n>', help: 'early stopping: end a round\'s training after n epochs without a better validation score, keeping the best epoch (0: never)' }),
   batchSize: field.integer({ default: 32, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
   learningRate: field.number({ default: 2e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate' }),
   retrain: field.choice(RETRAIN_MODES, { default: 'warm-start', flag: '--retrain <mode>', help: "warm-start (keep training the previous round's weights) | from-scratch (the initial weights each round)" }),
@@ -88,6 +93,9 @@ function resolveActiveLearnOptions(given: Partial<ActiveLearnOptions>): ActiveLe
   const options = resolveFields(ACTIVE_LEARN_FIELDS, given, ACTIVE_LEARN_PRESETS[preset]);
   if (options.data !== null && given.simulate !== undefined && given.simulate > 0) {
     throw new OptionError('simulate', `0 or absent when --data is given (both were: --data ${options.data}, --simulate ${given.simulate}); pass one of them`, given.simulate);
+  }
+  if (options.head === 'binomial' && options.baldScope !== 'scored') {
+    throw new OptionError('baldScope', '"scored" with the binomial head (it predicts the scored answer only); use --head dirichlet for "all"', options.baldScope);
   }
   if (options.data !== null) return { ...options, simulate: 0 };
   if (options.simulate === 0) {
@@ -117,12 +125,12 @@ export async function activeLearn(given: Partial<ActiveLearnOptions> & Pick<Acti
   }
   const data = await loadActiveLearnData({
     data: dataDir!, test: options.test, schema: options.schema, nominalN: options.nominalN, seed: options.seed, progress: options.progress,
-    preprocess: { size: options.imageSize, crop: options.crop, colour: 'grey' }, initialLabels: options.initialLabels, poolSize: options.poolSize, testSize: options.testSize,
+    preprocess: { size: options.imageSize, crop: options.crop, colour: 'grey' }, initialLabels: options.initialLabels, valSize: options.valSize, poolSize: options.poolSize, testSize: options.testSize,
     onBad: options.onBad, labelKind: options.labelKind, allowAbsolutePaths: options.allowAbsolutePaths,
   });
   for (const s of data.skipped) run.log(`skipped ${s.kind} ${s.id}${s.row === null ? '' : ` (row ${s.row})`}: ${s.reason}`);
   data.schema.answerIndex(options.answer);
-  run.log(`labels: ${data.labelNote}; ${data.skipped.length} galaxies left out (--on-bad skip); ${data.initial.length} labelled to start, pool ${data.pool.length}, test ${data.test.length}` +
+  run.log(`labels: ${data.labelNote}; ${data.skipped.length} galaxies left out (--on-bad skip); ${data.initial.length} labelled to start, validation ${data.val.length}, pool ${data.pool.length}, test ${data.test.length}` +
     (data.truthColumns.length > 0 ? ', true probabilities from truth.csv' : ', no truth.csv (scored against votes only)'));
   const acquisitions: AcquisitionFunction[] = [options.acquisition, 'random'];
   const records: RoundRecord[] = [];
@@ -162,9 +170,10 @@ function onEvent(event: ActiveLearnEvent, bar: ProgressBar | null, run: RunFolde
       return bar;
     case 'round':
       records.push({ acquisition: event.acquisition, round: event.round, labels: event.labels, errorVotes: event.scores.errorVotes,
-        errorTruth: event.scores.errorTruth, seconds: event.seconds, acquired: event.acquired, testPasses: event.scores.passes });
+        errorTruth: event.scores.errorTruth, seconds: event.seconds, training: event.training, acquired: event.acquired, testPasses: event.scores.passes });
       run.log(`${event.acquisition} round ${event.round}: ${event.labels} labels, RMSE vs votes ${event.scores.errorVotes.toFixed(4)}` +
-        (Number.isNaN(event.scores.errorTruth) ? '' : `, vs truth ${event.scores.errorTruth.toFixed(4)}`) + ` (${event.seconds.toFixed(0)} s)`);
+        (Number.isNaN(event.scores.errorTruth) ? '' : `, vs truth ${event.scores.errorTruth.toFixed(4)}`) +
+        `; ${event.training.epochs} epochs (best ${event.training.bestEpoch}, validation ${event.training.bestValidation.toFixed(4)}, stopped by ${event.training.stoppedBy}) (${event.seconds.toFixed(0)} s)`);
       return bar;
     case 'regime-end': {
       bar?.finish();

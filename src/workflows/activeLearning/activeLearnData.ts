@@ -35,6 +35,8 @@ export interface ActiveLearnData {
   /** Where the labels came from, for the report (e.g. "fractions × nominal N = 40"). */
   labelNote: string;
   initial: ActiveLearnGalaxy[];
+  /** Labelled galaxies for early stopping, never acquired or tested on (the same for every acquisition function). */
+  val: ActiveLearnGalaxy[];
   pool: ActiveLearnGalaxy[];
   test: ActiveLearnGalaxy[];
   /** Numeric truth.csv columns (empty without truth). */
@@ -60,6 +62,8 @@ export interface LoadActiveLearnDataOptions {
   schema: string;
   preprocess: Partial<PreprocessOptions>;
   initialLabels: number;
+  /** Validation galaxies drawn after the initial ones, before the pool (0: none, no early stopping). @default 0 */
+  valSize?: number;
   poolSize: number;
   testSize: number;
   nominalN: number;
@@ -80,15 +84,17 @@ export async function loadActiveLearnData(o: LoadActiveLearnDataOptions): Promis
   const trainRows = o.test === null ? catalog.rows.filter((r) => splitOf(r.id, { train: 0.8, val: 0, test: 0.2 }, 'active-learn') === 'train') : catalog.rows;
   const testRows = testCatalog === null ? catalog.rows.filter((r) => !trainRows.includes(r)) : testCatalog.rows;
   const shuffled = Rng.derive(o.seed, 'active-learn-rows').shuffle([...trainRows]);
-  if (shuffled.length < o.initialLabels + 1) {
-    throw new InputError(`only ${shuffled.length} labelled training galaxies, but ${o.initialLabels} are needed to start plus a pool to acquire from`,
-      { file: catalog.source }, 'use a larger catalog or a smaller --initial');
+  if (shuffled.length < o.initialLabels + (o.valSize ?? 0) + 1) {
+    throw new InputError(`only ${shuffled.length} labelled training galaxies, but ${o.initialLabels} are needed to start, ${o.valSize ?? 0} to validate, plus a pool to acquire from`,
+      { file: catalog.source }, 'use a larger catalog or a smaller --initial or --val-size');
   }
+  const valSize = o.valSize ?? 0;
   const initialRows = shuffled.slice(0, o.initialLabels);
-  const poolRows = shuffled.slice(o.initialLabels, o.initialLabels + o.poolSize);
+  const valRows = shuffled.slice(o.initialLabels, o.initialLabels + valSize);
+  const poolRows = shuffled.slice(o.initialLabels + valSize, o.initialLabels + valSize + o.poolSize);
   const testChosen = Rng.derive(o.seed, 'active-learn-test').shuffle([...testRows]).slice(0, o.testSize);
   if (testChosen.length === 0) throw new InputError('the test split is empty', { file: o.test ?? catalog.source }, 'use a larger catalog or pass --test DIR');
-  const all = [...initialRows, ...poolRows, ...testChosen];
+  const all = [...initialRows, ...valRows, ...poolRows, ...testChosen];
   const dataset = new ImageDataset(all, { preprocess: o.preprocess, shuffle: false, batchSize: 64, cache: 'memory', onBad: o.onBad });
   const pixels = new Map<string, Float32Array>();
   const per = dataset.imageShape.reduce((a, b) => a * b, 1);
@@ -110,7 +116,7 @@ export async function loadActiveLearnData(o: LoadActiveLearnDataOptions): Promis
   const truthColumns = truth === null ? [] : Object.keys(truth.values().next().value ?? {});
   return {
     schema: catalog.schema, catalog, labelNote,
-    initial: keep(initialRows, truth), pool: keep(poolRows, truth), test: keep(testChosen, testTruth),
+    initial: keep(initialRows, truth), val: keep(valRows, truth), pool: keep(poolRows, truth), test: keep(testChosen, testTruth),
     truthColumns, imageShape: dataset.imageShape, skipped,
   };
 }

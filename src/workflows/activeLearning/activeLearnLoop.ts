@@ -2,16 +2,20 @@
  * The active-learning loop as an async generator: rounds are events, so the CLI draws progress bars and a web UI
  * could stream the same loop. For each acquisition function (e.g. BALD, then the random baseline, from the same
  * initial labelled set, initial weights and seeds):
- *   train on the labelled set → score the test split (never acquired) → score the pool with T MC-dropout passes →
- *   acquire the top `perRound` → the oracle reveals their votes → repeat.
- * BALD uses the binomial form for a binomial head (N = `votes`) and the per-question Dirichlet-multinomial form for
- * the all-questions head (expected votes per question = the labelled set's mean vote total for that question).
+ *   train on the labelled set to convergence → score the test split (never acquired) → score the pool with T
+ *   MC-dropout passes → acquire the top `perRound` → the oracle reveals their votes → repeat.
+ * Training a round: up to `epochs` epochs, validated after each on the validation split (the scored answer's RMSE
+ * against the votes, mean of T passes), stopped after `patience` epochs without a better score, and the best
+ * epoch's weights kept — the same rule and budget for every acquisition function. With `retrain: 'warm-start'` a
+ * round starts from the previous round's kept weights, with 'from-scratch' from the initial ones.
+ * The pool's uncertainty is activeLearnBald.ts's: the scored answer's BALD by default (binomial head, or the scored
+ * question's Dirichlet-multinomial term), the sum over every question with `baldScope: 'all'`.
  */
-import { trainingLoop } from '../../train/trainingLoop.js';
+import { trainingLoop, type StoppedBy } from '../../train/trainingLoop.js';
 import { Rng } from '../../util/rng.js';
 import { augmentImage, resolveAugmentOptions } from '../../data/augment.js';
 import { acquire, type AcquisitionFunction } from '../../active/acquisition.js';
-import { binomialBald, dirichletMultinomialBald, type BaldResult } from '../../active/bald.js';
+import { poolUncertainty } from './activeLearnBald.js';
 import { createTrainer } from '../../train/dataParallel.js';
 import type { Trainer, TrainerWeights } from '../../train/localTrainer.js';
 import type { OptimizerState } from '../../models/optimizerState.js';
@@ -40,12 +44,20 @@ export interface TestScores {
   passes: number[][][];
 }
 
+/** How a round's training went: epochs run, the kept (best-validation; without validation galaxies the last) epoch and why it stopped. */
+export interface RoundTraining {
+  epochs: number;
+  bestEpoch: number;
+  bestValidation: number;
+  stoppedBy: StoppedBy;
+}
+
 export type ActiveLearnEvent =
   | { type: 'regime-start'; acquisition: AcquisitionFunction; rounds: number }
   | { type: 'note'; message: string }
   | { type: 'train'; acquisition: AcquisitionFunction; round: number; epoch: number; epochs: number; loss: number; metrics: Record<string, number> }
   | { type: 'round'; acquisition: AcquisitionFunction; round: number; labels: number; scores: TestScores; seconds: number;
-      acquired: { galaxy: ActiveLearnGalaxy; score: number }[] }
+      training: RoundTraining; acquired: { galaxy: ActiveLearnGalaxy; score: number }[] }
   | { type: 'regime-end'; acquisition: AcquisitionFunction;
       /** The regime's final model as plain data (architecture, weights, Adam state), for saving with saveBayesianCnn. */
       final: { config: BayesianCnnTaskOptions; weights: TrainerWeights; optimizer: OptimizerState; labels: number } };
@@ -54,7 +66,8 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
   const s = o.settings;
   const taskOptions: BayesianCnnTaskOptions = {
     schema: data.schema.def, head: s.head, target: s.head === 'binomial' ? s.answer : null,
-    imageSize: s.imageSize, channels: data.imageShape[2], blocks: s.blocks, denseUnits: s.denseUnits, dropout: s.dropout, seed: s.seed,
+    imageSize: s.imageSize, channels: data.imageShape[2], blocks: s.blocks, denseUnits: s.denseUnits, dropout: s.dropout,
+    headBias: headBiasOf(s), seed: s.seed,
   };
   const head = resolveHead({ kind: s.head, target: taskOptions.target ?? null }, data.schema);
   const answerIndex = data.schema.answerIndex(s.answer);
@@ -76,35 +89,51 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
           await trainer.setWeights(initialWeights);
           await trainer.setOptimizerState(initialOptimizer);
         }
+        let best: { weights: TrainerWeights; score: number; epoch: number } | null = null;
+        let sinceBest = 0;
+        let epochs = 0;
+        let stoppedBy: StoppedBy = 'epochs';
         const loop = trainingLoop({
           trainer,
           epochBatches: (epoch) => trainingBatches(labelled, data.imageShape, s.batchSize, Rng.derive(s.seed, acquisition, round, epoch - 1)),
           stepsPerEpoch: Math.ceil(labelled.length / s.batchSize),
           limits: { epochs: s.epochs },
-          validation: 'none',
+          // Without validation galaxies (an API caller's choice) every epoch runs and the last weights are kept.
+          validation: data.val.length > 0 ? 'epoch' : 'none',
           label: `${acquisition} round ${round}`,
+          stopAfterValidation: () => s.patience > 0 && sinceBest >= s.patience,
         });
         for await (const event of loop) {
           if (event.type === 'note' && !warnedSmall) {
             warnedSmall = true;
             yield event;
+          } else if (event.type === 'validate') {
+            // The same seed every epoch: scores differ only through the weights.
+            const score = (await scoreGalaxies(trainer, head, data, data.val, o, answerIndex, 'val')).errorVotes;
+            if (best === null || score < best.score) {
+              best = { weights: await trainer.getWeights(), score, epoch: Math.round(event.epoch) };
+              sinceBest = 0;
+            } else sinceBest += 1;
           } else if (event.type === 'epoch-end') {
             const { epoch, loss, metrics } = event.summary;
+            epochs = epoch;
             yield { type: 'train', acquisition, round, epoch: epoch - 1, epochs: s.epochs, loss, metrics };
-          }
+          } else if (event.type === 'end') stoppedBy = event.stoppedBy;
         }
-        const scores = await scoreTest(trainer, head, data, o, answerIndex);
+        if (best !== null) await trainer.setWeights(best.weights);
+        const training: RoundTraining = { epochs, bestEpoch: best?.epoch ?? epochs, bestValidation: best?.score ?? Number.NaN, stoppedBy };
+        const scores = await scoreGalaxies(trainer, head, data, data.test, o, answerIndex, 'test');
         let acquired: { galaxy: ActiveLearnGalaxy; score: number }[] = [];
         if (round < s.rounds && pool.length > 0) {
           const passes = await predictPasses(trainer, pool, data.imageShape, s.passes, Rng.derive(s.seed, 'pool', acquisition, round).nextUint32());
-          const uncertainty = baldScores(head, passes, labelled, s.votes, s.seed);
+          const uncertainty = poolUncertainty(head, data.schema, passes, labelled, { scope: s.baldScope, answerIndex, votes: s.votes, seed: s.seed });
           const chosen = acquire(uncertainty, Math.min(s.perRound, pool.length), { acquisition, seed: Rng.derive(s.seed, 'acquire', round).nextUint32() });
           acquired = chosen.map((i) => ({ galaxy: pool[i], score: uncertainty.mutualInformation[i] }));
           const taken = new Set(chosen);
           labelled.push(...acquired.map((a) => a.galaxy));
           pool = pool.filter((_, i) => !taken.has(i));
         }
-        yield { type: 'round', acquisition, round, labels: labelled.length - acquired.length, scores, seconds: (Date.now() - started) / 1000, acquired };
+        yield { type: 'round', acquisition, round, labels: labelled.length - acquired.length, scores, seconds: (Date.now() - started) / 1000, training, acquired };
       }
       yield { type: 'regime-end', acquisition,
         final: { config: taskOptions, weights: await trainer.getWeights(), optimizer: await trainer.getOptimizerState(), labels: labelled.length } };
@@ -158,18 +187,20 @@ export async function predictPasses(
   return out;
 }
 
-function baldScores(head: ResolvedHead, passes: number[][][], labelled: readonly ActiveLearnGalaxy[], votes: number, seed: number): BaldResult {
-  if (head.kind === 'binomial') return binomialBald(passes.map((p) => p.map((g) => g[0])), { votes });
-  const expectedVotes = head.questions.map(([s, e]) => {
-    let total = 0;
-    for (const g of labelled) for (let a = s; a < e; a++) total += g.counts[a];
-    return Math.round(total / labelled.length);
-  });
-  return dirichletMultinomialBald(passes, head.questions, { expectedVotes, samplesPerPass: 40, maxEnumerated: 20_000, seed });
+/**
+ * The initial bias of the head: the option when given, else −3 for the Dirichlet head (α starts at ≈ 5.7 per
+ * answer rather than ≈ 51, so briefly trained models are not over-confident; the train preset's choice, README's
+ * GZ2 recipe) and 0 for the binomial head (ρ starts at ½).
+ */
+export function headBiasOf(s: Pick<ActiveLearnOptions, 'head' | 'headBias'>): number {
+  return s.headBias ?? (s.head === 'dirichlet' ? -3 : 0);
 }
 
-async function scoreTest(trainer: Trainer, head: ResolvedHead, data: ActiveLearnData, o: LoopOptions, answerIndex: number): Promise<TestScores> {
-  const passes = await predictPasses(trainer, data.test, data.imageShape, o.settings.passes, Rng.derive(o.settings.seed, 'test').nextUint32());
+/** The scored answer's errors on a split (validation or test), from T MC-dropout passes seeded by the split's name. */
+async function scoreGalaxies(
+  trainer: Trainer, head: ResolvedHead, data: ActiveLearnData, galaxies: readonly ActiveLearnGalaxy[], o: LoopOptions, answerIndex: number, split: 'val' | 'test',
+): Promise<TestScores> {
+  const passes = await predictPasses(trainer, galaxies, data.imageShape, o.settings.passes, Rng.derive(o.settings.seed, split).nextUint32());
   const summary = summarisePasses(head, data.schema, passes, o.settings.votes);
   const column = summary.answers.findIndex((a) => a.index === answerIndex);
   const [start, end] = data.schema.questionSlices[data.schema.answers[answerIndex].questionIndex];
@@ -178,7 +209,7 @@ async function scoreTest(trainer: Trainer, head: ResolvedHead, data: ActiveLearn
   // Against the volunteers: the metrics module's rule (galaxies whose question got votes), on this one answer.
   const onlyThisAnswer = Array.from({ length: end - start }, (_, k) => (start + k === answerIndex ? answer.key : null));
   const predictedRows = predicted.map((p) => Float64Array.from({ length: end }, (_, a) => (a === answerIndex ? p : Number.NaN)));
-  const againstVotes = voteFractionMetrics(predictedRows, data.test.map((g) => g.counts), [{ key: data.schema.questions[answer.questionIndex].key, start, end, answers: onlyThisAnswer }]);
-  const truth = data.test.map((g) => g.truth?.[`p_${answer.key}`] ?? Number.NaN);
+  const againstVotes = voteFractionMetrics(predictedRows, galaxies.map((g) => g.counts), [{ key: data.schema.questions[answer.questionIndex].key, start, end, answers: onlyThisAnswer }]);
+  const truth = galaxies.map((g) => g.truth?.[`p_${answer.key}`] ?? Number.NaN);
   return { errorVotes: againstVotes.rmse, errorTruth: rmse(predicted, truth), passes };
 }

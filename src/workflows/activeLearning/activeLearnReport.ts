@@ -17,6 +17,7 @@ import type { RunFolder } from '../../util/runFolder.js';
 import { labelSaving, type LabelSaving } from './activeLearnMetrics.js';
 import type { ActiveLearnData, ActiveLearnGalaxy } from './activeLearnData.js';
 import type { ActiveLearnOptions } from './activeLearn.js';
+import { headBiasOf, type RoundTraining } from './activeLearnLoop.js';
 
 export interface RoundRecord {
   acquisition: AcquisitionFunction;
@@ -25,6 +26,8 @@ export interface RoundRecord {
   errorVotes: number;
   errorTruth: number;
   seconds: number;
+  /** How the round's training went (epochs, kept epoch, stop reason). */
+  training: RoundTraining;
   acquired: { galaxy: ActiveLearnGalaxy; score: number }[];
   /** Per-pass test predictions of this round's model [T][B][width]. */
   testPasses: number[][][];
@@ -46,8 +49,12 @@ const HIGHLIGHTED_TRUTH = ['p_q1_features_or_disk', 'halfLightRadius', 'snr', 'p
 export async function writeActiveLearnReport(run: RunFolder, input: ReportInput): Promise<void> {
   const { data, records, acquisitions, answer, settings } = input;
   const hasTruth = records.some((r) => !Number.isNaN(r.errorTruth));
-  writeCsvTable(run.path('curve.csv'), records.map((r) => ({
-    acquisition: r.acquisition, round: r.round, labels: r.labels, rmse_votes: r.errorVotes, rmse_truth: hasTruth ? r.errorTruth : null, seconds: r.seconds,
+  // Calibration of every round's model on the test split (discrete coverage within ±0.2 of the vote fraction).
+  const roundCoverage = records.map((r) => coverageOf(r.testPasses, data, settings, answer).coverageError);
+  writeCsvTable(run.path('curve.csv'), records.map((r, i) => ({
+    acquisition: r.acquisition, round: r.round, labels: r.labels, rmse_votes: r.errorVotes, rmse_truth: hasTruth ? r.errorTruth : null,
+    coverage_error: roundCoverage[i], epochs: r.training.epochs, best_epoch: r.training.bestEpoch, best_validation: r.training.bestValidation,
+    stopped_by: r.training.stoppedBy, seconds: r.seconds,
   })));
   const curve = (a: AcquisitionFunction, key: 'errorVotes' | 'errorTruth') =>
     records.filter((r) => r.acquisition === a).map((r) => ({ labels: r.labels, error: r[key] }));
@@ -92,7 +99,9 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
     galaxies: { initial: data.initial.length, pool: data.pool.length, test: data.test.length },
     labelKind: data.catalog.labelKindReason ?? data.catalog.labelKind,
     skippedCount: data.skipped.length, skipped: data.skipped,
-    curve: records.map(({ acquisition, round, labels, errorVotes, errorTruth, seconds }) => ({ acquisition, round, labels, errorVotes, errorTruth: hasTruth ? errorTruth : null, seconds })),
+    curve: records.map(({ acquisition, round, labels, errorVotes, errorTruth, seconds, training }, i) => ({
+      acquisition, round, labels, errorVotes, errorTruth: hasTruth ? errorTruth : null, coverageError: roundCoverage[i], training, seconds,
+    })),
     labelSaving: savings,
     calibration: Object.fromEntries(Object.entries(calibration).map(([a, c]) => [a, {
       fractionTolerance: 0.2, coverageError: c.coverageError, predictedWithinTolerance: c.predictedWithinTolerance, observedWithinTolerance: c.observedWithinTolerance,
@@ -101,7 +110,7 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
     grids,
   };
   run.writeJson('results.json', results);
-  run.writeText('summary.md', summaryMarkdown(input, savings, calibration, acquiredVsPool, hasTruth));
+  run.writeText('summary.md', summaryMarkdown(input, savings, calibration, acquiredVsPool, hasTruth, roundCoverage));
 }
 
 function coverageOf(passes: number[][][], data: ActiveLearnData, settings: ActiveLearnOptions, answer: string): DiscreteCoverage {
@@ -131,7 +140,7 @@ function truthComparison(data: ActiveLearnData, records: RoundRecord[], main: Ac
 
 function summaryMarkdown(
   input: ReportInput, savings: Record<string, LabelSaving>, calibration: Record<string, DiscreteCoverage>,
-  acquiredVsPool: Record<string, { acquired: number; pool: number }>, hasTruth: boolean,
+  acquiredVsPool: Record<string, { acquired: number; pool: number }>, hasTruth: boolean, roundCoverage: number[],
 ): string {
   const { records, acquisitions, answer, data, settings } = input;
   const lines = [
@@ -140,9 +149,13 @@ function summaryMarkdown(
       ? `Left out (--on-bad skip): ${data.skipped.length} galaxies, listed with reasons in results.json; first: ${data.skipped.slice(0, 5).map((x) => `${x.kind} ${x.id}`).join(', ')}.`
       : 'No galaxies were left out.',
     `Labels: ${data.labelNote} (read as ${data.catalog.labelKindReason ?? data.catalog.labelKind}). Start ${data.initial.length} labelled, ${settings.perRound} acquired per round for ${settings.rounds} rounds from a pool of ${data.pool.length}; test ${data.test.length} galaxies never acquired.`,
-    `Head \`${settings.head}\`, T = ${settings.passes} MC-dropout passes, N = ${settings.votes}, ${settings.imageSize}×${settings.imageSize} images, ${settings.epochs} epochs per round (${settings.retrain}). Wall time ${input.seconds.toFixed(0)} s.`,
-    '', `## RMSE of the \`${answer}\` vote fraction on the test split`, '',
-    markdownTable(records.map((r) => ({ acquisition: r.acquisition, round: r.round, labels: r.labels, 'RMSE vs votes': r.errorVotes, ...(hasTruth ? { 'RMSE vs truth': r.errorTruth } : {}) })), { decimals: 4 }),
+    `Head \`${settings.head}\` (initial bias ${headBiasOf(settings)}), acquisition by ${settings.head === 'binomial' ? 'the binomial BALD of the scored answer' : settings.baldScope === 'scored' ? 'the Dirichlet-multinomial BALD of the scored answer\'s question' : 'the sum of every question\'s Dirichlet-multinomial BALD'}; T = ${settings.passes} MC-dropout passes, N = ${settings.votes}, ${settings.imageSize}×${settings.imageSize} images.`,
+    `Training, the same rule for every acquisition function: each round up to ${settings.epochs} epochs (${settings.retrain}), validated every epoch on ${data.val.length} labelled galaxies never acquired (RMSE of the scored answer vs votes)${settings.patience > 0 ? `, stopped after ${settings.patience} epochs without a better score` : ''}; the best epoch's weights are scored and acquire. Wall time ${input.seconds.toFixed(0)} s.`,
+    '', `## RMSE of the \`${answer}\` vote fraction and calibration on the test split, per round`, '',
+    markdownTable(records.map((r, i) => ({
+      acquisition: r.acquisition, round: r.round, labels: r.labels, 'RMSE vs votes': r.errorVotes, ...(hasTruth ? { 'RMSE vs truth': r.errorTruth } : {}),
+      'coverage error': `${(100 * roundCoverage[i]).toFixed(1)}%`, epochs: r.training.epochs, 'best epoch': r.training.bestEpoch, 'stopped by': r.training.stoppedBy,
+    })), { decimals: 4 }),
     '', '## Label saving at equal error', '',
     'Labels the random baseline needs (linear interpolation between its rounds) to reach the final error of ' + `${acquisitions[0]}:`, '',
   ];

@@ -57,9 +57,17 @@ describe('active learning loop', () => {
     const out = join(dir, 'run');
     const result = await activeLearn({
       data: join(dir, 'labelled'), out, progress: false, seed: 1, workers: 1,
-      initialLabels: 6, perRound: 4, rounds: 2, poolSize: 16, testSize: 8, passes: 3, imageSize: 16,
-      blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial',
+      initialLabels: 6, valSize: 6, perRound: 4, rounds: 2, poolSize: 16, testSize: 8, passes: 3, imageSize: 16,
+      blocks: [[4], [4]], denseUnits: 8, epochs: 4, patience: 1, batchSize: 8,
     });
+    // Each round trained to convergence on the validation split, with the same rule for BALD and random.
+    for (const r of result.records) {
+      expect(r.training.epochs).toBeLessThanOrEqual(4);
+      expect(r.training.bestEpoch).toBeLessThanOrEqual(r.training.epochs);
+      if (r.training.stoppedBy === 'converged') expect(r.training.epochs - r.training.bestEpoch).toBe(1);
+      else expect(r.training.stoppedBy).toBe('epochs');
+      expect(Number.isFinite(r.training.bestValidation)).toBe(true);
+    }
     const bald = result.records.filter((r) => r.acquisition === 'bald');
     const random = result.records.filter((r) => r.acquisition === 'random');
     expect(bald.map((r) => r.labels)).toEqual([6, 10, 14]);
@@ -71,6 +79,13 @@ describe('active learning loop', () => {
     expect(Number.isFinite(results.curve[0].errorTruth)).toBe(true);
     expect(results.labelSaving.votes.acquisitionLabels).toBe(14);
     expect(results.calibration.bald.coverageError).toBeGreaterThanOrEqual(0);
+    // Calibration of every round, and the paper's acquisition by default (binomial head, BALD of the scored answer).
+    expect(results.curve.every((c: { coverageError: number }) => c.coverageError >= 0)).toBe(true);
+    expect(results.settings).toMatchObject({ head: 'binomial', baldScope: 'scored', headBias: null, valSize: 6 });
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8');
+    expect(summary).toContain('acquisition by the binomial BALD of the scored answer');
+    expect(summary).toContain('coverage error');
+    expect(readFileSync(join(out, 'curve.csv'), 'utf8').split('\n')[0]).toContain('coverage_error');
     expect(results.acquiredVsPool.snr.acquired).toBeGreaterThan(0);
     for (const f of ['config.json', 'curve.csv', 'error_vs_labels_votes.png', 'error_vs_labels_truth.svg', 'calibration.png', 'summary.md', 'run.log', 'grids/bald_round00.png', 'models/bald/model.json', 'models/random/weights.bin']) {
       expect(() => readFileSync(join(out, f))).not.toThrow();
@@ -81,7 +96,7 @@ describe('active learning loop', () => {
     const out = join(dir, 'small-batch');
     const result = await activeLearn({
       data: join(dir, 'labelled'), out, progress: false, seed: 1, workers: 2, backend: 'cpu',
-      initialLabels: 9, perRound: 4, rounds: 1, poolSize: 8, testSize: 8, passes: 2, imageSize: 16,
+      initialLabels: 9, valSize: 4, perRound: 4, rounds: 1, poolSize: 8, testSize: 8, passes: 2, imageSize: 16,
       blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial',
     });
     expect(result.records.map((r) => r.labels)).toEqual([9, 13, 9, 13]);
@@ -138,6 +153,9 @@ describe('active learning loop', () => {
     await expect(api({ preset: 'fast' as 'quick' })).rejects.toThrow(/option "preset": expected one of quick \| paper, got "fast"/);
     await expect(flags('--preset', 'fast')).rejects.toThrow(/argument 'fast' is invalid. Allowed choices are quick, paper/);
     await expect(api({ blocks: [[4], []] })).rejects.toThrow(/option "blocks": expected conv filters per block/);
+    await expect(api({ baldScope: 'all' })).rejects.toThrow(/option "baldScope": expected "scored" with the binomial head .*use --head dirichlet for "all"/);
+    await expect(flags('--bald-scope', 'some')).rejects.toThrow(/argument 'some' is invalid. Allowed choices are scored, all/);
+    await expect(flags('--patience', '-1')).rejects.toThrow(/option "--patience": expected an integer in \[0, 100000\], got "-1"/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -147,7 +165,7 @@ describe('active learning loop', () => {
     console.log = () => undefined;
     try {
       await cli(['active-learn', '--preset', 'paper', '--data', join(dir, 'labelled'), '--initial', '6', '--per-round', '4', '--rounds', '1', '--pool', '16',
-        '--test-size', '8', '--passes', '2', '--image-size', '16', '--epochs', '1', '--batch-size', '8', '--learning-rate', '0.005',
+        '--test-size', '8', '--val-size', '4', '--passes', '2', '--image-size', '16', '--epochs', '1', '--batch-size', '8', '--learning-rate', '0.005',
         '--workers', '1', '--backend', 'cpu', '--seed', '1', '--out', out]);
     } finally {
       console.log = log;
@@ -157,7 +175,7 @@ describe('active learning loop', () => {
     expect(config).toMatchObject({ command: 'active-learn', preset: 'paper', rounds: 1, learningRate: 0.005, imageSize: 16, initialLabels: 6, perRound: 4,
       poolSize: 16, testSize: 8, passes: 2, epochs: 1, batchSize: 8, workers: 1, backend: 'cpu', seed: 1 });
     // Not typed: the paper preset's values, then the defaults.
-    expect(config).toMatchObject({ head: 'binomial', blocks: [[32, 32], [32, 32], [16]], denseUnits: 128, retrain: 'warm-start', votes: 40,
+    expect(config).toMatchObject({ head: 'binomial', baldScope: 'scored', patience: 15, blocks: [[32, 32], [32, 32], [16]], denseUnits: 128, retrain: 'warm-start', votes: 40,
       acquisition: 'bald', schema: 'gz2', nominalN: 40, answer: 'q1_features_or_disk', simulate: 0 });
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.curve.map((r: { labels: number }) => r.labels)).toEqual([6, 10, 6, 10]);
