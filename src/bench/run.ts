@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { describeBackend, initBackend } from '../backend/initBackend.js';
 import { registerReferenceVaeBenchmarks } from './referenceVaeBenchmarks.js';
 import { registerSimulatorBenchmarks } from './simulatorBenchmarks.js';
+import { registerPredictStreamBenchmarks } from './predictStreamBenchmarks.js';
 import { nativeKernelLines } from './nativeKernelLines.js';
 import { selectBenchmarks, type BenchmarkRecord } from './registry.js';
 import { ratioLines, runTorchReference } from './torchReference.js';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   print({ description: describeBackend(description), ...description });
   registerReferenceVaeBenchmarks();
   registerSimulatorBenchmarks();
+  registerPredictStreamBenchmarks();
   const selected = selectBenchmarks(values.only);
   if (selected.length === 0 && !values.only.includes('kernels')) throw new Error(`--only ${values.only.join(' ')}: no benchmark matches`);
   const ours: BenchmarkRecord[] = [];

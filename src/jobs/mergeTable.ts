@@ -13,7 +13,7 @@ export async function mergeTable(out: string): Promise<{ galaxies: number; leftO
   const kind = table.manifest.kind;
   switch (kind) {
     case 'predict': {
-      const r = await finishPredictTable(table, run, { galaxiesPerSecond: null, shardsDoneBefore: null });
+      const r = await finishPredictTable(table, run, { galaxiesPerSecond: null, galaxiesPerCpuSecond: null, shardsDoneBefore: null });
       return { galaxies: r.galaxies, leftOut: r.leftOut.length, shards: r.shards, file: r.files.predictions };
     }
     default:

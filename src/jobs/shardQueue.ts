@@ -45,6 +45,8 @@ export interface ShardJobResult {
   rows: number;
   leftOut: number;
   seconds: number;
+  /** CPU seconds of the worker process (all its threads) during the job. */
+  cpuSeconds: number;
   /** The shard was already done when the job ran (a duplicate or a retry after the work had finished). */
   alreadyDone: boolean;
   worker: string;
@@ -104,6 +106,8 @@ export interface QueueStatus {
   /** Galaxies in done jobs per second of wall time from the first job's start to the last job's end. */
   galaxiesPerSecond: number | null;
   galaxiesDone: number;
+  /** Galaxies in done jobs per CPU second the workers spent on them (the per-core rate, whatever else the machines run). */
+  galaxiesPerCpuSecond: number | null;
   failures: { id: string; out: string; shard: number; attempts: number; reason: string }[];
 }
 
@@ -117,10 +121,14 @@ export async function queueStatus(redis: string, name: string): Promise<QueueSta
     let first = Infinity;
     let last = -Infinity;
     let galaxies = 0;
+    let cpuSeconds = 0;
     for (const job of completed) {
       if (job.processedOn !== undefined) first = Math.min(first, job.processedOn);
       if (job.finishedOn !== undefined) last = Math.max(last, job.finishedOn);
-      if (job.returnvalue?.alreadyDone === false) galaxies += job.data.rows;
+      if (job.returnvalue?.alreadyDone === false) {
+        galaxies += job.data.rows;
+        cpuSeconds += job.returnvalue.cpuSeconds;
+      }
     }
     const retried = [...completed, ...failed, ...active].filter((j) => j.attemptsStarted > 1).length;
     return {
@@ -133,6 +141,7 @@ export async function queueStatus(redis: string, name: string): Promise<QueueSta
       retried,
       galaxiesDone: galaxies,
       galaxiesPerSecond: galaxies > 0 && last > first ? galaxies / ((last - first) / 1000) : null,
+      galaxiesPerCpuSecond: galaxies > 0 && cpuSeconds > 0 ? galaxies / cpuSeconds : null,
       failures: failed.map((j) => ({ id: j.id ?? '', out: j.data.out, shard: j.data.shard, attempts: j.attemptsMade, reason: j.failedReason })),
     };
   } finally {

@@ -67,14 +67,16 @@ export async function runShardWorker(options: WorkerOptions): Promise<{ done: nu
     const key = `${out}\0${table.manifest.fingerprint}`;
     options.log(`${me}: shard ${shard} of ${out}: started (attempt ${job.attemptsStarted})`);
     const receipt = table.receipt(shard);
-    if (receipt !== null) return { shard, rows: receipt.rows, leftOut: receipt.leftOut.length, seconds: 0, alreadyDone: true, worker: me };
+    if (receipt !== null) return { shard, rows: receipt.rows, leftOut: receipt.leftOut.length, seconds: 0, cpuSeconds: 0, alreadyDone: true, worker: me };
     let runner = runners.get(key);
     if (runner === undefined) {
       runner = createRunner(table);
       runners.set(key, runner);
     }
+    const cpu0 = process.cpuUsage();
     const made = await runner.run(shard);
-    return { shard, rows: made.rows, leftOut: made.leftOut.length, seconds: made.seconds, alreadyDone: false, worker: me };
+    const cpu = process.cpuUsage(cpu0);
+    return { shard, rows: made.rows, leftOut: made.leftOut.length, seconds: made.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, alreadyDone: false, worker: me };
   };
   const worker = new Worker<ShardJobData, ShardJobResult>(options.queue, processor, {
     connection: redisOptions(options.redis),

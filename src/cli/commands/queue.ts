@@ -54,7 +54,8 @@ export function registerQueueCommand(program: Command): void {
       return;
     }
     console.log(`queue ${s.queue}: ${s.done} done, ${s.running} running, ${s.waiting} waiting, ${s.delayed} waiting to retry, ${s.failed} failed, ${s.retried} retried`);
-    console.log(s.galaxiesPerSecond === null ? 'galaxies/s: no finished job yet' : `galaxies/s: ${s.galaxiesPerSecond.toFixed(1)} (${s.galaxiesDone} galaxies, first start to last finish, all workers)`);
+    console.log(s.galaxiesPerSecond === null ? 'galaxies/s: no finished job yet' : `galaxies/s: ${s.galaxiesPerSecond.toFixed(1)} (${s.galaxiesDone} galaxies, first start to last finish, all workers); ` +
+      `${s.galaxiesPerCpuSecond?.toFixed(1) ?? '?'} per worker CPU second`);
     for (const f of s.failures) console.log(`failed: shard ${f.shard} of ${f.out} after ${f.attempts} attempt(s): ${f.reason}`);
   });
 

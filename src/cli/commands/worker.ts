@@ -32,6 +32,6 @@ export function registerWorkerCommand(program: Command): void {
     await initBackend({ backend: typedFlags(cmd, BACKEND).backend ?? '', source: '--backend' });
     console.log(describeBackend());
     const result = await stoppableWhile(() => runShardWorker({ ...options, log: (line) => console.log(line) }));
-    console.log(`worker: ${result.done} jobs done, ${result.failed} attempts failed`);
+    console.log(`worker: ${result.done} jobs done, ${result.failed} attempts failed; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   });
 }

@@ -148,6 +148,8 @@ export interface PredictShardedResult {
   shardsDoneBefore: number;
   /** Galaxies per second over the shards this run made (null when it made none). */
   galaxiesPerSecond: number | null;
+  /** Galaxies per CPU second of this process (all its threads) over the shards this run made: the per-core rate, robust to other load. */
+  galaxiesPerCpuSecond: number | null;
   peakRssMb: number;
   files: { predictions: string; summary: string; results: string };
 }
@@ -166,6 +168,7 @@ export async function predictSharded(given: Partial<PredictShardedOptions> & Pic
   const runner = new PredictShardRunner(table);
   let made = 0;
   let seconds = 0;
+  const cpu0 = process.cpuUsage();
   try {
     const todo = missing.reduce((n, k) => n + table.shard(k).rowEnd - table.shard(k).rowStart, 0);
     const bar = options.progress ? new ProgressBar({ label: 'predict', total: todo, unit: 'galaxies' }) : null;
@@ -180,9 +183,11 @@ export async function predictSharded(given: Partial<PredictShardedOptions> & Pic
   } finally {
     runner.dispose();
   }
+  const cpu = process.cpuUsage(cpu0);
   const rate = made > 0 ? made / seconds : null;
-  const merged = await finishPredictTable(table, run, { galaxiesPerSecond: rate, shardsDoneBefore: before });
-  return { ...merged, shardsDoneBefore: before, galaxiesPerSecond: rate };
+  const cpuRate = made > 0 ? made / ((cpu.user + cpu.system) / 1e6) : null;
+  const merged = await finishPredictTable(table, run, { galaxiesPerSecond: rate, galaxiesPerCpuSecond: cpuRate, shardsDoneBefore: before });
+  return { ...merged, shardsDoneBefore: before, galaxiesPerSecond: rate, galaxiesPerCpuSecond: cpuRate };
 }
 
 /**
@@ -190,8 +195,8 @@ export async function predictSharded(given: Partial<PredictShardedOptions> & Pic
  * (`predict --shard-size` at its end; `galmorph queue merge`).
  */
 export async function finishPredictTable(
-  table: ShardedTable, run: RunFolder, extra: { galaxiesPerSecond: number | null; shardsDoneBefore: number | null },
-): Promise<Omit<PredictShardedResult, 'shardsDoneBefore' | 'galaxiesPerSecond'>> {
+  table: ShardedTable, run: RunFolder, extra: { galaxiesPerSecond: number | null; galaxiesPerCpuSecond: number | null; shardsDoneBefore: number | null },
+): Promise<Omit<PredictShardedResult, 'shardsDoneBefore' | 'galaxiesPerSecond' | 'galaxiesPerCpuSecond'>> {
   const file = run.path('predictions_full.parquet');
   const merged = await mergeShardedTable(table, file);
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -199,7 +204,7 @@ export async function finishPredictTable(
   const stray = strayTemporaryFiles(table.dir);
   const results = {
     galaxies: merged.rows, leftOutCount: merged.leftOut.length, leftOut: merged.leftOut.slice(0, 1000), shards: merged.shards, shardSize: m.shardSize,
-    shardsDoneBefore: extra.shardsDoneBefore, galaxiesPerSecond: extra.galaxiesPerSecond, shardSeconds: merged.shardSeconds, peakRssMb,
+    shardsDoneBefore: extra.shardsDoneBefore, galaxiesPerSecond: extra.galaxiesPerSecond, galaxiesPerCpuSecond: extra.galaxiesPerCpuSecond, shardSeconds: merged.shardSeconds, peakRssMb,
     model: m.model, catalog: m.catalog, fingerprint: m.fingerprint, strayTemporaryFiles: stray.length,
   };
   const resultsPath = run.writeJson('results.json', results);
@@ -208,7 +213,7 @@ export async function finishPredictTable(
     '',
     `${merged.rows} galaxies from \`${m.catalog.source}\` (${m.catalog.rows} rows) in ${merged.shards} shards of ${m.shardSize}, model(s) ${m.model.name}; ` +
       `every shard checked against its receipt (size, SHA-256) and merged in row order into \`predictions_full.parquet\` (columns as predict's predictions_full).`,
-    extra.galaxiesPerSecond === null ? '' : `This run: ${extra.galaxiesPerSecond.toFixed(1)} galaxies/s of shard compute; ${extra.shardsDoneBefore ?? 0} shards were already done. Peak RSS ${peakRssMb} MB.`,
+    extra.galaxiesPerSecond === null ? '' : `This run: ${extra.galaxiesPerSecond.toFixed(1)} galaxies/s of shard compute (wall clock), ${extra.galaxiesPerCpuSecond?.toFixed(1) ?? '?'} per CPU second; ${extra.shardsDoneBefore ?? 0} shards were already done. Peak RSS ${peakRssMb} MB.`,
     `Shard compute in total: ${formatSeconds(merged.shardSeconds)}.`,
     merged.leftOut.length > 0 ? `Left out (--on-bad skip): ${merged.leftOut.length} galaxies, listed with reasons in results.json (first 1000):` : 'No galaxies were left out.',
     ...merged.leftOut.slice(0, 20).map((s) => `- ${s.id}: ${s.reason}`),
