@@ -43,3 +43,21 @@ export type { Table1Options, Table1Result } from './workflows/table1/table1.js';
 // Vote-fraction metrics (the one definition used by every report).
 export { voteFractionMetrics, meanVoteFractions } from './train/metrics/voteFractionMetrics.js';
 export type { VoteFractionMetrics, QuestionErrors, AnswerErrors } from './train/metrics/voteFractionMetrics.js';
+
+// Clustering without neural networks: k-means, diagonal and Dirichlet-process Bayesian GMMs, the choice of the
+// number of clusters, and cluster-quality metrics (points: rows, or { values, dimension } row-major).
+export { kMeans } from './cluster/kMeans.js';
+export type { KMeansOptions, KMeansResult } from './cluster/kMeans.js';
+export { fitDiagonalGmm } from './cluster/diagonalGmm.js';
+export type { DiagonalGmmOptions, DiagonalGmmFit, DiagonalGmmParams } from './cluster/diagonalGmm.js';
+export { fitBayesianGmm, BayesianGmm } from './cluster/bayesianGmm.js';
+export type { BayesianGmmOptions } from './cluster/bayesianGmm.js';
+export { chooseK } from './cluster/chooseK.js';
+export type { ChooseKOptions, ChooseKResult } from './cluster/chooseK.js';
+export type { PointsInput } from './cluster/points.js';
+export { hungarianAccuracy } from './cluster/metrics/hungarianAccuracy.js';
+export { adjustedRandIndex } from './cluster/metrics/adjustedRandIndex.js';
+export { normalizedMutualInformation } from './cluster/metrics/normalizedMutualInformation.js';
+export { simplifiedSilhouette } from './cluster/metrics/simplifiedSilhouette.js';
+export { calinskiHarabasz } from './cluster/metrics/calinskiHarabasz.js';
+export { gammaOverlap } from './cluster/metrics/gammaOverlap.js';
