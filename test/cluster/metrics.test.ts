@@ -133,5 +133,8 @@ describe('gammaOverlap', () => {
     expect(o.matrix[2].every(Number.isNaN)).toBe(true);
     expect(() => gammaOverlap([0.5, 0.5, 0.2], 2)).toThrow(/3 responsibilities is not a whole/);
     expect(() => gammaOverlap([0.5, Number.NaN], 2)).toThrow(/galaxy 0, component 1 is NaN/);
+    // float32 responsibilities a few ulps above 1 are accepted; 1.01 is not
+    expect(gammaOverlap(Float32Array.of(Math.fround(1 + 1.2e-7), 0), 2).sizes).toEqual([1, 0]);
+    expect(() => gammaOverlap([1.01, 0], 2)).toThrow(/component 0 is 1.01/);
   });
 });
