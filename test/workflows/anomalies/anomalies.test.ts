@@ -9,6 +9,7 @@ import { anomalies, type AnomaliesOptions } from '../../../src/workflows/anomali
 import { readCsv } from '../../../src/data/csv.js';
 import { roundHalfEven } from '../../../src/workflows/anomalies/anomaliesData.js';
 import { rankingMetrics } from '../../../src/workflows/anomalies/anomaliesMetrics.js';
+import { terminalThumbnail } from '../../../src/workflows/anomalies/anomaliesInteractive.js';
 import { Rng } from '../../../src/util/rng.js';
 
 const N = 300;
@@ -127,6 +128,14 @@ describe('anomalies: interactive rater', () => {
     expect(readFileSync(join(fixture.root, 'inter', 'ratings.csv'), 'utf8')).toBe(readFileSync(join(fixture.root, 'inter-unbroken', 'ratings.csv'), 'utf8'));
     expect(existsSync(join(fixture.root, 'inter', 'to_rate.png'))).toBe(true);
     expect(unbroken.result.final).toBeNull(); // no rater column: no metrics
+  });
+
+  it('draws a thumbnail as half blocks whose colours are the image\'s pixels', async () => {
+    const thumb = await terminalThumbnail(join(fixture.catalog, 'images', 'g1000.png'), 8);
+    const lines = thumb.split('\n');
+    expect(lines).toHaveLength(4); // two pixel rows per text row
+    expect((lines[0].match(/▀/g) ?? []).length).toBe(8);
+    expect(lines[0]).toContain('\x1b[38;2;220;220;220m\x1b[48;2;220;220;220m▀'); // the planted galaxies' images are grey 220
   });
 
   it('the end of the input stops and keeps the ratings', async () => {
