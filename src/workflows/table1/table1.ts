@@ -22,9 +22,13 @@ import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, samePath, SCHEMA_FIELD
 import { simulate } from '../simulate/simulate.js';
 import { cellName, measureLossBalance, pretrain, runCell, type CellContext, type CellResult, type PretrainResult } from './table1Cell.js';
 import type { GradientBalance } from '../../train/regimes/lossBalance.js';
-import { imageDataset, labelledDataset, loadTable1Data } from './table1Data.js';
+import type { LossBalanceReport } from './table1Report.js';
+import { AUGMENTATIONS, AUGMENTED_PHASES, imageDataset, labelledDataset, loadTable1Data, type Augmentation, type AugmentedPhase } from './table1Data.js';
 import { TABLE1_PRESETS, TABLE1_PRESET_NAMES } from './table1Presets.js';
 import { writeTable1Report, type AggregateRow } from './table1Report.js';
+
+/** Weight seeds the loss balance is measured for (each with its own first batch). */
+const LOSS_BALANCE_SEEDS = 3;
 
 const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
 const fraction = z.number().min(0).max(1);
@@ -60,11 +64,17 @@ export const TABLE1_FIELDS = {
   nominalN: NOMINAL_N_FIELD,
   ...CATALOG_FIELDS,
   simulate: field.integer({ default: 700, min: 10, max: 10_000_000, flag: '--simulate <n>', help: 'galaxies to simulate when --data is absent' }),
+  simulateUnlabelled: field.integer({ default: 3000, min: 0, max: 10_000_000, flag: '--simulate-unlabelled <n>', help: 'without --data and --unlabelled: further simulated galaxies (another seed) used as unlabelled images only' }),
   labels: field.list(field.integer({ default: 1, min: 1, max: 10_000_000 }), { default: [100, 300], flag: '--labels <list>', help: 'labelled galaxies per cell, e.g. 100,300,800,1200' }),
   seeds: field.integer({ default: 1, min: 1, max: 1000, flag: '--seeds <n>', help: 'repeats per cell (repeat k uses --seed + k)' }),
   regimes: field.list(field.choice(REGIMES, { default: 'supervised' }), { default: [...REGIMES], flag: '--regimes <list>', help: `comma-separated: ${REGIMES.join(',')}` }),
   imageSize: field.integer({ default: 32, min: 16, max: 1024, step: 16, flag: '--image-size <px>', help: 'image side (a multiple of 16: the encoder has four 2×2 pools)' }),
   poseGridSize: field.nullable(field.integer({ default: 0, min: 8, max: 1024, step: 4, flag: '--pose-grid <px>', help: "side of the pose CNNs' canonical grids (a multiple of 4; default: the image size)" })),
+  augment: field.custom<Partial<Record<AugmentedPhase, Augmentation>>>(z.partialRecord(z.enum(AUGMENTED_PHASES), z.enum(AUGMENTATIONS)), {
+    default: {}, expected: `phase=augmentation pairs split by ",", e.g. alternating=none,pretrain=none (phases: ${AUGMENTED_PHASES.join(', ')}; augmentations: ${AUGMENTATIONS.join(', ')})`,
+    flag: '--augment <spec>', parse: parseRegimeTable,
+    help: 'training-image augmentation per phase where it is not rotate (flips + any-angle rotation): none | flip | rotate, e.g. supervised=none,pretrain=none (the paper: none for the ET models)',
+  }),
   crop: field.number({ default: 1, min: 0.01, max: 4096, flag: '--crop <fraction>', help: 'central crop of real images before resizing: fraction of the side or whole pixels' }),
   batchSize: field.integer({ default: 16, min: 1, max: 4096, flag: '--batch-size <n>', help: 'images per optimiser step' }),
   learningRate: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate (supervised, alternating, plain CNN, VAE pre-training)' }),
@@ -88,7 +98,8 @@ export const TABLE1_FIELDS = {
   }),
   latentDim: field.integer({ default: 32, min: 1, max: 4096, help: 'latent dimensions of the ET-VAE' }),
   likelihood: field.choice(PIXEL_LIKELIHOODS, { default: 'bernoulli', flag: '--likelihood <kind>', help: 'pixel likelihood of the VAE decoder (gaussian: σ 0.1, laplace: scale 0.5)' }),
-  classifierWeight: field.number({ default: 1, min: 0, max: 1e6, flag: '--classifier-weight <w>', help: 'weight of the vote NLL beside −ELBO in the alternating regime (paper: 1)' }),
+  classifierWeight: field.nullable(field.number({ default: 1, min: 0, max: 1e6, flag: '--classifier-weight <w>',
+    help: 'weight of the vote NLL beside −ELBO in the alternating regime (default: balanced at initialisation — the measured ‖∇ELBO‖ / ‖∇NLL‖ on the ET and encoder weights, 2 significant digits; the paper: 1)' })),
   rotations: field.integer({ default: 1, min: 0, max: 64, help: 'random rotations per test galaxy in the rotation-consistency figure' }),
   resume: field.boolean({ default: false, flag: '--resume', help: 'reuse the run folder: skip completed cells and pre-training (after Ctrl-C or a kill, the interrupted cell runs again)' }),
   ...COMPUTE_FIELDS,
@@ -146,18 +157,27 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   run.writeJson('config.json', { command: 'experiment table1', ...o, backendDescription: backend });
 
   let data = o.data;
+  let unlabelled = o.unlabelled;
   let dataNote = data ?? '';
   if (data === null) {
-    const folder = run.path('simulated');
-    if (!(o.resume && existsSync(`${folder}/labels.csv`))) {
-      run.log(`simulating ${o.simulate} galaxies (${o.imageSize} px, schema ${o.schema}) into ${folder}`);
-      await simulate({ out: folder, n: o.simulate, size: o.imageSize, schema: o.schema as 'q1', seed: o.seed });
+    const simulated = async (name: string, n: number, seed: number): Promise<string> => {
+      const folder = run.path(name);
+      if (!(o.resume && existsSync(`${folder}/labels.csv`))) {
+        run.log(`simulating ${n} galaxies (${o.imageSize} px, schema ${o.schema}, seed ${seed}) into ${folder}`);
+        await simulate({ out: folder, n, size: o.imageSize, schema: o.schema as 'q1', seed });
+      }
+      return folder;
+    };
+    data = await simulated('simulated', o.simulate, o.seed);
+    dataNote = `${o.simulate} simulated galaxies (galmorph simulate, seed ${o.seed}) in ${data}; scored also against the true probabilities`;
+    if (unlabelled === null && o.simulateUnlabelled > 0) {
+      // Another seed gives other galaxies; their votes are never read (the catalog is read as unlabelled).
+      unlabelled = await simulated('simulated-unlabelled', o.simulateUnlabelled, o.seed + 1_000_003);
+      dataNote += `; ${o.simulateUnlabelled} further simulated galaxies (seed ${o.seed + 1_000_003}) as unlabelled images`;
     }
-    data = folder;
-    dataNote = `${o.simulate} simulated galaxies (galmorph simulate, seed ${o.seed}) in ${folder}; scored also against the true probabilities`;
   }
   const tableData = await loadTable1Data({
-    data, unlabelled: o.unlabelled, test: o.test, schema: o.schema, question: o.question,
+    data, unlabelled, test: o.test, schema: o.schema, question: o.question,
     nominalN: o.nominalN, split: o.split, valSize: o.valSize, onBad: o.onBad, labelKind: o.labelKind, allowAbsolutePaths: o.allowAbsolutePaths,
   });
   for (const s of tableData.skipped) for (const r of s.list) run.log(`skipped (--on-bad skip) ${r.id}: ${r.reason}`);
@@ -172,27 +192,37 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   run.log(`splits: ${JSON.stringify(splitSizes)}`);
   const preprocess = { size: o.imageSize, crop: o.data === null ? 1 : o.crop, colour: 'grey' as const };
   const evalChoice = { preprocess, batchSize: 64, seed: o.seed, training: false, onBad: o.onBad };
-  const unlabelledSets = new Map<number, ImageDataset<CatalogRow>>();
+  const unlabelledSets = new Map<string, ImageDataset<CatalogRow>>();
   const ctx: CellContext = {
-    settings: o, data: tableData, preprocess, workers: o.workers, backend: backend.backend, run,
+    settings: o, data: tableData, preprocess, workers: o.workers, backend: backend.backend, run, classifierWeight: o.classifierWeight ?? 1,
     valSet: labelledDataset(tableData.val, evalChoice),
     testSet: labelledDataset(tableData.test, evalChoice),
     externalSet: tableData.externalTest ? labelledDataset(tableData.externalTest.rows, evalChoice) : null,
-    unlabelledSet: (seed) => {
-      if (!unlabelledSets.has(seed)) {
-        unlabelledSets.set(seed, imageDataset(tableData.unlabelled, { preprocess, batchSize: o.batchSize, seed, training: true, onBad: o.onBad }));
+    unlabelledSet: (seed, augment) => {
+      const key = `${seed}/${augment}`;
+      if (!unlabelledSets.has(key)) {
+        unlabelledSets.set(key, imageDataset(tableData.unlabelled, { preprocess, batchSize: o.batchSize, seed, training: true, augment, onBad: o.onBad }));
       }
-      return unlabelledSets.get(seed)!;
+      return unlabelledSets.get(key)!;
     },
   };
 
-  // What the classifier weight is weighed against: the two terms' gradients at initialisation (cheap: one batch).
-  let lossBalance: GradientBalance | null = null;
+  // What the classifier weight is weighed against: the two terms' gradients at initialisation (cheap: a batch for
+  // each of three weight seeds; the ratio varies several-fold between seeds, so their geometric mean is used).
+  // Without a weight given, the alternating regime uses that ratio, so that at the start the vote term pulls on
+  // the shared weights as hard as the reconstruction (the ratio grows with the pixels: ≈ 4 at 32 px, ≈ 120 at 128 px).
+  let lossBalance: LossBalanceReport | null = null;
   if (o.regimes.includes('alternating')) {
-    lossBalance = await measureLossBalance(ctx, Math.min(...o.labels), o.seed);
-    run.writeJson('gradient_balance.json', { labels: Math.min(...o.labels), seed: o.seed, classifierWeight: o.classifierWeight, ...lossBalance });
-    run.log(`loss balance at initialisation (${lossBalance.galaxies} galaxies): −ELBO ${lossBalance.negativeElbo.toFixed(1)}, vote NLL ${lossBalance.nll.toFixed(2)} nats per galaxy; ` +
-      `‖∇ELBO‖ / ‖∇NLL‖ on the ET and encoder weights ${lossBalance.sharedRatio.toPrecision(3)} (classifier weight ${o.classifierWeight})`);
+    const labels = Math.min(...o.labels);
+    const measured: GradientBalance[] = [];
+    for (let k = 0; k < LOSS_BALANCE_SEEDS; k++) measured.push(await measureLossBalance(ctx, labels, o.seed + k));
+    const ratio = Math.exp(measured.reduce((a, m) => a + Math.log(m.sharedRatio), 0) / measured.length);
+    ctx.classifierWeight = o.classifierWeight ?? Number(ratio.toPrecision(2));
+    lossBalance = { labels, seeds: measured.map((_, k) => o.seed + k), measured, sharedRatio: ratio, classifierWeight: ctx.classifierWeight,
+      source: o.classifierWeight === null ? 'balanced at initialisation (measured)' : 'given' };
+    run.writeJson('gradient_balance.json', lossBalance);
+    run.log(`loss balance at initialisation (${labels} labels, seeds ${lossBalance.seeds.join(', ')}): ‖∇ELBO‖ / ‖∇NLL‖ on the ET and encoder weights ` +
+      `${measured.map((m) => m.sharedRatio.toPrecision(3)).join(', ')} (geometric mean ${ratio.toPrecision(3)}); classifier weight ${ctx.classifierWeight} (${lossBalance.source})`);
   }
 
   const seeds = Array.from({ length: o.seeds }, (_, k) => o.seed + k);

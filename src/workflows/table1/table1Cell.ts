@@ -22,8 +22,8 @@ import { trainPhase, type PhaseHistoryPoint, type PhaseResult } from '../../trai
 import type { StoppedBy } from '../../train/trainingLoop.js';
 import type { HostBatch } from '../../data/hostBatch.js';
 import type { RunFolder } from '../../util/runFolder.js';
-import { labelledDataset, labelledSubset, type LabelledRow, type Table1Data } from './table1Data.js';
-import { scoreSet, validationScore, type SetScore } from './table1Evaluate.js';
+import { augmentationOf, labelledDataset, labelledSubset, type Augmentation, type LabelledRow, type Table1Data } from './table1Data.js';
+import { meanBaseline, scoreSet, validationScore, type MeanBaseline, type SetScore } from './table1Evaluate.js';
 import type { Table1Options } from './table1.js';
 
 export interface CellContext {
@@ -33,12 +33,14 @@ export interface CellContext {
   workers: number;
   backend: string;
   run: RunFolder;
+  /** The vote NLL's weight in the alternating regime (the option, or the loss balance measured at initialisation). */
+  classifierWeight: number;
   /** Evaluation datasets built once (decoded once) and shared by every cell. */
   valSet: ImageDataset<LabelledRow>;
   testSet: ImageDataset<LabelledRow>;
   externalSet: ImageDataset<LabelledRow> | null;
-  /** All training images, augmented, for VAE pre-training and the alternating regime (per seed). */
-  unlabelledSet: (seed: number) => ImageDataset<CatalogRow>;
+  /** All training images for VAE pre-training and the alternating regime (per seed and augmentation). */
+  unlabelledSet: (seed: number, augment: Augmentation) => ImageDataset<CatalogRow>;
 }
 
 export interface PhaseBudget {
@@ -69,6 +71,8 @@ export interface CellResult {
   labels: number;
   seed: number;
   test: SetScore;
+  /** Predict-the-mean on the same test galaxies: the mean vote fractions of this cell's labelled galaxies. */
+  predictTheMean: MeanBaseline;
   external: SetScore | null;
   bestValidation: number | null;
   /** Compute spent per phase (a shared pre-training phase is listed with `shared: true` in the budget note). */
@@ -115,7 +119,7 @@ function taskOptions(ctx: CellContext, phase: RegimePhase, seed: number, init: s
     objective: phase.objective,
     trainable: phase.trainable,
     init,
-    classifierWeight: ctx.settings.classifierWeight,
+    classifierWeight: ctx.classifierWeight,
     seed,
   });
 }
@@ -177,7 +181,7 @@ export async function pretrain(ctx: CellContext, seed: number): Promise<Pretrain
   const s = ctx.settings;
   const trainer = await startTrainer(ctx, options, s.learningRate);
   try {
-    const unlabelled = ctx.unlabelledSet(seed);
+    const unlabelled = ctx.unlabelledSet(seed, augmentationOf(s, 'pretrain'));
     const stepsPerEpoch = unlabelled.batchesPerEpoch;
     const r = await trainPhase({
       label: `pretrain VAE seed ${seed}`,
@@ -249,10 +253,11 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
   const options = taskOptions(ctx, trainPhaseDef, seed, init);
   const learningRate = trainPhaseDef.learningRate === 'main' ? s.learningRate : s.afterPretrainingLearningRate;
   const rows = labelledSubset(ctx.data.trainPool, labels, seed);
-  const labelled = labelledDataset(rows, { preprocess: ctx.preprocess, batchSize: s.batchSize, seed, training: true, onBad: s.onBad });
+  const augment = augmentationOf(s, regime);
+  const labelled = labelledDataset(rows, { preprocess: ctx.preprocess, batchSize: s.batchSize, seed, training: true, augment, onBad: s.onBad });
   const epochs = epochsFor(s, regime, labels);
   const seconds = secondsFor(s, regime);
-  const unlabelled = trainPhaseDef.data === 'alternating' ? ctx.unlabelledSet(seed) : null;
+  const unlabelled = trainPhaseDef.data === 'alternating' ? ctx.unlabelledSet(seed, augment) : null;
   const stepsPerEpoch = unlabelled === null ? labelled.batchesPerEpoch : 2 * unlabelled.batchesPerEpoch;
   const trainer = await startTrainer(ctx, options, learningRate);
   try {
@@ -278,7 +283,7 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
     const budget = [budgetOf('train', r, learningRate, ctx, limit)];
     if (pretrained !== null && phases.length > 1) budget.unshift(pretrained.budget);
     return {
-      regime, labels, seed, test, external, bestValidation: r.bestValidation, budget, history: r.history,
+      regime, labels, seed, test, predictTheMean: meanBaseline(rows, ctx.testSet.rows, ctx.data.question), external, bestValidation: r.bestValidation, budget, history: r.history,
       wallSeconds: (performance.now() - started) / 1000, model: modelDir,
     };
   } finally {

@@ -11,6 +11,8 @@ import { readCatalog } from '../../data/catalogRead.js';
 import { readCsv } from '../../data/csv.js';
 import { ImageDataset, type BadImagePolicy } from '../../data/dataset.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
+import type { AugmentOptions } from '../../data/augment.js';
+import { REGIMES } from '../../train/regimes/regimePhases.js';
 import type { Question, Schema } from '../../data/schema.js';
 import { labelledSplit, splitRows } from '../../data/split.js';
 import { InputError } from '../../util/errors.js';
@@ -149,12 +151,36 @@ export function labelledSubset(pool: readonly LabelledRow[], count: number, seed
   return labelledSplit(pool, count, seed, () => true).labelled;
 }
 
+/**
+ * Augmentation of a phase's training images: 'none' (the paper's choice for the ET models, whose layers are meant to
+ * learn the pose themselves), 'flip' (random horizontal and vertical flips), 'rotate' (flips and any-angle rotation).
+ */
+export const AUGMENTATIONS = ['none', 'flip', 'rotate'] as const;
+export type Augmentation = (typeof AUGMENTATIONS)[number];
+
+const AUGMENT_OF: Readonly<Record<Augmentation, Partial<AugmentOptions> | null>> = {
+  none: null,
+  flip: { flip: true, rotate: 'none' },
+  rotate: { flip: true, rotate: 'any' },
+};
+
+/** The phases an augmentation is chosen for: each regime's training phase, and the shared VAE pre-training. */
+export const AUGMENTED_PHASES = [...REGIMES, 'pretrain'] as const;
+export type AugmentedPhase = (typeof AUGMENTED_PHASES)[number];
+
+/** The augmentation of a phase: its entry in `augment`, else 'rotate' (flips and any-angle rotation). */
+export function augmentationOf(o: { augment: Partial<Record<AugmentedPhase, Augmentation>> }, phase: AugmentedPhase): Augmentation {
+  return o.augment[phase] ?? 'rotate';
+}
+
 export interface DatasetChoice {
   preprocess: Partial<PreprocessOptions>;
   batchSize: number;
   seed: number;
-  /** Training sets shuffle and augment (flips, any rotation); evaluation sets do neither. */
+  /** Training sets shuffle and augment (as `augment` says); evaluation sets do neither. */
   training: boolean;
+  /** Augmentation of a training set. @default 'rotate' */
+  augment?: Augmentation;
   /** An unreadable image stops the run ('error') or is left out and listed ('skip'). */
   onBad: BadImagePolicy;
 }
@@ -162,7 +188,7 @@ export interface DatasetChoice {
 export function labelledDataset(rows: readonly LabelledRow[], c: DatasetChoice): ImageDataset<LabelledRow> {
   return new ImageDataset(rows, {
     preprocess: c.preprocess,
-    augment: c.training ? { flip: true, rotate: 'any' } : null,
+    augment: c.training ? AUGMENT_OF[c.augment ?? 'rotate'] : null,
     labels: { counts: (r) => r.questionCounts },
     batchSize: c.batchSize,
     shuffle: c.training,
@@ -175,7 +201,7 @@ export function labelledDataset(rows: readonly LabelledRow[], c: DatasetChoice):
 export function imageDataset(rows: readonly CatalogRow[], c: DatasetChoice): ImageDataset<CatalogRow> {
   return new ImageDataset(rows, {
     preprocess: c.preprocess,
-    augment: c.training ? { flip: true, rotate: 'any' } : null,
+    augment: c.training ? AUGMENT_OF[c.augment ?? 'rotate'] : null,
     batchSize: c.batchSize,
     shuffle: c.training,
     seed: c.seed,

@@ -76,3 +76,22 @@ export async function scoreSet(
 export async function validationScore(trainer: Trainer, dataset: ImageDataset<LabelledRow>, question: Question): Promise<number> {
   return (await scoreSet(trainer, dataset, { question, rotations: 0, seed: 0 })).votes.sumAbs;
 }
+
+/** The predict-the-mean baseline of a cell: every test galaxy given the mean vote fractions of the cell's labelled galaxies. */
+export interface MeanBaseline {
+  votes: QuestionErrors;
+  truth: QuestionErrors | null;
+}
+
+export function meanBaseline(labelled: readonly LabelledRow[], test: readonly LabelledRow[], question: Question): MeanBaseline {
+  const width = question.answers.length;
+  const mean = new Float64Array(width);
+  for (const r of labelled) for (let a = 0; a < width; a++) mean[a] += r.questionFractions[a] / labelled.length;
+  const predicted = test.flatMap(() => Array.from(mean));
+  const keys = { key: question.key, answers: question.answers.map((a) => a.key) };
+  const hasTruth = test.every((r) => r.truth !== null);
+  return {
+    votes: questionErrors(predicted, test.flatMap((r) => Array.from(r.questionFractions)), keys),
+    truth: hasTruth ? questionErrors(predicted, test.flatMap((r) => Array.from(r.truth!)), keys) : null,
+  };
+}

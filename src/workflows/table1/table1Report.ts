@@ -39,6 +39,9 @@ export interface AggregateRow {
   seeds: number;
   sumAbs: MeanSd;
   rmse: MeanSd;
+  /** Predict-the-mean (the cell's labelled mean fractions) on the same test galaxies. */
+  meanSumAbs: MeanSd;
+  meanTruthSumAbs: MeanSd | null;
   truthSumAbs: MeanSd | null;
   truthRmse: MeanSd | null;
   rotationMeanAbsDelta: MeanSd | null;
@@ -73,6 +76,8 @@ export function aggregate(cells: readonly CellResult[]): AggregateRow[] {
       seeds: g.length,
       sumAbs: meanSd(g.map((c) => c.test.votes.sumAbs)),
       rmse: meanSd(g.map((c) => c.test.votes.rmse)),
+      meanSumAbs: opt((c) => c.predictTheMean?.votes.sumAbs) ?? { mean: NaN, sd: NaN },
+      meanTruthSumAbs: opt((c) => c.predictTheMean?.truth?.sumAbs),
       truthSumAbs: opt((c) => c.test.truth?.sumAbs),
       truthRmse: opt((c) => c.test.truth?.rmse),
       rotationMeanAbsDelta: opt((c) => c.test.rotationMeanAbsDelta),
@@ -96,9 +101,12 @@ function flatRow(a: AggregateRow): TableRow {
     labels: a.labels,
     seeds: a.seeds,
     'sum-abs (paper "RMSE")': a.sumAbs,
+    'predict-the-mean sum-abs': a.meanSumAbs,
+    'below the mean': belowMean(a.sumAbs.mean, a.meanSumAbs.mean),
     RMSE: a.rmse,
     'truth sum-abs': a.truthSumAbs,
     'truth RMSE': a.truthRmse,
+    'predict-the-mean vs truth': a.meanTruthSumAbs,
     'rotation mean |Δp|': a.rotationMeanAbsDelta,
     'external sum-abs': a.externalSumAbs,
     'external RMSE': a.externalRmse,
@@ -127,16 +135,17 @@ function limitText(l: PhaseBudget['limit'] | undefined): string {
   return `≤ ${l.epochs} epochs of its ${l.epochUnit}${l.seconds > 0 ? `, ≤ ${l.seconds} s` : ''}${l.patience > 0 ? `, patience ${l.patience}` : ''}`;
 }
 
-function lossBalanceSection(b: GradientBalance | null, weight: number): string[] {
-  if (b === null) return [];
+function lossBalanceSection(r: LossBalanceReport | null): string[] {
+  if (r === null) return [];
+  const first = r.measured[0];
   return [
     '## Loss balance of the alternating regime at initialisation',
     '',
-    `On ${b.galaxies} labelled galaxies: −ELBO ${b.negativeElbo.toFixed(1)} and vote NLL ${b.nll.toFixed(2)} nats per galaxy. Gradient norms per parameter group (gradient_balance.json):`,
+    `First batch of ${r.labels} labelled galaxies, weight seeds ${r.seeds.join(', ')}: −ELBO ${r.measured.map((m) => m.negativeElbo.toFixed(0)).join(', ')} and vote NLL ${r.measured.map((m) => m.nll.toFixed(1)).join(', ')} nats per galaxy. Gradient norms per parameter group, seed ${r.seeds[0]} (all in gradient_balance.json):`,
     '',
-    markdownTable(b.groups.map((g) => ({ group: g.group, '‖∇ −ELBO‖': g.elbo, '‖∇ NLL‖': g.nll }))),
-    `On the weights both terms reach (ET pose layers + encoder) ‖∇ELBO‖ / ‖∇NLL‖ = ${b.sharedRatio.toPrecision(3)}; this run weighed the NLL by ${weight}, ` +
-      `so at the start the vote term's pull on them is ${(weight / b.sharedRatio).toPrecision(2)}× the reconstruction's.`,
+    markdownTable(first.groups.map((g) => ({ group: g.group, '‖∇ −ELBO‖': g.elbo, '‖∇ NLL‖': g.nll }))),
+    `On the weights both terms reach (ET pose layers + encoder) ‖∇ELBO‖ / ‖∇NLL‖ = ${r.measured.map((m) => m.sharedRatio.toPrecision(3)).join(', ')} (geometric mean ${r.sharedRatio.toPrecision(3)}); ` +
+      `the NLL was weighed by ${r.classifierWeight} (${r.source}), so at the start the vote term's pull on them is ${(r.classifierWeight / r.sharedRatio).toPrecision(2)}× the reconstruction's.`,
     '',
   ];
 }
@@ -146,8 +155,27 @@ function dropEmptyColumns(rows: TableRow[]): TableRow[] {
   return rows.map((r) => Object.fromEntries(keys.map((k) => [k, r[k]])));
 }
 
+/** How far below predict-the-mean a score is, e.g. "23%" (negative: worse than the mean). */
+function belowMean(score: number, mean: number): string {
+  return Number.isFinite(score) && Number.isFinite(mean) && mean > 0 ? `${(100 * (1 - score / mean)).toFixed(0)}%` : '—';
+}
+
+/** Per number of labels: the best regime, its score and how far below predict-the-mean it is. */
+function bestBelowMean(rows: AggregateRow[]): string[] {
+  return [...new Set(rows.map((r) => r.labels))].sort((a, b) => a - b).map((n) => {
+    const best = rows.filter((r) => r.labels === n).sort((a, b) => a.sumAbs.mean - b.sumAbs.mean)[0];
+    return `- ${n} labels: best ${best.regime} ${best.sumAbs.mean.toFixed(3)} against predict-the-mean ${best.meanSumAbs.mean.toFixed(3)}: ${belowMean(best.sumAbs.mean, best.meanSumAbs.mean)} below it.`;
+  });
+}
+
 function paperComparison(rows: AggregateRow[], labels: number[]): TableRow[] {
   const out: TableRow[] = [];
+  const meanRow: Record<string, string> = { regime: 'predict the mean (ours)' };
+  for (const n of labels) {
+    const any = rows.find((r) => r.labels === n);
+    meanRow[`${n} ours`] = any && Number.isFinite(any.meanSumAbs.mean) ? any.meanSumAbs.mean.toFixed(3) : '—';
+    meanRow[`${n} paper`] = '—';
+  }
   for (const regime of Object.keys(PAPER_TABLE1) as Regime[]) {
     const row: Record<string, string> = { regime };
     let any = false;
@@ -160,6 +188,7 @@ function paperComparison(rows: AggregateRow[], labels: number[]): TableRow[] {
     }
     if (any) out.push(row);
   }
+  if (out.length > 0) out.push(meanRow);
   return out;
 }
 
@@ -174,6 +203,17 @@ function seriesBy(rows: AggregateRow[], value: (r: AggregateRow) => MeanSd | nul
   return out;
 }
 
+/** The loss balance measured at initialisation for a few weight seeds, and the classifier weight it gave. */
+export interface LossBalanceReport {
+  labels: number;
+  seeds: number[];
+  measured: GradientBalance[];
+  /** Geometric mean over the seeds of ‖∇ELBO‖ / ‖∇NLL‖ on the ET and encoder weights. */
+  sharedRatio: number;
+  classifierWeight: number;
+  source: 'balanced at initialisation (measured)' | 'given';
+}
+
 export interface Table1ReportInput {
   run: RunFolder;
   settings: Table1Options;
@@ -186,7 +226,7 @@ export interface Table1ReportInput {
   splitSizes: Record<string, number>;
   skipped: SkippedSource[];
   /** The alternating regime's loss balance at initialisation (null when alternating was not run). */
-  lossBalance: GradientBalance | null;
+  lossBalance: LossBalanceReport | null;
 }
 
 export async function writeTable1Report(input: Table1ReportInput): Promise<{ summary: string; rows: AggregateRow[] }> {
@@ -198,6 +238,7 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
   writeCsvTable(run.path('cells.csv'), cells.map((c) => ({
     regime: c.regime, labels: c.labels, seed: c.seed, sumAbs: c.test.votes.sumAbs, rmse: c.test.votes.rmse,
     truthSumAbs: c.test.truth?.sumAbs ?? null, truthRmse: c.test.truth?.rmse ?? null,
+    predictTheMeanSumAbs: c.predictTheMean?.votes.sumAbs ?? null, predictTheMeanTruthSumAbs: c.predictTheMean?.truth?.sumAbs ?? null,
     rotationMeanAbsDelta: c.test.rotationMeanAbsDelta, externalSumAbs: c.external?.votes.sumAbs ?? null,
     bestValidation: c.bestValidation, ...budgetColumns(c.budget[c.budget.length - 1]), wallSeconds: c.wallSeconds,
   })));
@@ -261,7 +302,11 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     comparison.length > 0 ? markdownTable(comparison) : `None of the regimes run (${settings.regimes.join(', ')}) is in the paper's table.\n`,
     '## All regimes (mean ± sd over seeds)',
     '',
+    'Each cell beside predict-the-mean (every test galaxy given the mean vote fractions of the cell\'s labelled galaxies) and how far below it the cell is:',
+    '',
     markdownTable(dropEmptyColumns(rows.map(flatRow))),
+    ...bestBelowMean(rows),
+    '',
     '## Compute budget per cell (training phase; mean over seeds)',
     '',
     'Each regime\'s budget is stated over its own data: an epoch is a pass over the labelled images (supervised, two-step, M1, plain CNN) or over the unlabelled images, each with a labelled batch (alternating); seconds count training steps only. "Still improving" (⚠) means a limit ended the phase while its best validation came in its last quarter: that cell had not converged, and more budget would probably lower its error.',
@@ -269,7 +314,7 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     markdownTable(budgetRows),
     ...(pre ? [`Shared VAE pre-training (two-step, M1), per seed: ${limitText(pre.limit)}; ran ${pre.epochs.toFixed(1)} epochs, ${pre.trainSeconds.toFixed(0)} s, ${pre.imagesPerSecond.toFixed(1)} img/s, stopped by ${pre.stoppedBy}.`] : []),
     '',
-    ...lossBalanceSection(input.lossBalance, settings.classifierWeight),
+    ...lossBalanceSection(input.lossBalance),
     '## Figures',
     '',
     ...figures.map((f) => `![${f}](${f})`),

@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src/cli/main.js';
 import { runTable1, type Table1Options } from '../../../src/workflows/table1/table1.js';
 import { loadMorphologyModel } from '../../../src/models/morphologyCheckpoint.js';
+import { augmentationOf, labelledDataset, type LabelledRow } from '../../../src/workflows/table1/table1Data.js';
+import { meanBaseline } from '../../../src/workflows/table1/table1Evaluate.js';
+import { getSchema } from '../../../src/data/schemas/index.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -12,6 +15,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const TINY: Partial<Table1Options> = {
   imageSize: 16, labels: [8], seeds: 1, batchSize: 8, epochs: 1, pretrainEpochs: 1, cellSeconds: 0, pretrainSeconds: 0,
   validations: 1, valSize: 8, simulate: 60, latentDim: 4, split: { train: 0.5, val: 0.2, test: 0.3 }, regimeEpochs: { 'plain-cnn': 2 },
+  simulateUnlabelled: 20,
 };
 
 async function cli(args: string[]): Promise<void> {
@@ -30,7 +34,8 @@ describe('experiment table1 (smoke, tiny simulated set)', () => {
     // Budgets per regime: plain CNN's own 2 epochs of its labelled images, alternating's 1 pass of the unlabelled ones.
     const limitOf = (regime: string) => result.cells.find((c) => c.regime === regime)!.budget.at(-1)!;
     expect(limitOf('plain-cnn')).toMatchObject({ limit: { epochs: 2, epochUnit: 'labelled images', seconds: 0, patience: 0 }, epochs: 2 });
-    expect(limitOf('alternating')).toMatchObject({ limit: { epochs: 1, epochUnit: 'unlabelled images', seconds: 0 } });
+    // The quick preset's per-regime time table gives alternating 60 s where the others have --cell-seconds (0 here).
+    expect(limitOf('alternating')).toMatchObject({ limit: { epochs: 1, epochUnit: 'unlabelled images', seconds: 60 } });
     expect(typeof limitOf('supervised').stillImproving).toBe('boolean');
     for (const c of result.cells) {
       expect(c.test.votes.sumAbs).toBeGreaterThanOrEqual(0);
@@ -48,6 +53,15 @@ describe('experiment table1 (smoke, tiny simulated set)', () => {
     expect(summary).toContain('sum-abs');
     expect(summary).toContain('0.56'); // the paper's supervised value at 100 labels is set beside ours
     expect(summary).toContain('≤ 2 epochs of its labelled images');
+    expect(summary).toContain('predict-the-mean');
+    expect(summary).toMatch(/8 labels: best [a-z-]+ \d\.\d{3} against predict-the-mean \d\.\d{3}/);
+    expect(existsSync(join(out, 'simulated-unlabelled', 'labels.csv'))).toBe(true);
+    // The default classifier weight: the gradient ratio measured at initialisation (geometric mean over 3 weight seeds, 2 digits).
+    const balance = JSON.parse(readFileSync(join(out, 'gradient_balance.json'), 'utf8'));
+    expect(balance).toMatchObject({ labels: 8, seeds: [0, 1, 2], source: 'balanced at initialisation (measured)' });
+    const geometric = Math.exp(balance.measured.reduce((a: number, m: { sharedRatio: number }) => a + Math.log(m.sharedRatio), 0) / 3);
+    expect(balance.classifierWeight).toBe(Number(geometric.toPrecision(2)));
+    expect(summary).toContain('Loss balance of the alternating regime at initialisation');
     expect(summary).toContain('still improving when stopped');
     expect(readFileSync(join(out, 'cells.csv'), 'utf8').split('\n')[0]).toContain('stillImproving');
     const m1 = loadMorphologyModel(join(out, 'cells', 'm1-8-seed0', 'model'));
@@ -110,7 +124,8 @@ describe('experiment table1 options', () => {
     expect(config).toMatchObject({ command: 'experiment table1', preset: 'paper', cellSeconds: 30, epochs: 1, epochsByLabels: {}, labels: [8],
       regimes: ['plain-cnn'], imageSize: 16, simulate: 60, workers: 1, backend: 'wasm' });
     // Not typed: the paper preset's values, then the defaults.
-    expect(config).toMatchObject({ learningRate: 1e-4, afterPretrainingLearningRate: 1e-3, pretrainSeconds: 0, latentDim: 100, valSize: 300, crop: 0.5,
+    expect(config).toMatchObject({ learningRate: 1e-4, afterPretrainingLearningRate: 1e-3, pretrainSeconds: 0, latentDim: 100, valSize: 300, crop: 0.3,
+      augment: { supervised: 'none', 'two-step': 'none', alternating: 'none', m1: 'none', pretrain: 'none' },
       schema: 'q1', nominalN: 40, likelihood: 'bernoulli' });
     expect(config.commandLine).toMatch(/^galmorph /);
     const cells = readFileSync(join(out, 'cells.csv'), 'utf8').trim().split('\n');
@@ -118,5 +133,33 @@ describe('experiment table1 options', () => {
     expect(cells[1]).toMatch(/^plain-cnn,8,0,/);
     // A run of regimes the paper did not have says so instead of an empty comparison table.
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain("None of the regimes run (plain-cnn) is in the paper's table.");
+  });
+});
+
+describe('table1 data settings', () => {
+  const row = (id: string, fractions: number[], truth: number[] | null): LabelledRow => ({
+    id, image: `${id}.png`, questionCounts: Float32Array.from(fractions, (f) => 10 * f), questionFractions: Float32Array.from(fractions),
+    truth: truth === null ? null : Float32Array.from(truth),
+  });
+  it('predict-the-mean gives every test galaxy the labelled galaxies\' mean fractions (sum-abs by hand)', () => {
+    const question = getSchema('q1').questions[0];
+    const labelled = [row('a', [1, 0, 0], null), row('b', [0.5, 0.5, 0], null)]; // mean (0.75, 0.25, 0)
+    const test = [row('c', [0, 1, 0], [0.25, 0.75, 0]), row('d', [0.75, 0.25, 0], [0.75, 0.25, 0])];
+    const m = meanBaseline(labelled, test, question);
+    // c: |0.75| + |0.75| + 0 = 1.5; d: 0 → mean 0.75. Against truth: c 0.5 + 0.5 = 1, d 0 → 0.5.
+    expect(m.votes.sumAbs).toBeCloseTo(0.75, 6);
+    expect(m.truth?.sumAbs).toBeCloseTo(0.5, 6);
+    expect(meanBaseline(labelled, [row('e', [0, 1, 0], null)], question).truth).toBeNull();
+  });
+
+  it('augmentation per phase: none, flips only, or flips and any rotation (the default); evaluation sets never augment', () => {
+    const rows = [row('a', [1, 0, 0], null)];
+    const choice = { preprocess: { size: 16 }, batchSize: 1, seed: 0, onBad: 'error' as const };
+    expect(labelledDataset(rows, { ...choice, training: true, augment: 'none' }).augmentOptions).toBeNull();
+    expect(labelledDataset(rows, { ...choice, training: true, augment: 'flip' }).augmentOptions).toMatchObject({ flip: true, rotate: 'none' });
+    expect(labelledDataset(rows, { ...choice, training: true }).augmentOptions).toMatchObject({ flip: true, rotate: 'any' });
+    expect(labelledDataset(rows, { ...choice, training: false, augment: 'rotate' }).augmentOptions).toBeNull();
+    const settings = { augment: { alternating: 'none' as const, pretrain: 'flip' as const } };
+    expect([augmentationOf(settings, 'alternating'), augmentationOf(settings, 'pretrain'), augmentationOf(settings, 'supervised')]).toEqual(['none', 'flip', 'rotate']);
   });
 });
