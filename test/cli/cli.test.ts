@@ -27,7 +27,7 @@ describe('galmorph CLI', () => {
       /argument 'gz9' is invalid. Allowed choices are gz2, decals-dr5, q1/,
     );
     await expect(run(['experiment', 'table1', '--classifier-weight', '-1'])).rejects.toThrow(
-      /option "--classifier-weight": expected a number in \[0, 1000000\], got "-1"/,
+      /option "--classifier-weight": expected a number in \[0, 1000000\] \(or null\), got "-1"/,
     );
     await expect(run(['active-learn', '--simulate', '9', '--out', join(tmpdir(), 'gm-x'), '--per-round', '0'])).rejects.toThrow(
       /option "--per-round": expected an integer in \[1, 10000000\], got "0"/,

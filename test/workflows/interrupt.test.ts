@@ -60,7 +60,7 @@ describe('SIGINT/SIGTERM in experiment table1 and active-learn', () => {
     const out = join(dir, 'al');
     requestInterrupt('SIGTERM');
     const e = await interrupted(activeLearn({
-      data: sim, out, progress: false, seed: 1, workers: 1, initialLabels: 6, perRound: 4, rounds: 1, poolSize: 16, testSize: 8, passes: 2,
+      data: sim, out, progress: false, seed: 1, workers: 1, initialLabels: 6, valSize: 4, perRound: 4, rounds: 1, poolSize: 16, testSize: 8, passes: 2,
       imageSize: 16, blocks: [[4]], denseUnits: 8, epochs: 2, batchSize: 4,
     }));
     expect(e.exitCode).toBe(143);
