@@ -49,7 +49,7 @@ export const FINETUNE_FIELDS = {
   })),
   seeds: field.integer({ default: 3, min: 1, max: 100, flag: '--seeds <n>', help: 'seeds per label count (--labels): seeds --seed … --seed+n−1' }),
   fromScratch: field.boolean({ default: false, flag: '--from-scratch', help: 'train the same network from random weights (the baseline) instead of fine-tuning' }),
-  baseline: field.boolean({ default: true, help: 'with --labels, also train from scratch on the same galaxies', negation: 'with --labels, fine-tuned runs only' }),
+  baseline: field.boolean({ default: true, flag: '--baseline', help: 'with --labels, also train from scratch on the same galaxies', negation: 'with --labels, fine-tuned runs only' }),
   valFraction: field.number({ default: 0.2, min: 0.05, max: 0.5, flag: '--val-fraction <f>', help: 'share of each run\'s labelled galaxies kept for validation (early stopping), stratified by class' }),
   headHidden: field.custom<number[]>(LAYERS, {
     default: [64], flag: '--head-units <list>', expected: 'comma-separated layer widths, e.g. 64 or 64,64 (empty: none)',
@@ -63,7 +63,7 @@ export const FINETUNE_FIELDS = {
   lr1: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--lr1 <x>', help: 'Adam learning rate of stage 1 (and of training from scratch)' }),
   lr2: field.number({ default: 1e-4, min: 1e-9, max: 1, flag: '--lr2 <x>', help: 'Adam learning rate of stage 2 (unfrozen blocks and head)' }),
   batchSize: field.integer({ default: 16, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
-  augment: field.boolean({ default: true, help: 'random flips and any-angle rotations of training images', negation: 'no augmentation' }),
+  augment: field.boolean({ default: true, flag: '--augment', help: 'random flips and any-angle rotations of training images', negation: 'no augmentation' }),
   passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes for the test predictions' }),
   onBad: ON_BAD_FIELD,
   allowAbsolutePaths: ALLOW_ABSOLUTE_PATHS_FIELD,
