@@ -330,16 +330,22 @@ export interface MergeResult {
   leftOut: LeftOut[];
   /** Sum of the shards' seconds (compute time; on several machines more than the wall time). */
   shardSeconds: number;
+  /** Whether ids were checked to be unique across shards (catalogs up to `checkIdsUpTo` rows). */
+  idsChecked: boolean;
 }
+
+/** Largest catalog whose ids the merge checks for repeats by default (a set of 5M ids is about 500 MB). */
+export const DEFAULT_CHECK_IDS_UP_TO = 5_000_000;
 
 /**
  * Checks that every shard is done (receipt, size and checksum), then streams the shards in row order into one
  * Parquet file `outFile` (one row group per shard, written atomically), so memory holds one shard at a time.
  * Refuses an unfinished table, naming how many shards are missing and the first of them, and shards whose columns
- * differ from the first shard's. Ids are checked to occur once across the whole table (a set of ids is kept: about
- * 100 bytes per galaxy; `checkIds: false` skips it for catalogs too big for that).
+ * differ from the first shard's. Ids are checked to occur once across the whole table when the catalog has at most
+ * `checkIdsUpTo` rows (a set of ids is kept, about 100 bytes per galaxy; above that the merge stays flat in memory
+ * and relies on the row ranges, which cannot overlap, so only a catalog that repeats an id can repeat it).
  */
-export async function mergeShardedTable(table: ShardedTable, outFile: string, options: { checkIds?: boolean } = {}): Promise<MergeResult> {
+export async function mergeShardedTable(table: ShardedTable, outFile: string, options: { checkIdsUpTo?: number } = {}): Promise<MergeResult> {
   const missing = table.missing();
   if (missing.length > 0) {
     throw new InputError(`${missing.length} of ${table.shardCount} shards are not finished (first: ${missing.slice(0, 5).join(', ')})`, { file: table.dir },
@@ -348,7 +354,7 @@ export async function mergeShardedTable(table: ShardedTable, outFile: string, op
   const temp = `${outFile}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   let writer: ParquetWriter | null = null;
   let names: string | null = null;
-  const seen = options.checkIds === false ? null : new Set<string>();
+  const seen = table.manifest.catalog.rows <= (options.checkIdsUpTo ?? DEFAULT_CHECK_IDS_UP_TO) ? new Set<string>() : null;
   const leftOut: LeftOut[] = [];
   let rows = 0;
   let shardSeconds = 0;
@@ -377,7 +383,7 @@ export async function mergeShardedTable(table: ShardedTable, outFile: string, op
   } finally {
     if (existsSync(temp)) unlinkSync(temp);
   }
-  return { file: outFile, rows, shards: table.shardCount, leftOut, shardSeconds };
+  return { file: outFile, rows, shards: table.shardCount, leftOut, shardSeconds, idsChecked: seen !== null };
 }
 
 /** Temporary files left in a table's shards folder by killed writers (harmless; listed so a report can say so). */

@@ -205,7 +205,7 @@ export async function finishPredictTable(
   const results = {
     galaxies: merged.rows, leftOutCount: merged.leftOut.length, leftOut: merged.leftOut.slice(0, 1000), shards: merged.shards, shardSize: m.shardSize,
     shardsDoneBefore: extra.shardsDoneBefore, galaxiesPerSecond: extra.galaxiesPerSecond, galaxiesPerCpuSecond: extra.galaxiesPerCpuSecond, shardSeconds: merged.shardSeconds, peakRssMb,
-    model: m.model, catalog: m.catalog, fingerprint: m.fingerprint, strayTemporaryFiles: stray.length,
+    model: m.model, catalog: m.catalog, fingerprint: m.fingerprint, idsCheckedUnique: merged.idsChecked, strayTemporaryFiles: stray.length,
   };
   const resultsPath = run.writeJson('results.json', results);
   const summary = run.writeText('summary.md', [
