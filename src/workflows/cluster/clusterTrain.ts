@@ -86,7 +86,7 @@ export async function trainVade(input: TrainVadeInput): Promise<TrainedVade> {
     preprocess: input.preprocessing, augment: o.flip ? { flip: true, rotate: 'none' } : null, batchSize: o.batchSize, shuffle: true,
     seed: input.seed, onBad: o.onBad, dropLast: input.galaxies.length > o.batchSize, prefetch: 0,
   });
-  await train.prepare();
+  // Decoded on first use (batches()), so a resumed run that has nothing left to train never decodes its images twice.
   const spe = train.batchesPerEpoch;
   const schedule: VadeSchedule = { warmupSteps: o.warmupEpochs * spe, annealSteps: o.annealEpochs * spe, staticSteps: o.staticEpochs * spe, klWeight: o.klWeight };
   const totalEpochs = o.warmupEpochs + o.periods * (o.annealEpochs + o.staticEpochs);
