@@ -30,7 +30,7 @@ beforeAll(async () => {
   saveBayesianCnn(modelDir, model, { preprocessing: resolvePreprocessOptions({ size: 16 }), step: 0, optimizer: null });
   model.dispose();
   await embed({ catalog, out: store, model: modelDir, shardSize: 12, pca: [3, 6], progress: false });
-});
+}, 300_000); // ~5 s on an idle machine; minutes when the machine is saturated (the decode worker starts slowly)
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every galaxy's PCA coordinates and ids, read back through the store and the saved PCA. */
