@@ -15,6 +15,7 @@ import { InputError } from '../util/errors.js';
 import { field } from '../util/fields.js';
 import { interruptRequested } from '../util/interrupt.js';
 import { PredictShardRunner } from '../workflows/predict/predictShards.js';
+import { EmbedShardRunner } from '../workflows/embed/embedShards.js';
 import { redisOptions } from './redisConnection.js';
 import { openQueue, pendingJobs, type ShardJobData, type ShardJobResult } from './shardQueue.js';
 
@@ -49,8 +50,10 @@ function createRunner(table: ShardedTable): ShardRunner {
   switch (kind) {
     case 'predict':
       return new PredictShardRunner(table);
+    case 'embed':
+      return new EmbedShardRunner(table);
     default:
-      throw new InputError(`no worker for tables of kind "${kind}"`, { file: table.dir }, 'this galmorph runs predict jobs; update galmorph on this machine');
+      throw new InputError(`no worker for tables of kind "${kind}"`, { file: table.dir }, 'this galmorph runs predict and embed jobs; update galmorph on this machine');
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * `galmorph queue submit predict | status | merge`: shard jobs on a Redis queue (BullMQ) for `galmorph worker`s on
+ * `galmorph queue submit predict | embed`, `queue status`, `queue merge`: shard jobs on a Redis queue (BullMQ) for `galmorph worker`s on
  * many machines; see jobs/shardQueue.ts.
  */
 import type { Command } from 'commander';
@@ -8,7 +8,9 @@ import { ShardedTable } from '../../data/shardedTable.js';
 import { requireRedis } from '../../jobs/redisConnection.js';
 import { queueStatus, QUEUE_FIELDS, submitShardJobs, SUBMIT_FIELDS } from '../../jobs/shardQueue.js';
 import { mergeTable } from '../../jobs/mergeTable.js';
-import { PREDICT_SHARDED_FIELDS, predictTableSpec, type PredictShardedOptions } from '../../workflows/predict/predictShards.js';
+import { PREDICT_SHARD_FIELDS, PREDICT_SHARDED_FIELDS, predictTableSpec, type PredictShardedOptions } from '../../workflows/predict/predictShards.js';
+import { EMBED_FIELDS } from '../../workflows/embed/embed.js';
+import { embedTableSpec } from '../../workflows/embed/embedShards.js';
 import { field } from '../../util/fields.js';
 
 const MERGE_FIELDS = { out: field.string({ default: '', flag: '--out <dir>', help: 'the --out folder given to queue submit' }) };
@@ -44,6 +46,20 @@ export function registerQueueCommand(program: Command): void {
     console.log(`queue ${name}: ${r.added} shard jobs added (${r.done} of ${r.shards} shards already done) for ${spec.catalog.rows} galaxies into ${table.dir}`);
   });
 
+  const embed = submit
+    .command('embed')
+    .description('embed a catalog of any size: one job per shard of --shard-size galaxies; queue merge writes an embeddings store with its PCA in <out>/embeddings')
+    .addHelpText('after', '\nExample:\n  galmorph queue submit embed --catalog big.parquet --model gz2 --out /shared/emb --redis redis://queue-host:6379 --shard-size 10000\n  galmorph queue merge --out /shared/emb     # then: galmorph similar --store /shared/emb/embeddings …\n');
+  const embedFields = { ...EMBED_FIELDS, restart: PREDICT_SHARD_FIELDS.restart, ...QUEUE_FIELDS, ...SUBMIT_FIELDS };
+  addFieldOptions(embed, embedFields, { required: ['catalog', 'out'] }).action(async () => {
+    const given = typedFlags(embed, embedFields);
+    const { redis, queue: name, attempts, backoffMs, restart, ...rest } = resolveFields(embedFields, { ...given, catalog: given.catalog ?? '', out: given.out ?? '' });
+    await requireRedis(redis);
+    const table = ShardedTable.create(rest.out, await embedTableSpec(rest), { restart });
+    const r = await submitShardJobs(table, { redis, queue: name, attempts, backoffMs });
+    console.log(`queue ${name}: ${r.added} shard jobs added (${r.done} of ${r.shards} shards already done) for ${table.manifest.catalog.rows} galaxies into ${table.dir}`);
+  });
+
   const status = queue.command('status').description('jobs done / running / waiting / failed / retried, galaxies per second, and each failure\'s reason');
   addFieldOptions(status, { ...QUEUE_FIELDS, ...STATUS_FIELDS }).action(async () => {
     const o = resolveFields({ ...QUEUE_FIELDS, ...STATUS_FIELDS }, typedFlags(status, { ...QUEUE_FIELDS, ...STATUS_FIELDS }));
@@ -59,7 +75,7 @@ export function registerQueueCommand(program: Command): void {
     for (const f of s.failures) console.log(`failed: shard ${f.shard} of ${f.out} after ${f.attempts} attempt(s): ${f.reason}`);
   });
 
-  const merge = queue.command('merge').description('check every shard of a table against its manifest and write the final table (predictions_full.parquet)');
+  const merge = queue.command('merge').description('check every shard of a table against its manifest and write the final table (predict: predictions_full.parquet; embed: an embeddings store in <out>/embeddings)');
   addFieldOptions(merge, MERGE_FIELDS, { required: ['out'] }).action(async () => {
     const { out } = resolveFields(MERGE_FIELDS, typedFlags(merge, MERGE_FIELDS));
     const r = await mergeTable(out);
