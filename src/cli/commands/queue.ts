@@ -49,7 +49,7 @@ export function registerQueueCommand(program: Command): void {
   const embed = submit
     .command('embed')
     .description('embed a catalog of any size: one job per shard of --shard-size galaxies; queue merge writes an embeddings store with its PCA in <out>/embeddings')
-    .addHelpText('after', '\nExample:\n  galmorph queue submit embed --catalog big.parquet --model gz2 --out /shared/emb --redis redis://queue-host:6379 --shard-size 10000\n  galmorph queue merge --out /shared/emb     # then: galmorph similar --store /shared/emb/embeddings …\n');
+    .addHelpText('after', '\nExample:\n  galmorph queue submit embed --catalog big.parquet --model gz2 --out /shared/emb --redis redis://queue-host:6379 --shard-size 10000\n  galmorph queue merge --out /shared/emb     # then: galmorph similar --embeddings /shared/emb/embeddings …\n');
   const embedFields = { ...EMBED_FIELDS, restart: PREDICT_SHARD_FIELDS.restart, ...QUEUE_FIELDS, ...SUBMIT_FIELDS };
   addFieldOptions(embed, embedFields, { required: ['catalog', 'out'] }).action(async () => {
     const given = typedFlags(embed, embedFields);
