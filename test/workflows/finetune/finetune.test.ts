@@ -25,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'finetune-'));
 const sim = join(dir, 'sim');
 const pretrained = join(dir, 'pretrained');
 const arch = { imageSize: 16, blocks: [[4], [4]], denseUnits: 8 };
-const quick = { epochs1: 2, epochs2: 1, patience: 1, passes: 2, batchSize: 8, progress: false };
+const quick = { epochs1: 1, epochs2: 1, patience: 1, passes: 2, batchSize: 8, progress: false };
 
 /** A class catalog over the simulator's images: its galaxy class (truth.csv) as the label column `morph`. */
 function writeClassCatalog(name: string, edit: (rows: string[][]) => string[][] = (r) => r): string {
