@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng.js';
+import { MAX_PASS_SEED } from '../nn/mcDropout.js';
 import { InputError } from '../util/errors.js';
 import { questionTotals } from '../losses/questionSlices.js';
 import type { HostBatch } from '../data/hostBatch.js';
@@ -23,9 +24,6 @@ import type { SchemaDef } from '../data/schema.js';
  * fine-tuning a pretrained encoder); applied the same way in this thread and in every data-parallel worker.
  */
 export type BayesianCnnTaskOptions = Partial<BayesianCnnConfig> & { schema: SchemaDef; transfer?: Transfer | null };
-
-/** Dropout seeds are carried in float32 batch arrays, so they are kept below 2^24 (exact in float32). */
-export const MAX_PASS_SEED = 2 ** 24 - 1024;
 
 export class BayesianCnnTask implements TrainTask {
   readonly model: BayesianCnn;

@@ -4,7 +4,7 @@
  * same seed reproduces the command's numbers.
  */
 import { Rng } from '../../util/rng.js';
-import { MAX_PASS_SEED } from '../../models/bayesianCnnTask.js';
+import { MAX_PASS_SEED } from '../../nn/mcDropout.js';
 
 export function predictPassSeed(seed: number, member: number): number {
   return Rng.derive(seed, 'predict', member).nextUint32() % MAX_PASS_SEED;

@@ -15,7 +15,7 @@ import type { ImageDataset } from '../../data/dataset.js';
 import type { CatalogRow } from '../../data/catalog.js';
 import type { BayesianCnn } from '../../models/bayesianCnn.js';
 import { headLoss } from '../../models/bayesianCnnHead.js';
-import { MAX_PASS_SEED } from '../../models/bayesianCnnTask.js';
+import { MAX_PASS_SEED } from '../../nn/mcDropout.js';
 import { summarisePasses } from '../predict/predictSummary.js';
 import { galaxyErrors, meanVoteFractions, voteFractionMetrics, type QuestionColumns, type VoteFractionMetrics } from '../../train/metrics/voteFractionMetrics.js';
 import { answerCoverage } from '../../train/metrics/answerCoverage.js';
