@@ -67,15 +67,17 @@ validation loss ${f4(best?.valLoss)} was at epoch ${results.bestEpoch}, whose we
 ## Architecture
 Convolution blocks ${JSON.stringify(config.blocks)} (3×3, ReLU, 2×2 max-pool after each block), ${config.pooling} pooling,
 dense ${config.denseUnits} + ReLU, MC dropout ${config.dropout} (on at prediction), head bias ${config.headBias}
-(α = 1 + 100·sigmoid). Loss: the Dirichlet-multinomial NLL summed over questions, ${weights}. Adam ${config.learningRate},
+(α = ${config.concentrationFloor ?? 1} + 100·sigmoid). Loss: the Dirichlet-multinomial NLL summed over questions, ${weights}. Adam ${config.learningRate},
 ${config.lrSchedule} schedule, batch ${config.batchSize}.
 
 ## Test metrics (${results.test.galaxies} held-out galaxies, ${results.test.passes} MC-dropout passes${config.tta ? ' over the 8 rotations/mirrors (`--tta`)' : ''})
-Per question, over the galaxies whose question got votes, beside predicting the training mean for every galaxy:
+Per question, over the galaxies whose question got votes, beside predicting the training mean for every galaxy; the
+last two columns count only galaxies whose question was asked of at least half their volunteers (Walmsley et al.
+2022's convention: a question one or two volunteers reached has fractions that are mostly vote noise):
 
-| question | galaxies | sum-abs | RMSE | mean: sum-abs | mean: RMSE | RMSE gain |
-|---|---:|---:|---:|---:|---:|---:|
-${q.filter((r) => r.galaxies > 0).map((r) => `| ${r.question} | ${r.galaxies} | ${f4(r.sum_abs)} | ${f4(r.rmse)} | ${f4(r.baseline_sum_abs)} | ${f4(r.baseline_rmse)} | ${pct(r.rmse_gain)} |`).join('\n')}
+| question | galaxies | sum-abs | RMSE | mean: sum-abs | mean: RMSE | RMSE gain | asked by ≥ 50%: galaxies | asked by ≥ 50%: RMSE gain |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+${q.filter((r) => r.galaxies > 0).map((r) => `| ${r.question} | ${r.galaxies} | ${f4(r.sum_abs)} | ${f4(r.rmse)} | ${f4(r.baseline_sum_abs)} | ${f4(r.baseline_rmse)} | ${pct(r.rmse_gain)} | ${r.galaxies_asked_by_most ?? '–'} | ${pct(r.rmse_gain_asked_by_most)} |`).join('\n')}
 
 Headline: **Q1 sum-abs ${f4(q1.sum_abs)}, RMSE ${f4(q1.rmse)}** (predict-the-mean ${f4(q1.baseline_sum_abs)} / ${f4(q1.baseline_rmse)}).
 

@@ -3,6 +3,10 @@
  *
  * Which galaxies count: for question q, a galaxy counts when the question received votes (N_q = Σ_{a in q} k_a > 0),
  * so its fractions are defined. A galaxy that was never asked q is left out of q's figures and counted.
+ * With `minAskedFraction` m > 0 a galaxy counts only when at least a share m of its volunteers were asked q:
+ * N_q ≥ m · max_{q'} N_{q'} over the questions scored (the first question of a decision tree is asked of everyone,
+ * so the maximum is the galaxy's volunteer count). m = 0.5 is the convention of Walmsley et al. (2022): a question
+ * deep in the tree that one or two volunteers reached has fractions that are mostly vote noise.
  *
  * Per question q over its counted galaxies i and answers a:
  *   sum-abs = mean_i Σ_a |p_ia − f_ia|   (the ET-VAE paper's Table 1 "RMSE"; the yardstick's "paper" metric)
@@ -78,13 +82,21 @@ export function galaxyErrors(predicted: readonly ArrayLike<number>[], counts: re
   return out;
 }
 
+/** The share of volunteers asked a question that {@link voteFractionMetrics} takes as "asked by most". */
+export const ASKED_BY_MOST = 0.5;
+
 /**
  * @param predicted per galaxy, predicted fractions indexed by column (only the questions' columns are read)
  * @param counts per galaxy, vote counts indexed by the same columns
+ * @param options.minAskedFraction count a galaxy for q only when N_q ≥ this share of its volunteers (default 0)
  */
 export function voteFractionMetrics(
   predicted: readonly ArrayLike<number>[], counts: readonly ArrayLike<number>[], questions: readonly QuestionColumns[],
+  options: { minAskedFraction?: number } = {},
 ): VoteFractionMetrics {
+  const minAsked = options.minAskedFraction ?? 0;
+  if (!(minAsked >= 0 && minAsked <= 1)) throw new Error(`voteFractionMetrics: minAskedFraction must be in [0, 1], got ${minAsked}`);
+  const volunteers = counts.map((c) => Math.max(0, ...questions.map((q) => questionVotes(c, q))));
   if (predicted.length !== counts.length) {
     throw new Error(`voteFractionMetrics: ${predicted.length} prediction rows for ${counts.length} count rows`);
   }
@@ -100,7 +112,7 @@ export function voteFractionMetrics(
     let galaxies = 0;
     counts.forEach((c, i) => {
       const votes = questionVotes(c, q);
-      if (!(votes > 0)) return;
+      if (!(votes > 0) || votes < minAsked * volunteers[i]) return;
       galaxies += 1;
       for (let a = 0; a < width; a++) {
         const d = predicted[i][q.start + a] - c[q.start + a] / votes;

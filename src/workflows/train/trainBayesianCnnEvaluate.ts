@@ -17,7 +17,7 @@ import type { BayesianCnn } from '../../models/bayesianCnn.js';
 import { headLoss } from '../../models/bayesianCnnHead.js';
 import { MAX_PASS_SEED } from '../../nn/mcDropout.js';
 import { summarisePasses } from '../predict/predictSummary.js';
-import { galaxyErrors, meanVoteFractions, voteFractionMetrics, type QuestionColumns, type VoteFractionMetrics } from '../../train/metrics/voteFractionMetrics.js';
+import { ASKED_BY_MOST, galaxyErrors, meanVoteFractions, voteFractionMetrics, type QuestionColumns, type VoteFractionMetrics } from '../../train/metrics/voteFractionMetrics.js';
 import { answerCoverage } from '../../train/metrics/answerCoverage.js';
 
 export interface Evaluation {
@@ -86,6 +86,8 @@ export async function evaluateBayesianCnn(
 export interface TestMetrics extends VoteFractionMetrics {
   /** The same errors for predicting the training split's mean fractions (per question) for every galaxy. */
   baseline: VoteFractionMetrics;
+  /** Model and baseline errors over the galaxies whose question was asked of at least ASKED_BY_MOST of their volunteers. */
+  askedByMost: { model: VoteFractionMetrics; baseline: VoteFractionMetrics };
   /** Coverage error within ±0.2 vote fraction per covered answer (null when no test galaxy was asked its question). */
   coverage: { answer: string; galaxies: number; coverageError: number | null }[];
   /** The galaxies predicted worst on the head's first question (largest sum-abs), worst first. */
@@ -137,6 +139,10 @@ export function testMetrics(model: BayesianCnn, evaluation: Evaluation, nominalN
     worst: worst.slice(0, WORST_SHOWN),
     ...voteFractionMetrics(predicted, evaluation.counts, questions),
     baseline: voteFractionMetrics(evaluation.counts.map(() => mean), evaluation.counts, questions),
+    askedByMost: {
+      model: voteFractionMetrics(predicted, evaluation.counts, questions, { minAskedFraction: ASKED_BY_MOST }),
+      baseline: voteFractionMetrics(evaluation.counts.map(() => mean), evaluation.counts, questions, { minAskedFraction: ASKED_BY_MOST }),
+    },
     coverage,
   };
 }

@@ -14,6 +14,7 @@ import type { BadImage } from '../../data/decodeWorkerProtocol.js';
 import type { EpochRecord } from './trainBayesianCnnLoop.js';
 import type { TrainData } from './trainBayesianCnnData.js';
 import type { TestMetrics } from './trainBayesianCnnEvaluate.js';
+import { ASKED_BY_MOST } from '../../train/metrics/voteFractionMetrics.js';
 
 /** Rows of history.csv: one per epoch, per-question losses as `train_loss/<q>` and `val_loss/<q>` columns. */
 export function writeHistory(run: RunFolder, history: readonly EpochRecord[]): void {
@@ -93,9 +94,11 @@ function summaryMarkdown(r: TrainReport, galaxies: { train: number; trainAvailab
     `Best validation loss ${best?.valLoss.toFixed(4) ?? '–'} at epoch ${r.bestEpoch}: that model is in \`model/\` (\`galmorph predict --model ${dir}/model --catalog DIR --out DIR\`); the latest state, for \`--resume\`, is in \`last/\`.`,
     '', '## Test set (best model)', '',
     `${test.galaxies} galaxies, ${test.passes} MC-dropout passes. Loss ${test.loss.toFixed(4)}; vote-fraction RMSE ${test.metrics.rmse.toFixed(4)}, MAE ${test.metrics.mae.toFixed(4)} (pooled over answers, galaxies whose question got votes).`, '',
-    'Per question (galaxies whose question got votes; questions no test galaxy was asked are left out), beside predicting the training mean for every galaxy:', '',
+    'Per question (galaxies whose question got votes; questions no test galaxy was asked are left out), beside predicting the training mean for every galaxy;',
+    `the last two columns count only the galaxies whose question was asked of at least ${100 * ASKED_BY_MOST}% of their volunteers (Walmsley et al. 2022's convention: fractions from one or two votes are mostly noise):`, '',
     markdownTable(questionRows(test.metrics).filter((q) => q.galaxies > 0).map((q) => ({ question: q.question, galaxies: q.galaxies, 'sum-abs': q.sum_abs, RMSE: q.rmse,
-      'mean: sum-abs': q.baseline_sum_abs, 'mean: RMSE': q.baseline_rmse, 'RMSE gain': q.rmse_gain === null ? '–' : `${(100 * q.rmse_gain).toFixed(0)}%` })), { decimals: 4 }),
+      'mean: sum-abs': q.baseline_sum_abs, 'mean: RMSE': q.baseline_rmse, 'RMSE gain': percent(q.rmse_gain),
+      [`asked by ≥ ${100 * ASKED_BY_MOST}%: galaxies`]: q.galaxies_asked_by_most, [`asked by ≥ ${100 * ASKED_BY_MOST}%: RMSE gain`]: percent(q.rmse_gain_asked_by_most) })), { decimals: 4 }),
     '', 'Per answer, with the coverage error within ±0.2 vote fraction (predicted vs observed share of galaxies inside it):', '',
     markdownTable(test.metrics.perAnswer.filter((a) => a.galaxies > 0).map((a) => ({ answer: a.answer, galaxies: a.galaxies, RMSE: a.rmse, MAE: a.mae,
       'coverage error': test.metrics.coverage.find((c) => c.answer === a.answer)?.coverageError ?? Number.NaN })), { decimals: 4 }),
@@ -132,15 +135,32 @@ interface QuestionRow {
   baseline_sum_abs: number | null;
   baseline_rmse: number | null;
   rmse_gain: number | null;
+  /** The same over the galaxies whose question was asked of at least ASKED_BY_MOST of their volunteers. */
+  galaxies_asked_by_most: number;
+  rmse_asked_by_most: number | null;
+  baseline_rmse_asked_by_most: number | null;
+  rmse_gain_asked_by_most: number | null;
 }
 
 function questionRows(m: TestMetrics): QuestionRow[] {
+  const most = m.askedByMost;
   return m.perQuestion.map((q, k) => {
     const b = m.baseline.perQuestion[k];
-    const gain = Number.isFinite(q.rmse) && b.rmse > 0 ? 1 - q.rmse / b.rmse : Number.NaN;
+    const qm = most.model.perQuestion[k];
     return { question: q.question, galaxies: q.galaxies, sum_abs: finiteOrNull(q.sumAbs), rmse: finiteOrNull(q.rmse), mae: finiteOrNull(q.mae),
-      baseline_sum_abs: finiteOrNull(b.sumAbs), baseline_rmse: finiteOrNull(b.rmse), rmse_gain: finiteOrNull(gain) };
+      baseline_sum_abs: finiteOrNull(b.sumAbs), baseline_rmse: finiteOrNull(b.rmse), rmse_gain: rmseGain(q.rmse, b.rmse),
+      galaxies_asked_by_most: qm.galaxies, rmse_asked_by_most: finiteOrNull(qm.rmse), baseline_rmse_asked_by_most: finiteOrNull(most.baseline.perQuestion[k].rmse),
+      rmse_gain_asked_by_most: rmseGain(qm.rmse, most.baseline.perQuestion[k].rmse) };
   });
+}
+
+/** 1 − RMSE / baseline RMSE, null when either is undefined. */
+function rmseGain(rmse: number, baseline: number): number | null {
+  return finiteOrNull(Number.isFinite(rmse) && baseline > 0 ? 1 - rmse / baseline : Number.NaN);
+}
+
+function percent(share: number | null): string {
+  return share === null ? '–' : `${(100 * share).toFixed(0)}%`;
 }
 
 function finiteOrNull(v: number): number | null {

@@ -33,6 +33,24 @@ describe('voteFractionMetrics', () => {
     expect(m.mae).toBeCloseTo(1.1 / 8, 12);
   });
 
+  it('with minAskedFraction counts a question only for galaxies where that share of the volunteers was asked it', () => {
+    // Galaxy 1: 40 volunteers, 10 reached q2 (25%). Galaxy 2: 40 volunteers, 30 reached q2 (75%).
+    const counts = [[20, 10, 10, 6, 4], [0, 40, 0, 30, 0]];
+    const predicted = [[0.5, 0.25, 0.25, 0.5, 0.5], [0, 1, 0, 0.8, 0.2]];
+    const all = voteFractionMetrics(predicted, counts, questions);
+    const most = voteFractionMetrics(predicted, counts, questions, { minAskedFraction: 0.5 });
+    expect(all.perQuestion[1]).toMatchObject({ galaxies: 2, leftOut: 0 });
+    // q2 at ≥ 50%: galaxy 2 only, f = (1, 0), p = (.8, .2) → sum-abs .4, RMSE .2
+    expect(most.perQuestion[1]).toMatchObject({ galaxies: 1, leftOut: 1 });
+    expect(most.perQuestion[1].sumAbs).toBeCloseTo(0.4, 12);
+    expect(most.perQuestion[1].rmse).toBeCloseTo(0.2, 12);
+    // q1 is asked of everyone: unchanged
+    expect(most.perQuestion[0]).toEqual(all.perQuestion[0]);
+    // exactly at the threshold counts: 20 of 40
+    expect(voteFractionMetrics(predicted.slice(0, 1), [[20, 10, 10, 10, 10]], questions, { minAskedFraction: 0.5 }).perQuestion[1].galaxies).toBe(1);
+    expect(() => voteFractionMetrics(predicted, counts, questions, { minAskedFraction: 1.5 })).toThrow(/minAskedFraction must be in \[0, 1\], got 1.5/);
+  });
+
   it('scores only the predicted answers of a one-answer head', () => {
     const m = voteFractionMetrics([[0.7, Number.NaN, Number.NaN]], [[10, 30, 0]], [{ key: 'q1', start: 0, end: 3, answers: ['a', null, null] }]);
     expect(m.perAnswer.map((a) => a.answer)).toEqual(['a']);

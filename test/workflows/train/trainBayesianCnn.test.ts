@@ -232,7 +232,7 @@ describe('galmorph train', () => {
       console.log = log;
     }
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ preset: 'gz2', crop: 0.5, pooling: 'flatten', headBias: -3, dropout: 0.5, imageSize: 16, augment: false, epochs: 1 });
+    expect(config).toMatchObject({ preset: 'gz2', crop: 0.5, pooling: 'flatten', headBias: -3, dropout: 0.3, concentrationFloor: 0.1, imageSize: 16, augment: false, epochs: 1 });
     expect(config.model).toMatchObject({ pooling: 'flatten', headBias: -3, blocks: [[4], [4]] });
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     const q1 = results.test.perQuestion.find((q: { question: string }) => q.question === 'q1');
