@@ -6,7 +6,8 @@
         "src/addon.cc",
         "src/context.cc",
         "src/conv.cc",
-        "src/matmul.cc"
+        "src/matmul.cc",
+        "src/sampler.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

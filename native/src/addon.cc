@@ -8,11 +8,13 @@
 #include "context.h"
 #include "conv.h"
 #include "matmul.h"
+#include "sampler.h"
 
 namespace {
 
 using galmorph::ConvGeometry;
 using galmorph::MatMulGeometry;
+using galmorph::SamplerGeometry;
 
 float* floatData(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t expected) {
   const Napi::Value value = info[index];
@@ -99,6 +101,46 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return guarded(info, [&] { galmorph::matMul(g, a, b, c); });
 }
 
+SamplerGeometry samplerGeometry(const Napi::CallbackInfo& info, size_t index) {
+  const auto v = integers(info, index, 7, "geometry");
+  const SamplerGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+  if (g.batch < 1 || g.height < 2 || g.width < 2 || g.channels < 1 || g.outHeight < 1 || g.outWidth < 1 ||
+      (g.gridBatch != 1 && g.gridBatch != g.batch)) {
+    throw Napi::RangeError::New(info.Env(),
+                                "geometry: sizes must be >= 1, the image at least 2x2 and the grid batch 1 or the "
+                                "image batch");
+  }
+  return g;
+}
+
+Napi::Value BilinearSample(const Napi::CallbackInfo& info) {
+  const SamplerGeometry g = samplerGeometry(info, 3);
+  const float* image = floatData(info, 0, "image", g.imageSize());
+  const float* grid = floatData(info, 1, "grid", g.gridSize());
+  float* out = floatData(info, 2, "out", g.outputSize());
+  galmorph::bilinearSample(g, image, grid, out);
+  return info.Env().Undefined();
+}
+
+Napi::Value BilinearSampleGradGrid(const Napi::CallbackInfo& info) {
+  const SamplerGeometry g = samplerGeometry(info, 4);
+  const float* dy = floatData(info, 0, "dy", g.outputSize());
+  const float* image = floatData(info, 1, "image", g.imageSize());
+  const float* grid = floatData(info, 2, "grid", g.gridSize());
+  float* dGrid = floatData(info, 3, "dGrid", g.gridSize());
+  galmorph::bilinearSampleGradGrid(g, dy, image, grid, dGrid);
+  return info.Env().Undefined();
+}
+
+Napi::Value BilinearSampleGradImage(const Napi::CallbackInfo& info) {
+  const SamplerGeometry g = samplerGeometry(info, 3);
+  const float* dy = floatData(info, 0, "dy", g.outputSize());
+  const float* grid = floatData(info, 1, "grid", g.gridSize());
+  float* dImage = floatData(info, 2, "dImage", g.imageSize());
+  galmorph::bilinearSampleGradImage(g, dy, grid, dImage);
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
     throw Napi::RangeError::New(info.Env(), "threads must be an integer >= 1");
@@ -140,6 +182,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
   exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("bilinearSample", Napi::Function::New(env, BilinearSample));
+  exports.Set("bilinearSampleGradGrid", Napi::Function::New(env, BilinearSampleGradGrid));
+  exports.Set("bilinearSampleGradImage", Napi::Function::New(env, BilinearSampleGradImage));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));

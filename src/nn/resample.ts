@@ -7,13 +7,22 @@
  * So (−1, −1) is the centre of the top-left pixel, (1, 1) the centre of the bottom-right one and (0, 0) the
  * image centre. Points outside the image read zeros (each of the four neighbours outside counts as 0).
  *
- * Gradients flow to the image and to the grid (hence to any transform parameters the grid was built from). tfjs has
- * no stopGradient and GatherV2's gradient throws when its integer indices derive from a differentiable tensor, so the
- * four neighbour values are fetched by one custom op whose forward pass computes the integer indices off the tape
- * and whose gradient scatters into the image (and is zero for the corner positions); the bilinear weights are plain
- * differentiable arithmetic on the grid.
+ * Gradients flow to the image and to the grid (hence to any transform parameters the grid was built from).
+ *
+ * Two implementations, the same values:
+ * - galmorph's sampler kernels (`src/backend/bilinearSampler.ts`; wasm loops, or the oneDNN addon's C++ when built),
+ *   used whenever the current backend has them. Their gradient is registered per input, so the engine builds the
+ *   image gradient only when the image depends on what is being differentiated: the raw input that every pose layer
+ *   and the canonicalisation read gets none, the decoder's output rendered back to the observed pose does.
+ * - `bilinearSampleComposite`, made of stock tfjs ops, for every other backend (cpu, webgl, tfjs-node). tfjs has no
+ *   stopGradient and GatherV2's gradient throws when its integer indices derive from a differentiable tensor, so the
+ *   four neighbour values are fetched by one custom op whose forward pass computes the integer indices off the tape
+ *   and whose gradient scatters into the image (and is zero for the corner positions); the bilinear weights are plain
+ *   differentiable arithmetic on the grid. A customGrad computes all its gradients at once, so this one always
+ *   builds the image gradient.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BILINEAR_SAMPLE, BILINEAR_SAMPLE_GRAD_GRID, BILINEAR_SAMPLE_GRAD_IMAGE } from '../backend/bilinearSampler.js';
 
 /** Column (or row) position in pixels of a normalised coordinate along an axis of `size` pixels. */
 export function toPixel(coord: number, size: number): number {
@@ -28,9 +37,27 @@ export function toNormalised(pixel: number, size: number): number {
 /**
  * Samples `image` [B, H, W, C] at `grid` [B or 1, Ho, Wo, 2] ((x, y) per point, see the convention above):
  * returns [B, Ho, Wo, C]. A grid with batch 1 is shared by every image.
+ * Uses galmorph's sampler kernels when the current backend has them, else `bilinearSampleComposite`.
  */
 export function bilinearSample(image: tf.Tensor4D, grid: tf.Tensor4D): tf.Tensor4D {
+  checkSamplerInputs(image, grid);
+  if (hasSamplerKernels() && image.dtype === 'float32' && grid.dtype === 'float32') {
+    return tf.engine().runKernel(BILINEAR_SAMPLE, { image, grid }) as tf.Tensor4D;
+  }
+  return bilinearSampleComposite(image, grid);
+}
+
+/** Whether the current backend has galmorph's sampler kernels (wasm: always once galmorph's kernels are registered). */
+export function hasSamplerKernels(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(BILINEAR_SAMPLE, backend) !== undefined
+    && tf.getKernel(BILINEAR_SAMPLE_GRAD_GRID, backend) !== undefined
+    && tf.getKernel(BILINEAR_SAMPLE_GRAD_IMAGE, backend) !== undefined;
+}
+
+function checkSamplerInputs(image: tf.Tensor4D, grid: tf.Tensor4D): void {
   const [batch, height, width] = image.shape;
+  if (image.rank !== 4) throw new Error(`bilinearSample: image must have shape [B, H, W, C], got [${image.shape}]`);
   if (grid.rank !== 4 || grid.shape[3] !== 2) {
     throw new Error(`bilinearSample: grid must have shape [B, Ho, Wo, 2], got [${grid.shape}]`);
   }
@@ -40,6 +67,32 @@ export function bilinearSample(image: tf.Tensor4D, grid: tf.Tensor4D): tf.Tensor
   if (height < 2 || width < 2) {
     throw new Error(`bilinearSample: the image must be at least 2×2 pixels, got ${height}×${width}`);
   }
+}
+
+// The sampler kernel's gradient, one function per input: the engine calls only those of inputs that depend on the
+// tensors being differentiated (tfjs's tape prunes the others), which is what skips a constant image's gradient.
+if (tf.getGradient(BILINEAR_SAMPLE) === undefined) {
+  tf.registerGradient({
+    kernelName: BILINEAR_SAMPLE,
+    inputsToSave: ['image', 'grid'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [image, grid] = saved;
+      const upstream = dy as tf.Tensor;
+      return {
+        image: () => tf.engine().runKernel(BILINEAR_SAMPLE_GRAD_IMAGE, { dy: upstream, grid }, { imageShape: image.shape }) as tf.Tensor,
+        grid: () => tf.engine().runKernel(BILINEAR_SAMPLE_GRAD_GRID, { dy: upstream, image, grid }) as tf.Tensor,
+      };
+    },
+  });
+}
+
+/**
+ * The same sampling built from stock tfjs ops (any backend). Also the reference the sampler kernels are tested
+ * against.
+ */
+export function bilinearSampleComposite(image: tf.Tensor4D, grid: tf.Tensor4D): tf.Tensor4D {
+  checkSamplerInputs(image, grid);
+  const [, height, width] = image.shape;
   return tf.tidy(() => {
     const [gx, gy] = tf.unstack(grid, 3) as [tf.Tensor3D, tf.Tensor3D];
     const px = tf.mul(tf.add(gx, 1), (width - 1) / 2);

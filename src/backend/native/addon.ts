@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { SamplerGeometryArray } from '../bilinearSampler.js';
 
 /** Integer geometry of a convolution, in this order (see native/src/conv.h). */
 export type ConvGeometryArray = [
@@ -25,6 +26,15 @@ export interface NativeAddon {
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometryArray): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometryArray): void;
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, geometry: MatMulGeometryArray): void;
+  /**
+   * The bilinear sampler (native/src/sampler.h; geometry from `samplerGeometryArray`). Absent from addons built
+   * before the sampler existed: the wasm sampler kernels then run instead.
+   */
+  bilinearSample?(image: Float32Array, grid: Float32Array, out: Float32Array, geometry: SamplerGeometryArray): void;
+  bilinearSampleGradGrid?(
+    dy: Float32Array, image: Float32Array, grid: Float32Array, dGrid: Float32Array, geometry: SamplerGeometryArray,
+  ): void;
+  bilinearSampleGradImage?(dy: Float32Array, grid: Float32Array, dImage: Float32Array, geometry: SamplerGeometryArray): void;
   /** OpenMP threads for kernels called from the current JavaScript thread. */
   setThreads(n: number): void;
   threads(): number;

@@ -1,8 +1,10 @@
 /**
  * TensorFlow.js kernels for the wasm backend that run on the oneDNN addon: Conv2D, Conv2DBackpropInput,
- * Conv2DBackpropFilter and BatchMatMul. Inputs are read in place from the wasm heap and outputs written into fresh
+ * Conv2DBackpropFilter and BatchMatMul, and galmorph's bilinear sampler (forward and both gradients; plain C++ loops,
+ * see `../bilinearSampler.ts`). Inputs are read in place from the wasm heap and outputs written into fresh
  * wasm tensors, so models and gradients are unchanged. Cases the addon does not cover (NCHW, non-float32, batch
- * broadcasting beyond "equal or 1", shapes oneDNN rejects) go to the kernel that was registered before.
+ * broadcasting beyond "equal or 1", shapes oneDNN rejects, an addon built before the sampler) go to the kernel that was
+ * registered before.
  */
 import * as tf from '@tensorflow/tfjs';
 import type {
@@ -16,9 +18,27 @@ import type {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ConvGeometryArray, NativeAddon } from './addon.js';
+import {
+  BILINEAR_SAMPLE,
+  BILINEAR_SAMPLE_GRAD_GRID,
+  BILINEAR_SAMPLE_GRAD_IMAGE,
+  samplerGeometry,
+  samplerGeometryArray,
+  type SamplerGeometry,
+} from '../bilinearSampler.js';
 
-export const NATIVE_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul'] as const;
+export const NATIVE_KERNEL_NAMES = [
+  'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul',
+  BILINEAR_SAMPLE, BILINEAR_SAMPLE_GRAD_GRID, BILINEAR_SAMPLE_GRAD_IMAGE,
+] as const;
 export type NativeKernelName = (typeof NATIVE_KERNEL_NAMES)[number];
+
+/** The kernels this build of the addon provides (one built before the sampler lacks the sampler's three). */
+export function availableNativeKernels(addon: NativeAddon): NativeKernelName[] {
+  const sampler = typeof addon.bilinearSample === 'function' && typeof addon.bilinearSampleGradGrid === 'function'
+    && typeof addon.bilinearSampleGradImage === 'function';
+  return NATIVE_KERNEL_NAMES.filter((name) => sampler || !name.startsWith('GalmorphBilinearSample'));
+}
 
 /** Calls per kernel that ran natively and that went to the previous kernel. */
 export interface NativeKernelCounts {
@@ -144,13 +164,54 @@ export function nativeKernelConfigs(
       addon.matMul(view(a), view(b), c, [batchA, batchB, m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0]));
   };
 
+  /** The sampler's geometry when the addon can run it (float32, non-empty, image at least 2×2), else null. */
+  const samplerCase = (image: TensorInfo | number[], grid: TensorInfo, ...others: TensorInfo[]): SamplerGeometry | null => {
+    const shape = Array.isArray(image) ? image : image.shape;
+    const tensors = Array.isArray(image) ? [grid, ...others] : [image, grid, ...others];
+    if (!allFloat32(...tensors)) return null;
+    const g = samplerGeometry(shape, grid.shape);
+    const ok = g.batch > 0 && g.channels > 0 && g.height >= 2 && g.width >= 2 && g.outHeight > 0 && g.outWidth > 0;
+    return ok ? g : null;
+  };
+
+  const bilinearSample: KernelFunc = (args) => {
+    const { image, grid } = args.inputs as { image: TensorInfo; grid: TensorInfo };
+    const g = samplerCase(image, grid);
+    const native = addon.bilinearSample?.bind(addon);
+    if (g === null || native === undefined) return fallback(BILINEAR_SAMPLE, args);
+    return run(BILINEAR_SAMPLE, args, [g.batch, g.outHeight, g.outWidth, g.channels], (view, out) =>
+      native(view(image), view(grid), out, samplerGeometryArray(g)));
+  };
+
+  const bilinearSampleGradGrid: KernelFunc = (args) => {
+    const { dy, image, grid } = args.inputs as { dy: TensorInfo; image: TensorInfo; grid: TensorInfo };
+    const g = samplerCase(image, grid, dy);
+    const native = addon.bilinearSampleGradGrid?.bind(addon);
+    if (g === null || native === undefined) return fallback(BILINEAR_SAMPLE_GRAD_GRID, args);
+    return run(BILINEAR_SAMPLE_GRAD_GRID, args, [...grid.shape], (view, dGrid) =>
+      native(view(dy), view(image), view(grid), dGrid, samplerGeometryArray(g)));
+  };
+
+  const bilinearSampleGradImage: KernelFunc = (args) => {
+    const { dy, grid } = args.inputs as { dy: TensorInfo; grid: TensorInfo };
+    const imageShape = (args.attrs as { imageShape: number[] }).imageShape;
+    const g = samplerCase(imageShape, grid, dy);
+    const native = addon.bilinearSampleGradImage?.bind(addon);
+    if (g === null || native === undefined) return fallback(BILINEAR_SAMPLE_GRAD_IMAGE, args);
+    return run(BILINEAR_SAMPLE_GRAD_IMAGE, args, [...imageShape], (view, dImage) =>
+      native(view(dy), view(grid), dImage, samplerGeometryArray(g)));
+  };
+
   const funcs: Record<NativeKernelName, KernelFunc> = {
     Conv2D: conv2d,
     Conv2DBackpropInput: conv2dBackpropInput,
     Conv2DBackpropFilter: conv2dBackpropFilter,
     BatchMatMul: batchMatMul,
+    [BILINEAR_SAMPLE]: bilinearSample,
+    [BILINEAR_SAMPLE_GRAD_GRID]: bilinearSampleGradGrid,
+    [BILINEAR_SAMPLE_GRAD_IMAGE]: bilinearSampleGradImage,
   };
-  return NATIVE_KERNEL_NAMES.map((kernelName) => ({
+  return availableNativeKernels(addon).map((kernelName) => ({
     kernelName,
     backendName: 'wasm',
     kernelFunc: funcs[kernelName],

@@ -14,8 +14,8 @@ import { OptionError } from '../../util/errors.js';
 import { check, resolveOptions } from '../../util/options.js';
 import { BUILD_INSTRUCTIONS, loadAddon, type AddonLoad, type NativeAddon } from './addon.js';
 import {
+  availableNativeKernels,
   emptyCounts,
-  NATIVE_KERNEL_NAMES,
   nativeKernelConfigs,
   type NativeKernelCounts,
   type NativeKernelName,
@@ -78,6 +78,9 @@ export function chooseAddon(
 
 interface Registration {
   addon: NativeAddon;
+  /** The kernels registered (those this build of the addon provides). */
+  kernels: NativeKernelName[];
+  configs: KernelConfig[];
   previous: Map<NativeKernelName, KernelConfig>;
   counts: NativeKernelCounts;
   heapKeptMapped: boolean;
@@ -86,7 +89,9 @@ interface Registration {
 let registration: Registration | undefined;
 
 /**
- * Registers the native kernels on the `wasm` backend (idempotent: a second call only updates the thread count).
+ * Registers the native kernels on the `wasm` backend (idempotent: a second call updates the thread count, and puts
+ * back any native kernel that a later registration replaced — `initBackend()` called again registers galmorph's wasm
+ * kernels again — keeping the replacement as that kernel's fallback).
  * Call it after any other wasm kernel registrations, since it keeps those as its fallback.
  */
 export function enableNativeKernels(options: NativeKernelOptions = {}): NativeStatus {
@@ -103,8 +108,9 @@ export function enableNativeKernels(options: NativeKernelOptions = {}): NativeSt
   const addon = choice.addon;
   addon.setThreads(o.threads);
   if (!registration) {
+    const kernels = availableNativeKernels(addon);
     const previous = new Map<NativeKernelName, KernelConfig>();
-    for (const name of NATIVE_KERNEL_NAMES) {
+    for (const name of kernels) {
       const config = tf.getKernel(name, 'wasm');
       if (config) {
         previous.set(name, config);
@@ -112,15 +118,26 @@ export function enableNativeKernels(options: NativeKernelOptions = {}): NativeSt
       }
     }
     const counts = emptyCounts();
-    for (const config of nativeKernelConfigs(addon, previous, counts)) tf.registerKernel(config);
-    registration = { addon, previous, counts, heapKeptMapped: addon.keepHeapMapped() };
+    const configs = nativeKernelConfigs(addon, previous, counts);
+    for (const config of configs) tf.registerKernel(config);
+    registration = { addon, kernels, configs, previous, counts, heapKeptMapped: addon.keepHeapMapped() };
+  } else {
+    for (const config of registration.configs) {
+      const current = tf.getKernel(config.kernelName, 'wasm');
+      if (current?.kernelFunc === config.kernelFunc) continue;
+      if (current) {
+        registration.previous.set(config.kernelName as NativeKernelName, current);
+        tf.unregisterKernel(config.kernelName, 'wasm');
+      }
+      tf.registerKernel(config);
+    }
   }
   return {
     active: true,
     mode: o.mode,
     oneDnnVersion: addon.version(),
     threads: addon.threads(),
-    kernels: NATIVE_KERNEL_NAMES,
+    kernels: registration.kernels,
     heapKeptMapped: registration.heapKeptMapped,
   };
 }
@@ -128,7 +145,7 @@ export function enableNativeKernels(options: NativeKernelOptions = {}): NativeSt
 /** Puts back the kernels that were registered before `enableNativeKernels()`. No-op when not registered. */
 export function disableNativeKernels(): void {
   if (!registration) return;
-  for (const name of NATIVE_KERNEL_NAMES) {
+  for (const name of registration.kernels) {
     tf.unregisterKernel(name, 'wasm');
     const config = registration.previous.get(name);
     if (config) tf.registerKernel(config);

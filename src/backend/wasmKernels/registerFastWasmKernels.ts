@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batchMatMul.js';
+import { bilinearSampleConfig, bilinearSampleGradGridConfig, bilinearSampleGradImageConfig } from './bilinearSample.js';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput.js';
 import { gatherV2Config } from './gatherV2.js';
@@ -27,6 +28,9 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   resizeNearestNeighborGradConfig,
   maxPoolGradConfig,
   gatherV2Config,
+  bilinearSampleConfig,
+  bilinearSampleGradGridConfig,
+  bilinearSampleGradImageConfig,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */

@@ -14,6 +14,8 @@ import {
 } from '../../../src/backend/native/register.js';
 import { registerNativeKernels } from '../../../src/backend/native/index.js';
 import { addonBuilt, setUpNative } from './nativeSetup.js';
+import { initBackend } from '../../../src/backend/initBackend.js';
+import { FAST_WASM_KERNELS } from '../../../src/backend/wasmKernels/registerFastWasmKernels.js';
 
 const missing: AddonLoad = { ok: false, reason: 'the native addon is not built (x.node is missing)', path: 'x.node' };
 
@@ -69,6 +71,7 @@ describe.skipIf(!addonBuilt)('switching the native kernels', () => {
     expect(registerNativeKernels('cpu')).toEqual([]);
     expect(registerNativeKernels('wasm', { mode: 'on', threads: 1 })).toEqual([
       'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul',
+      'GalmorphBilinearSample', 'GalmorphBilinearSampleGradGrid', 'GalmorphBilinearSampleGradImage',
     ]);
     expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(wasmConv);
     expect(nativeKernelState()?.threads).toBe(1);
@@ -80,6 +83,20 @@ describe.skipIf(!addonBuilt)('switching the native kernels', () => {
 
     const on = enableNativeKernels({ mode: 'on', threads: 2 });
     expect(on).toMatchObject({ active: true, threads: 2, oneDnnVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/), heapKeptMapped: true });
+  });
+
+  it('puts its kernels back when galmorph\'s wasm kernels are registered again (initBackend called twice)', async () => {
+    enableNativeKernels({ mode: 'on', threads: 1 });
+    const nativeFilterGrad = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+    const nativeSampler = tf.getKernel('GalmorphBilinearSample', 'wasm');
+    await initBackend({ backend: 'wasm', nativeKernels: false });
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).not.toBe(nativeFilterGrad);
+    enableNativeKernels({ mode: 'on', threads: 1 });
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(nativeFilterGrad?.kernelFunc);
+    expect(tf.getKernel('GalmorphBilinearSample', 'wasm')?.kernelFunc).toBe(nativeSampler?.kernelFunc);
+    disableNativeKernels();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(FAST_WASM_KERNELS.find((k) => k.kernelName === 'Conv2DBackpropFilter')?.kernelFunc);
+    enableNativeKernels({ mode: 'on', threads: 2 });
   });
 
   it('rejects buffers that do not match the geometry, naming them', () => {
