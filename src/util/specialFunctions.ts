@@ -37,3 +37,17 @@ export function betaQuantile(p: number, a: number, b: number): number {
   if (!(p >= 0 && p <= 1)) throw new InputError(`betaQuantile: probability ${p}, expected a number in [0, 1]`);
   return betaQuantileFn(p, a, b);
 }
+
+/**
+ * The t with P(T ≤ t) = p for Student's t with `dof` degrees of freedom (p in (0, 1), dof > 0), through the Beta
+ * quantile: P(|T| > t) = I_{ν/(ν+t²)}(ν/2, ½), so for p > ½, x = Beta⁻¹(2(1 − p); ν/2, ½) and t = √(ν(1 − x)/x).
+ */
+export function studentTQuantile(p: number, dof: number): number {
+  if (!(dof > 0 && Number.isFinite(dof))) throw new InputError(`studentTQuantile: degrees of freedom must be finite and > 0, got ${dof}`);
+  if (!(p > 0 && p < 1)) throw new InputError(`studentTQuantile: probability ${p}, expected a number in (0, 1)`);
+  if (p === 0.5) return 0;
+  const tail = 2 * Math.min(p, 1 - p);
+  const x = betaQuantile(tail, dof / 2, 0.5);
+  const t = Math.sqrt((dof * (1 - x)) / x);
+  return p > 0.5 ? t : -t;
+}

@@ -6,6 +6,7 @@
  * config.json in the run folder is the resolved set.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { z } from 'zod';
 import { describeBackend, initBackend } from '../../backend/initBackend.js';
 import type { CatalogRow } from '../../data/catalog.js';
@@ -20,11 +21,12 @@ import { InterruptedError, interruptRequested, stoppableWhile } from '../../util
 import { REGIMES, needsPretraining, type Regime } from '../../train/regimes/regimePhases.js';
 import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, samePath, SCHEMA_FIELD } from '../commonFields.js';
 import { simulate } from '../simulate/simulate.js';
-import { cellName, measureLossBalance, pretrain, runCell, type CellContext, type CellResult, type PretrainResult } from './table1Cell.js';
+import { measureLossBalance, pretrain, runCell, type CellContext, type CellResult, type PretrainResult } from './table1Cell.js';
 import type { GradientBalance } from '../../train/regimes/lossBalance.js';
 import type { LossBalanceReport } from './table1Report.js';
-import { AUGMENTATIONS, AUGMENTED_PHASES, imageDataset, labelledDataset, loadTable1Data, type Augmentation, type AugmentedPhase } from './table1Data.js';
-import { TABLE1_PRESETS, TABLE1_PRESET_NAMES } from './table1Presets.js';
+import { AUGMENTATIONS, AUGMENTED_PHASES, imageDataset, labelledDataset, loadTable1Data, type Augmentation, type AugmentedPhase, type SkippedSource } from './table1Data.js';
+import { STANDARD_PLAN, TABLE1_PRESETS, TABLE1_PRESETS_NEEDING_DATA, TABLE1_PRESET_NAMES } from './table1Presets.js';
+import { cellResultFile, estimatePlanSeconds, finishedCells, planTable1 } from './table1Plan.js';
 import { writeTable1Report, type AggregateRow } from './table1Report.js';
 
 /** Weight seeds the loss balance is measured for (each with its own first batch). */
@@ -131,12 +133,17 @@ export interface Table1Result {
 
 /**
  * The options given over the preset over the defaults. An `epochs` given without `epochsByLabels` applies to every
- * number of labels (the preset's per-label epochs are dropped).
+ * number of labels (the preset's per-label epochs are dropped). A preset sized for real data (standard) refuses to
+ * run without --data.
  */
-function resolveTable1Options(given: Partial<Table1Options>): Table1Options & { out: string } {
+export function resolveTable1Options(given: Partial<Table1Options>): Table1Options & { out: string } {
   const { preset } = resolveFields({ preset: TABLE1_FIELDS.preset }, { preset: given.preset });
   const base = given.epochs !== undefined && given.epochsByLabels === undefined ? { ...TABLE1_PRESETS[preset], epochsByLabels: {} } : TABLE1_PRESETS[preset];
   const o = resolveFields(TABLE1_FIELDS, given, base);
+  const needsData = TABLE1_PRESETS_NEEDING_DATA[preset];
+  if (needsData !== undefined && o.data === null) {
+    throw new OptionError('data', `a labelled catalog folder with the ${preset} preset (it does not simulate): ${needsData}`, null);
+  }
   return { ...o, out: o.out ?? `runs/table1-${o.preset}-${new Date().toISOString().replace(/[:.]/g, '-')}` };
 }
 
@@ -212,7 +219,12 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   // Without a weight given, the alternating regime uses that ratio, so that at the start the vote term pulls on
   // the shared weights as hard as the reconstruction (the ratio grows with the pixels: ≈ 4 at 32 px, ≈ 120 at 128 px).
   let lossBalance: LossBalanceReport | null = null;
-  if (o.regimes.includes('alternating')) {
+  if (o.regimes.includes('alternating') && o.resume && run.exists('gradient_balance.json')) {
+    // A resumed run keeps the weight its first cells were trained with (a new measurement could round differently).
+    lossBalance = JSON.parse(readFileSync(run.path('gradient_balance.json'), 'utf8')) as LossBalanceReport;
+    ctx.classifierWeight = lossBalance.classifierWeight;
+    run.log(`loss balance: reusing gradient_balance.json (--resume): classifier weight ${ctx.classifierWeight} (${lossBalance.source})`);
+  } else if (o.regimes.includes('alternating')) {
     const labels = Math.min(...o.labels);
     const measured: GradientBalance[] = [];
     for (let k = 0; k < LOSS_BALANCE_SEEDS; k++) measured.push(await measureLossBalance(ctx, labels, o.seed + k));
@@ -225,19 +237,38 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
       `${measured.map((m) => m.sharedRatio.toPrecision(3)).join(', ')} (geometric mean ${ratio.toPrecision(3)}); classifier weight ${ctx.classifierWeight} (${lossBalance.source})`);
   }
 
-  const seeds = Array.from({ length: o.seeds }, (_, k) => o.seed + k);
-  const grid = seeds.flatMap((seed) => o.labels.flatMap((labels) => o.regimes.map((regime) => ({ regime, labels, seed }))));
+  const plan = planTable1(o, { unlabelled: tableData.unlabelled.length });
+  const grid = plan.cells;
+  const done = o.resume ? finishedCells(plan, run.dir) : new Set<string>();
+  const trainingImages = grid.filter((c) => !done.has(c.name)).reduce((a, c) => a + c.train.maxImages, 0);
+  run.log(`plan: ${grid.length} cells (${done.size} done earlier), at most ${trainingImages} training images in the cells to run` +
+    (plan.pretrain === null ? '' : ` + ${plan.pretrain.phase.maxImages} per seed of VAE pre-training`) + '; per cell: ' +
+    grid.filter((c) => c.seed === o.seed).map((c) => `${c.regime}-${c.labels} ≤ ${c.train.epochs} epochs = ${c.train.maxSteps} steps`).join(', '));
+  if (o.preset === 'standard') {
+    const todo = new Set(grid.filter((c) => !done.has(c.name)).map((c) => c.name));
+    const seconds = estimatePlanSeconds(plan, o, STANDARD_PLAN.rates, tableData.test.length, todo);
+    run.log(`estimate for the cells to run at the standard preset's idle-machine rates (${JSON.stringify(STANDARD_PLAN.rates)} images/s): ` +
+      `at most ${(seconds / 60).toFixed(0)} min without early stops (load from other processes makes it longer; the results do not depend on it)`);
+  }
   const bar = new ProgressBar({ label: 'table1 cells', total: grid.length, unit: 'cell' });
   const cells: CellResult[] = [];
   const pretrained = new Map<number, PretrainResult>();
+  const bad = () => [ctx.valSet, ctx.testSet, ...unlabelledSets.values()].flatMap((d) => d.badImages);
+  const skipped = (): SkippedSource[] => {
+    const b = bad();
+    return [...tableData.skipped, ...(b.length > 0 ? [{ source: 'images skipped as unreadable (bad_images.json)', rows: b.length, list: b.map((x) => ({ row: 0, id: x.id, reason: x.reason })) }] : [])];
+  };
+  const report = (plannedCells: number) => writeTable1Report({
+    run, settings: o, dataNote, labelNote: tableData.labelNote, backend: describeBackend(backend), workers: o.workers, cells,
+    totalSeconds: (performance.now() - started) / 1000, splitSizes, lossBalance, skipped: skipped(), plannedCells,
+  });
   // SIGINT/SIGTERM stop the cell in progress at its next step (util/interrupt.ts); completed cells are kept and
   // --resume skips them.
   await stoppableWhile(async () => {
     try {
-      for (const { regime, labels, seed } of grid) {
-        const name = cellName(regime, labels, seed);
-        const file = `cells/${name}/result.json`;
-        if (o.resume && run.exists(file)) {
+      for (const { regime, labels, seed, name } of grid) {
+        const file = cellResultFile(name);
+        if (done.has(name)) {
           cells.push(JSON.parse(readFileSync(run.path(file), 'utf8')) as CellResult);
           run.log(`${name}: done earlier, skipped (--resume)`);
           bar.tick(1);
@@ -249,6 +280,9 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
         run.log(`${name}: test sum-abs ${result.test.votes.sumAbs.toFixed(4)}, RMSE ${result.test.votes.rmse.toFixed(4)}` +
           (result.test.truth ? `, vs truth ${result.test.truth.sumAbs.toFixed(4)}` : '') + `, ${result.wallSeconds.toFixed(0)} s`);
         cells.push(result);
+        run.log(`${name}: load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1/5/15 min) at its end`, { echo: false });
+        // The report so far, so that a run stopped here (or still running) can be read and its finished cells shown.
+        if (cells.length < grid.length) await report(grid.length);
         bar.tick(1, name);
       }
       // A signal after the last cell's last step: every cell is saved, only the report is missing.
@@ -265,13 +299,8 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   });
   bar.finish();
   const totalSeconds = (performance.now() - started) / 1000;
-  const bad = [ctx.valSet, ctx.testSet, ...unlabelledSets.values()].flatMap((d) => d.badImages);
-  if (bad.length > 0) run.writeJson('bad_images.json', bad);
-  const { summary, rows } = await writeTable1Report({
-    run, settings: o, dataNote, labelNote: tableData.labelNote,
-    backend: describeBackend(backend), workers: o.workers, cells, totalSeconds, splitSizes, lossBalance,
-    skipped: [...tableData.skipped, ...(bad.length > 0 ? [{ source: 'images skipped as unreadable (bad_images.json)', rows: bad.length, list: bad.map((b) => ({ row: 0, id: b.id, reason: b.reason })) }] : [])],
-  });
+  if (bad().length > 0) run.writeJson('bad_images.json', bad());
+  const { summary, rows } = await report(grid.length);
   run.log(`done in ${(totalSeconds / 60).toFixed(1)} min; summary: ${run.path('summary.md')}`);
   return { out: run.dir, options: o, cells, aggregate: rows, totalSeconds, summary };
 }

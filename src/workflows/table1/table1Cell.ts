@@ -61,6 +61,12 @@ export interface PhaseBudget {
   learningRate: number;
   batchSize: number;
   workers: number;
+  /**
+   * CPU seconds of the whole process (every thread, so both data-parallel workers) while the phase ran, validations
+   * included: its cost in a unit that other processes' load changes much less than wall time (absent in cells of
+   * earlier versions).
+   */
+  cpuSeconds?: number;
 }
 
 /** What one epoch of a phase is: a pass over its labelled images, or (alternating, VAE pre-training) over the unlabelled ones. */
@@ -90,12 +96,12 @@ const PIXEL_LIKELIHOOD_OF: Readonly<Record<PixelLikelihoodKind, PixelLikelihood>
 };
 
 /** Epochs of a cell's training phase: the regime's own (regimeEpochs), else by number of labels, else `epochs`. */
-export function epochsFor(s: Table1Options, regime: Regime, labels: number): number {
+export function epochsFor(s: Pick<Table1Options, 'regimeEpochs' | 'epochsByLabels' | 'epochs'>, regime: Regime, labels: number): number {
   return s.regimeEpochs[regime] ?? s.epochsByLabels[String(labels)] ?? s.epochs;
 }
 
 /** Training-time budget of a cell's training phase: the regime's own (regimeSeconds), else `cellSeconds` (0: none). */
-export function secondsFor(s: Table1Options, regime: Regime): number {
+export function secondsFor(s: Pick<Table1Options, 'regimeSeconds' | 'cellSeconds'>, regime: Regime): number {
   return s.regimeSeconds[regime] ?? s.cellSeconds;
 }
 
@@ -124,12 +130,18 @@ function taskOptions(ctx: CellContext, phase: RegimePhase, seed: number, init: s
   });
 }
 
-function budgetOf(phase: string, r: PhaseResult, learningRate: number, ctx: CellContext, limit: PhaseBudget['limit']): PhaseBudget {
+function budgetOf(phase: string, r: PhaseResult, learningRate: number, ctx: CellContext, limit: PhaseBudget['limit'], cpuSeconds: number): PhaseBudget {
   return {
     phase, steps: r.steps, images: r.images, epochs: r.epochs, trainSeconds: r.trainSeconds, imagesPerSecond: r.imagesPerSecond,
     stoppedBy: r.stoppedBy, validations: r.validations, bestStep: r.bestStep, stillImproving: r.stillImproving, limit,
-    learningRate, batchSize: ctx.settings.batchSize, workers: ctx.workers,
+    learningRate, batchSize: ctx.settings.batchSize, workers: ctx.workers, cpuSeconds,
   };
+}
+
+/** CPU seconds of this process (all threads) since `since` (a process.cpuUsage() reading). */
+function cpuSecondsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
 }
 
 /** Writes the trainer's best weights into a host copy of the task's model and saves it with its metadata. */
@@ -183,6 +195,7 @@ export async function pretrain(ctx: CellContext, seed: number): Promise<Pretrain
   try {
     const unlabelled = ctx.unlabelledSet(seed, augmentationOf(s, 'pretrain'));
     const stepsPerEpoch = unlabelled.batchesPerEpoch;
+    const cpu = process.cpuUsage();
     const r = await trainPhase({
       label: `pretrain VAE seed ${seed}`,
       trainer,
@@ -193,9 +206,10 @@ export async function pretrain(ctx: CellContext, seed: number): Promise<Pretrain
       validations: s.validations,
       validate: null,
     });
+    const cpuSeconds = cpuSecondsSince(cpu);
     await saveModel(ctx, dir, options, trainer, r.best, { phase: 'pretrain', history: r.history });
     const limit = { epochs: s.pretrainEpochs, epochUnit: 'unlabelled images' as const, seconds: s.pretrainSeconds, patience: 0 };
-    const result: PretrainResult = { dir, budget: budgetOf('pretrain', r, s.learningRate, ctx, limit), history: r.history };
+    const result: PretrainResult = { dir, budget: budgetOf('pretrain', r, s.learningRate, ctx, limit, cpuSeconds), history: r.history };
     ctx.run.writeJson(`pretrain/seed${seed}/result.json`, result);
     ctx.run.log(`pre-training seed ${seed}: ${r.steps} steps, ${r.epochs.toFixed(2)} epochs, ${r.trainSeconds.toFixed(0)} s, ${r.imagesPerSecond.toFixed(1)} images/s`);
     return result;
@@ -261,6 +275,7 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
   const stepsPerEpoch = unlabelled === null ? labelled.batchesPerEpoch : 2 * unlabelled.batchesPerEpoch;
   const trainer = await startTrainer(ctx, options, learningRate);
   try {
+    const cpu = process.cpuUsage();
     const r = await trainPhase({
       label: name,
       trainer,
@@ -273,6 +288,7 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
       validate: () => validationScore(trainer, ctx.valSet, ctx.data.question),
       onValidation: (p) => ctx.run.log(`${name}: step ${p.step} epoch ${p.epoch.toFixed(2)} train loss ${p.trainLoss.toFixed(3)} val sum-abs ${p.validation?.toFixed(4)}`),
     });
+    const cpuSeconds = cpuSecondsSince(cpu);
     await trainer.setWeights(r.best);
     const test = await scoreSet(trainer, ctx.testSet, { question: ctx.data.question, rotations: s.rotations, seed });
     const external = ctx.externalSet === null ? null : await scoreSet(trainer, ctx.externalSet, { question: ctx.data.question, rotations: 0, seed });
@@ -280,7 +296,7 @@ export async function runCell(ctx: CellContext, regime: Regime, labels: number, 
     const modelDir = ctx.run.path('cells', name, 'model');
     await saveModel(ctx, modelDir, options, trainer, r.best, { regime, labels, seed, bestValidation: r.bestValidation, history: r.history });
     const limit = { epochs, epochUnit: unlabelled === null ? 'labelled images' as const : 'unlabelled images' as const, seconds, patience: s.patience };
-    const budget = [budgetOf('train', r, learningRate, ctx, limit)];
+    const budget = [budgetOf('train', r, learningRate, ctx, limit, cpuSeconds)];
     if (pretrained !== null && phases.length > 1) budget.unshift(pretrained.budget);
     return {
       regime, labels, seed, test, predictTheMean: meanBaseline(rows, ctx.testSet.rows, ctx.data.question), external, bestValidation: r.bestValidation, budget, history: r.history,

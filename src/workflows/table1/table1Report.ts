@@ -10,6 +10,7 @@ import { writeFigure } from '../../report/writeFigure.js';
 import type { MeanSd, TableRow } from '../../report/tableCell.js';
 import type { Regime } from '../../train/regimes/regimePhases.js';
 import type { RunFolder } from '../../util/runFolder.js';
+import { meanInterval, type MeanInterval } from '../../util/meanInterval.js';
 import type { CellResult, PhaseBudget } from './table1Cell.js';
 import type { GradientBalance } from '../../train/regimes/lossBalance.js';
 import type { Table1Options } from './table1.js';
@@ -26,10 +27,7 @@ export const PAPER_TABLE1: Partial<Record<Regime, Record<number, number>>> = {
 export const PAPER_LABELS = [100, 300, 800, 1200];
 
 function meanSd(values: number[]): MeanSd {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return { mean: NaN, sd: NaN };
-  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
-  const sd = finite.length > 1 ? Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (finite.length - 1)) : 0;
+  const { mean, sd } = meanInterval(values);
   return { mean, sd };
 }
 
@@ -38,6 +36,8 @@ export interface AggregateRow {
   labels: number;
   seeds: number;
   sumAbs: MeanSd;
+  /** The mean sum-abs over seeds with its 95% Student-t confidence interval (no interval for one seed). */
+  sumAbsInterval: MeanInterval;
   rmse: MeanSd;
   /** Predict-the-mean (the cell's labelled mean fractions) on the same test galaxies. */
   meanSumAbs: MeanSd;
@@ -57,6 +57,8 @@ export interface AggregateRow {
   stillImproving: number;
   /** Mean validations per seed in the training phase (the best-validation checkpoint was chosen among them). */
   validations: number;
+  /** Mean CPU seconds per seed of the training phase (both workers, validations included); NaN for cells of earlier versions. */
+  cpuSeconds: number;
   /** The training phase's budget (the same for every seed of a row). */
   limit: PhaseBudget['limit'];
 }
@@ -75,6 +77,7 @@ export function aggregate(cells: readonly CellResult[]): AggregateRow[] {
       labels: g[0].labels,
       seeds: g.length,
       sumAbs: meanSd(g.map((c) => c.test.votes.sumAbs)),
+      sumAbsInterval: meanInterval(g.map((c) => c.test.votes.sumAbs)),
       rmse: meanSd(g.map((c) => c.test.votes.rmse)),
       meanSumAbs: opt((c) => c.predictTheMean?.votes.sumAbs) ?? { mean: NaN, sd: NaN },
       meanTruthSumAbs: opt((c) => c.predictTheMean?.truth?.sumAbs),
@@ -90,6 +93,7 @@ export function aggregate(cells: readonly CellResult[]): AggregateRow[] {
       converged: train.filter((b) => b.stoppedBy === 'converged').length,
       stillImproving: train.filter((b) => b.stillImproving === true).length,
       validations: train.reduce((a, b) => a + (b.validations ?? 0), 0) / g.length,
+      cpuSeconds: train.reduce((a, b) => a + (b.cpuSeconds ?? Number.NaN), 0) / g.length,
       limit: train[0].limit,
     };
   });
@@ -101,6 +105,7 @@ function flatRow(a: AggregateRow): TableRow {
     labels: a.labels,
     seeds: a.seeds,
     'sum-abs (paper "RMSE")': a.sumAbs,
+    'sum-abs 95% CI': intervalText(a.sumAbsInterval),
     'predict-the-mean sum-abs': a.meanSumAbs,
     'below the mean': belowMean(a.sumAbs.mean, a.meanSumAbs.mean),
     RMSE: a.rmse,
@@ -120,12 +125,22 @@ function flatRow(a: AggregateRow): TableRow {
   };
 }
 
+/** A 95% interval as text, "[0.381, 0.443]", or "—" for one seed (no interval can be stated). */
+function intervalText(i: MeanInterval): string {
+  return Number.isFinite(i.halfWidth) ? `[${(i.mean - i.halfWidth).toFixed(3)}, ${(i.mean + i.halfWidth).toFixed(3)}]` : '—';
+}
+
+/** "0.412 ± 0.031" (mean ± the 95% CI's half-width) over several seeds, the mean alone for one. */
+function meanCiText(i: MeanInterval): string {
+  return Number.isFinite(i.halfWidth) ? `${i.mean.toFixed(3)} ± ${i.halfWidth.toFixed(3)}` : i.mean.toFixed(3);
+}
+
 /** A training phase's budget and what it used, as cells.csv columns. */
 function budgetColumns(b: PhaseBudget): Record<string, string | number | boolean | null> {
   return {
     epochLimit: b.limit.epochs, epochUnit: b.limit.epochUnit, secondsLimit: b.limit.seconds, patience: b.limit.patience,
     epochs: b.epochs, steps: b.steps, trainSeconds: b.trainSeconds, imagesPerSecond: b.imagesPerSecond,
-    stoppedBy: b.stoppedBy, validations: b.validations, bestStep: b.bestStep, stillImproving: b.stillImproving,
+    stoppedBy: b.stoppedBy, validations: b.validations, bestStep: b.bestStep, stillImproving: b.stillImproving, cpuSeconds: b.cpuSeconds ?? null,
   };
 }
 
@@ -183,7 +198,7 @@ function paperComparison(rows: AggregateRow[], labels: number[]): TableRow[] {
       const ours = rows.find((r) => r.regime === regime && r.labels === n);
       const paper = PAPER_TABLE1[regime]?.[n];
       if (ours) any = true;
-      row[`${n} ours`] = ours ? `${ours.sumAbs.mean.toFixed(3)}${ours.seeds > 1 ? ` ± ${ours.sumAbs.sd.toFixed(3)}` : ''}` : '—';
+      row[`${n} ours`] = ours ? meanCiText(ours.sumAbsInterval) : '—';
       row[`${n} paper`] = paper === undefined ? '—' : paper.toFixed(2);
     }
     if (any) out.push(row);
@@ -227,13 +242,32 @@ export interface Table1ReportInput {
   skipped: SkippedSource[];
   /** The alternating regime's loss balance at initialisation (null when alternating was not run). */
   lossBalance: LossBalanceReport | null;
+  /** Cells in the run's grid: with fewer `cells` done, the report is of a run still going (or stopped) and says so. */
+  plannedCells?: number;
+}
+
+/** Every cell (regime × labels × seed) beside its predict-the-mean, with how its training phase ended. */
+function cellRows(cells: readonly CellResult[]): TableRow[] {
+  return [...cells].sort((a, b) => a.regime.localeCompare(b.regime) || a.labels - b.labels || a.seed - b.seed).map((c) => {
+    const b = c.budget[c.budget.length - 1];
+    const mean = c.predictTheMean?.votes.sumAbs ?? Number.NaN;
+    return {
+      regime: c.regime, labels: c.labels, seed: c.seed, 'sum-abs': c.test.votes.sumAbs, 'predict-the-mean': mean,
+      'below the mean': belowMean(c.test.votes.sumAbs, mean), RMSE: c.test.votes.rmse,
+      'epochs run': b.epochs, 'best at step': `${b.bestStep} of ${b.steps}`, 'stopped by': b.stoppedBy,
+      'still improving': b.stillImproving === null ? '—' : b.stillImproving ? 'yes ⚠' : 'no',
+    };
+  });
 }
 
 export async function writeTable1Report(input: Table1ReportInput): Promise<{ summary: string; rows: AggregateRow[] }> {
   const { run, cells, settings } = input;
   const rows = aggregate(cells).sort((a, b) => a.regime.localeCompare(b.regime) || a.labels - b.labels);
   const skippedCount = input.skipped.reduce((n, s) => n + s.rows, 0);
-  run.writeJson('results.json', { cells, aggregate: rows, paper: PAPER_TABLE1, lossBalance: input.lossBalance, skippedCount, skipped: input.skipped });
+  run.writeJson('results.json', {
+    cells, aggregate: rows, paper: PAPER_TABLE1, lossBalance: input.lossBalance, skippedCount, skipped: input.skipped,
+    plannedCells: input.plannedCells ?? cells.length, complete: (input.plannedCells ?? cells.length) <= cells.length,
+  });
   writeCsvTable(run.path('results.csv'), rows.map(flatRow));
   writeCsvTable(run.path('cells.csv'), cells.map((c) => ({
     regime: c.regime, labels: c.labels, seed: c.seed, sumAbs: c.test.votes.sumAbs, rmse: c.test.votes.rmse,
@@ -279,13 +313,18 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     'epochs run': r.epochs, 'train s': r.trainSeconds, 'images/s': r.imagesPerSecond, validations: r.validations,
     'cut by time': `${r.stoppedByTime}/${r.seeds}`, 'early-stopped': `${r.converged}/${r.seeds}`,
     'still improving when stopped': `${r.stillImproving}/${r.seeds}${r.stillImproving > 0 ? ' ⚠' : ''}`,
+    'CPU s': Number.isFinite(r.cpuSeconds) ? r.cpuSeconds : null,
   }));
+  const planned = input.plannedCells ?? cells.length;
   const pretrains = cells.flatMap((c) => (c.budget.length > 1 ? [c.budget[0]] : []));
   const pre = pretrains[0];
   const comparison = paperComparison(rows, [...new Set([...PAPER_LABELS, ...settings.labels])].sort((a, b) => a - b));
   const summary = [
     `# Table 1 experiment (${settings.preset} preset)`,
     '',
+    ...(planned > cells.length
+      ? [`**Partial: ${cells.length} of ${planned} cells are done** (the run is still going, or was stopped: \`--resume\` with the same options runs the rest). Only the cells listed below ran; a row's "seeds" says how many of its seeds are in it.`, '']
+      : []),
     ...(settings.commandLine === null ? [] : [`Command: \`${settings.commandLine}\``, '']),
     `- Data: ${input.dataNote}; labels: ${input.labelNote}.`,
     `- Splits (by id hash): ${Object.entries(input.splitSizes).map(([k, v]) => `${k} ${v}`).join(', ')}. The test split is never used for training or model selection; the validation split picks the best checkpoint.`,
@@ -295,9 +334,11 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
       ? `- Left out (--on-bad skip, and unlabelled rows): ${input.skipped.filter((s) => s.rows > 0).map((s) => `${s.source}: ${s.rows} (first: ${s.list[0]?.reason ?? '—'})`).join('; ')}; all listed in results.json.`
       : '- No rows or images were left out.',
     '',
+    `Seeds: ${settings.seeds} (${settings.seed}…${settings.seed + settings.seeds - 1}); "±" in the first table is the half-width of the 95% Student-t confidence interval of the mean over seeds (the CI column of the second table gives the interval; sd there is the spread between seeds).`,
+    '',
     'Metric: **sum-abs** = mean over test galaxies of Σ_answers |p − f| — what the paper\'s Table 1 calls "RMSE" (its code takes √((p − f)²) per answer). **RMSE** is the true root mean squared error over galaxies and answers. "truth" columns score against the simulator\'s true probabilities instead of the noisy vote fractions.',
     '',
-    '## Ours beside the paper (sum-abs; paper: 128 px, 200 epochs, GZ2)',
+    '## Ours beside the paper (sum-abs, mean ± 95% CI over seeds; paper: 128 px, 200 epochs, GZ2)',
     '',
     comparison.length > 0 ? markdownTable(comparison) : `None of the regimes run (${settings.regimes.join(', ')}) is in the paper's table.\n`,
     '## All regimes (mean ± sd over seeds)',
@@ -307,6 +348,11 @@ export async function writeTable1Report(input: Table1ReportInput): Promise<{ sum
     markdownTable(dropEmptyColumns(rows.map(flatRow))),
     ...bestBelowMean(rows),
     '',
+    '## Every cell beside predict-the-mean',
+    '',
+    '"still improving": a limit (not early stopping) ended the training phase while its best validation came in its last quarter.',
+    '',
+    markdownTable(cellRows(cells)),
     '## Compute budget per cell (training phase; mean over seeds)',
     '',
     'Each regime\'s budget is stated over its own data: an epoch is a pass over the labelled images (supervised, two-step, M1, plain CNN) or over the unlabelled images, each with a labelled batch (alternating); seconds count training steps only. "Still improving" (⚠) means a limit ended the phase while its best validation came in its last quarter: that cell had not converged, and more budget would probably lower its error.',

@@ -98,8 +98,8 @@ describe('experiment table1 options', () => {
     await expect(flags('--regime-epochs', 'alternating')).rejects.toThrow(/option "--regime-epochs": expected regime=value pairs .*, got "alternating"/);
     await expect(api({ nominalN: 0 })).rejects.toThrow(/option "nominalN": expected an integer in \[1, 100000\], got 0/);
     await expect(flags('--nominal-n', '2.5')).rejects.toThrow(/option "--nominal-n": expected an integer in \[1, 100000\], got "2.5"/);
-    await expect(api({ preset: 'fast' as 'quick' })).rejects.toThrow(/option "preset": expected one of quick \| paper, got "fast"/);
-    await expect(flags('--preset', 'fast')).rejects.toThrow(/argument 'fast' is invalid. Allowed choices are quick, paper/);
+    await expect(api({ preset: 'fast' as 'quick' })).rejects.toThrow(/option "preset": expected one of quick \| paper \| standard, got "fast"/);
+    await expect(flags('--preset', 'fast')).rejects.toThrow(/argument 'fast' is invalid. Allowed choices are quick, paper, standard/);
     await expect(api({ likelihood: 'poisson' as 'laplace' })).rejects.toThrow(/option "likelihood": expected one of bernoulli \| gaussian \| laplace, got "poisson"/);
     await expect(flags('--likelihood', 'poisson')).rejects.toThrow(/argument 'poisson' is invalid. Allowed choices are bernoulli, gaussian, laplace/);
     // The learning rate has train's flag name; the old --lr is gone.
