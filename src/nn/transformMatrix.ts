@@ -8,6 +8,7 @@
  * the x axis towards the y axis (clockwise on screen); warping by R(θ) therefore turns the content counter-clockwise.
  */
 import * as tf from '@tensorflow/tfjs';
+import { AFFINE_WARP_KERNELS, WARP_GRID, WARP_GRID_GRAD_GRID, WARP_GRID_GRAD_TRANSFORM } from '../backend/affineWarp.js';
 
 /** [[1, 0, tx], [0, 1, ty], [0, 0, 1]] per batch element. */
 export function translationMatrix(tx: tf.Tensor1D, ty: tf.Tensor1D): tf.Tensor3D {
@@ -61,12 +62,50 @@ export function invertTransforms(m: tf.Tensor3D): tf.Tensor3D {
   });
 }
 
-/** Applies transforms [B, 3, 3] to grid points [B or 1, H, W, 2]: returns [B, H, W, 2] with (x, y) ← M·(x, y, 1). */
+/**
+ * Applies transforms [B, 3, 3] to grid points [B or 1, H, W, 2]: returns [B, H, W, 2] with (x, y) ← M·(x, y, 1).
+ * Uses galmorph's warp kernels (`src/backend/affineWarp.ts`) when the current backend has them, else
+ * `warpGridComposite`; same values either way.
+ */
 export function warpGrid(grid: tf.Tensor4D, m: tf.Tensor3D): tf.Tensor4D {
+  checkWarpInputs(grid, m);
+  const backend = tf.getBackend();
+  const fast = AFFINE_WARP_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined);
+  if (fast && grid.dtype === 'float32' && m.dtype === 'float32') {
+    return tf.engine().runKernel(WARP_GRID, { grid, transform: m }) as tf.Tensor4D;
+  }
+  return warpGridComposite(grid, m);
+}
+
+function checkWarpInputs(grid: tf.Tensor4D, m: tf.Tensor3D): void {
   const batch = m.shape[0];
+  if (m.rank !== 3 || m.shape[1] !== 3 || m.shape[2] !== 3) throw new Error(`warpGrid: transforms must be [B, 3, 3], got [${m.shape}]`);
+  if (grid.rank !== 4 || grid.shape[3] !== 2) throw new Error(`warpGrid: grid must be [B, H, W, 2], got [${grid.shape}]`);
   if (grid.shape[0] !== 1 && grid.shape[0] !== batch) {
     throw new Error(`warpGrid: grid batch ${grid.shape[0]} must be 1 or equal the transform batch ${batch}`);
   }
+}
+
+// The warp kernel's gradient, one function per input, so a constant grid (every canonical grid) gets none.
+if (tf.getGradient(WARP_GRID) === undefined) {
+  tf.registerGradient({
+    kernelName: WARP_GRID,
+    inputsToSave: ['grid', 'transform'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [grid, transform] = saved;
+      const upstream = dy as tf.Tensor;
+      return {
+        grid: () => tf.engine().runKernel(WARP_GRID_GRAD_GRID, { dy: upstream, transform }, { gridBatch: grid.shape[0] }) as tf.Tensor,
+        transform: () => tf.engine().runKernel(WARP_GRID_GRAD_TRANSFORM, { dy: upstream, grid }, { batch: transform.shape[0] }) as tf.Tensor,
+      };
+    },
+  });
+}
+
+/** `warpGrid` built from stock tfjs ops (any backend); the reference the warp kernels are tested against. */
+export function warpGridComposite(grid: tf.Tensor4D, m: tf.Tensor3D): tf.Tensor4D {
+  checkWarpInputs(grid, m);
+  const batch = m.shape[0];
   return tf.tidy(() => {
     const [, h, w] = grid.shape;
     const [x, y] = tf.unstack(tf.reshape(grid, [grid.shape[0], h * w, 2]), 2);

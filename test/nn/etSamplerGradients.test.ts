@@ -1,6 +1,6 @@
 /**
- * The sampler kernels inside an ET-VAE training step (wasm): every parameter's gradient — the pose layers' included —
- * equals the one computed with the composite sampler of stock tfjs ops, and the engine builds an image gradient
+ * The sampler and grid-warp kernels inside an ET-VAE training step (wasm): every parameter's gradient — the pose
+ * layers' included — equals the one computed with the composites of stock tfjs ops, and the engine builds an image gradient
  * only for the decoder's output rendered back to the observed pose, never for the raw input that the pose layers and
  * the canonicalisation read.
  */
@@ -12,6 +12,7 @@ import {
   BILINEAR_SAMPLE_GRAD_IMAGE,
   BILINEAR_SAMPLER_KERNELS,
 } from '../../src/backend/bilinearSampler.js';
+import { AFFINE_WARP_KERNELS } from '../../src/backend/affineWarp.js';
 import { hasSamplerKernels } from '../../src/nn/resample.js';
 import { computeGradients } from '../../src/train/localTrainer.js';
 import { createTask } from '../../src/train/regimes/morphologyTask.js';
@@ -44,12 +45,12 @@ function makeTask() {
 }
 
 describe('sampler kernels in an ET-VAE step', () => {
-  it('give the same gradients as the composite sampler, pose layers included', () => {
+  it('give the same gradients as the composites of stock tfjs ops, pose layers included', () => {
     const task = makeTask();
     try {
       expect(hasSamplerKernels()).toBe(true);
       const fast = computeGradients(task, batch(), 0);
-      const saved = BILINEAR_SAMPLER_KERNELS.map((name) => tf.getKernel(name, 'wasm')).filter((c): c is tf.KernelConfig => c !== undefined);
+      const saved = [...BILINEAR_SAMPLER_KERNELS, ...AFFINE_WARP_KERNELS].map((name) => tf.getKernel(name, 'wasm')).filter((c): c is tf.KernelConfig => c !== undefined);
       saved.forEach((c) => tf.unregisterKernel(c.kernelName, 'wasm'));
       let composite: typeof fast;
       try {

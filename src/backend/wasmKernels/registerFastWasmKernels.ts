@@ -15,6 +15,7 @@ import { resizeNearestNeighborGradConfig } from './resizeNearestNeighborGrad.js'
 import { sliceConfig } from './slice.js';
 import { sumConfig } from './sumLeadingAxes.js';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum.js';
+import { warpGridConfig, warpGridGradGridConfig, warpGridGradTransformConfig } from './warpGrid.js';
 import { rememberStockKernel } from './wasmKernelCalls.js';
 
 export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
@@ -31,6 +32,9 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   bilinearSampleConfig,
   bilinearSampleGradGridConfig,
   bilinearSampleGradImageConfig,
+  warpGridConfig,
+  warpGridGradTransformConfig,
+  warpGridGradGridConfig,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */
