@@ -21,6 +21,7 @@ import { registerChooseKCommand } from './commands/chooseK.js';
 import { registerFinetuneCommand } from './commands/finetune.js';
 import { registerQueueCommand } from './commands/queue.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerServeCommand } from './commands/serve.js';
 import { PACKAGE_VERSION } from '../util/packageInfo.js';
 import { setCommandLine } from '../util/commandLine.js';
 import { installInterruptHandlers, InterruptedError } from '../util/interrupt.js';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerFinetuneCommand(program);
   registerQueueCommand(program);
   registerWorkerCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -83,7 +83,7 @@ function readIdsFile(path: string): string[] {
 }
 
 /** The encoder settings a store was embedded with (its config.json), to embed an outside image the same way. */
-function storeEncoder(space: SearchSpace): EncoderOptions {
+export function storeEncoder(space: SearchSpace): EncoderOptions {
   const config = space.embedConfig();
   const schema = z.object({
     model: z.string(), representation: z.enum(REPRESENTATIONS), layer: z.enum(EMBEDDING_LAYERS), pixelSize: z.number(), seed: z.number(),

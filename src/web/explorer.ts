@@ -1,0 +1,354 @@
+/**
+ * What the explorer shows, computed from a folder of run folders (read only; ratings go to their own folder): the
+ * runs found (explorerRuns.ts), each embeddings store as a StoreView, the maps (`galmorph map`'s coordinates.csv)
+ * with the columns they can be coloured by, a galaxy's predictions with 90% intervals down the decision tree,
+ * volunteer votes, neighbours and clusters, and the anomaly sessions (anomalySession.ts). The HTTP layer
+ * (server.ts) only validates requests and calls these.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
+import { readCsv } from '../data/csv.js';
+import { locateCatalog, readCatalogTable, type Cell } from '../data/catalogTable.js';
+import { getSchema } from '../data/schemas/index.js';
+import type { Schema } from '../data/schema.js';
+import { InputError } from '../util/errors.js';
+import { readCatalogColumn } from '../workflows/similar/similarEvaluate.js';
+import { discoverRuns, linkedStore, type RunInfo } from './explorerRuns.js';
+import { StoreView, type Neighbour } from './explorerStore.js';
+import { AnomalySession } from './anomalySession.js';
+
+/** A table of one value per galaxy id, read once (id column first). */
+interface IdTable {
+  header: string[];
+  rows: string[][];
+  rowOfId: Map<string, number>;
+}
+
+export interface ColumnValues {
+  column: string;
+  /** 'number' when every present value is a number (then values are numbers), else 'class'. */
+  kind: 'number' | 'class';
+  /** One per map galaxy, null where the source has none. */
+  values: (number | string | null)[];
+}
+
+export interface MapData {
+  run: string;
+  store: string | null;
+  ids: string[];
+  x: number[];
+  y: number[];
+  /** The columns the map can be coloured by. */
+  columns: string[];
+}
+
+export interface AnswerView {
+  key: string;
+  text: string;
+  fraction: number;
+  lower: number;
+  upper: number;
+}
+
+export interface QuestionView {
+  key: string;
+  text: string;
+  /** Depth in the decision tree (0 for questions asked of everyone). */
+  depth: number;
+  pAsked: number;
+  answers: AnswerView[];
+}
+
+export interface GalaxyView {
+  id: string;
+  store: string;
+  predictions: { run: string; schema: string; questions: QuestionView[] }[];
+  /** The catalog's answer columns for this galaxy, per question (the volunteers' votes), when the catalog has them. */
+  votes: { question: string; text: string; answers: { key: string; column: string; value: Cell }[] }[] | null;
+  neighbours: Neighbour[];
+  clusters: { run: string; cluster: string; gamma: number | null }[];
+}
+
+export interface RunsView {
+  /** Embeddings stores; one that cannot be opened is listed with the reason. */
+  stores: { name: string; galaxies: number; dimension: number; model: string; catalog: boolean; error?: string }[];
+  maps: { name: string; store: string | null }[];
+  runs: { name: string; command: string }[];
+}
+
+const FIGURE_EXTENSIONS = ['.png', '.svg'];
+
+function readIdTable(file: string): IdTable {
+  const { header, rows } = readCsv(file);
+  if (header[0] !== 'id' && header[0] !== 'query_id') throw new InputError(`the first column is "${header[0]}", not "id"`, { file }, 'a galmorph table with one row per galaxy');
+  return { header, rows, rowOfId: new Map(rows.map((r, k) => [r[0], k])) };
+}
+
+function number(cell: string | undefined): number {
+  return cell === undefined || cell.trim() === '' ? Number.NaN : Number(cell);
+}
+
+/** Depth of each question in the decision tree. */
+function depths(schema: Schema): number[] {
+  const out = schema.questions.map(() => 0);
+  for (const q of schema.questions) out[q.index] = q.parent === null ? 0 : out[q.parent.questionIndex] + 1;
+  return out;
+}
+
+export interface ExplorerOptions {
+  /** The served folder (a real path). */
+  root: string;
+  /** Where the anomaly sessions' ratings files live (one subfolder per store). */
+  ratingsDir: string;
+  allowAbsolutePaths: boolean;
+}
+
+export class Explorer {
+  readonly options: ExplorerOptions;
+  private runs: RunInfo[];
+  private readonly stores = new Map<string, Promise<StoreView>>();
+  private readonly tables = new Map<string, IdTable>();
+  private readonly sessions = new Map<string, Promise<AnomalySession>>();
+
+  constructor(options: ExplorerOptions) {
+    this.options = options;
+    this.runs = discoverRuns(options.root);
+  }
+
+  /** Looks for runs again (a job may have finished since). */
+  rescan(): void {
+    this.runs = discoverRuns(this.options.root);
+  }
+
+  private find(name: string, what: (r: RunInfo) => boolean, kind: string): RunInfo {
+    const run = this.runs.find((r) => r.name === name && what(r));
+    if (run === undefined) {
+      const known = this.runs.filter(what).map((r) => r.name);
+      throw new InputError(`no ${kind} "${name}" in the served folder`, {}, known.length > 0 ? `choose one of: ${known.join(', ')}` : `the folder holds no ${kind}`);
+    }
+    return run;
+  }
+
+  async runsView(): Promise<RunsView> {
+    this.rescan();
+    const stores = await Promise.all(this.runs.filter((r) => r.store).map(async (r) => {
+      try {
+        const view = await this.store(r.name);
+        return { name: r.name, galaxies: view.ids.length, dimension: view.space.store.dimension, model: basename(view.space.store.manifest.model.name), catalog: view.catalog !== null };
+      } catch (e) {
+        return { name: r.name, galaxies: 0, dimension: 0, model: '', catalog: false, error: (e as Error).message };
+      }
+    }));
+    const storeRuns = this.runs.filter((r) => r.store);
+    return {
+      stores,
+      maps: this.runs.filter((r) => r.command === 'map').map((r) => ({ name: r.name, store: linkedStore(this.options.root, r, storeRuns)?.name ?? null })),
+      runs: this.runs.map((r) => ({ name: r.name, command: r.command })),
+    };
+  }
+
+  store(name: string): Promise<StoreView> {
+    const run = this.find(name, (r) => r.store, 'embeddings store');
+    let view = this.stores.get(run.name);
+    if (view === undefined) {
+      view = StoreView.open(run, this.options.allowAbsolutePaths);
+      view.catch(() => this.stores.delete(run.name));
+      this.stores.set(run.name, view);
+    }
+    return view;
+  }
+
+  private table(file: string): IdTable {
+    let t = this.tables.get(file);
+    if (t === undefined) {
+      t = readIdTable(file);
+      this.tables.set(file, t);
+    }
+    return t;
+  }
+
+  private mapRun(name: string): { run: RunInfo; store: RunInfo | null } {
+    const run = this.find(name, (r) => r.command === 'map', 'map run');
+    return { run, store: linkedStore(this.options.root, run, this.runs.filter((r) => r.store)) };
+  }
+
+  /** Column sources of a map: its own extra columns, every predict run's predictions, cluster assignments, the catalog. */
+  private async columnSources(name: string): Promise<Map<string, (ids: string[]) => Promise<(string | null)[]>>> {
+    const { run, store } = this.mapRun(name);
+    const sources = new Map<string, (ids: string[]) => Promise<(string | null)[]>>();
+    const fromCsv = (label: string, file: string) => {
+      if (!existsSync(file)) return;
+      const t = this.table(file);
+      t.header.slice(1).forEach((column, j) => {
+        if (label === 'map' && (column === 'x' || column === 'y')) return;
+        sources.set(`${label}: ${column}`, async (ids) => ids.map((id) => {
+          const r = t.rowOfId.get(id);
+          return r === undefined ? null : t.rows[r][j + 1];
+        }));
+      });
+    };
+    // The uncertainty of each predicted vote fraction: the width of its 90% interval.
+    const uncertainty = (label: string, file: string) => {
+      if (!existsSync(file)) return;
+      const t = this.table(file);
+      t.header.forEach((column, j) => {
+        if (!column.endsWith('_lower')) return;
+        const answer = column.slice(0, -'_lower'.length);
+        const u = t.header.indexOf(`${answer}_upper`);
+        if (u < 0) return;
+        sources.set(`${label}: ${answer} 90% interval width`, async (ids) => ids.map((id) => {
+          const r = t.rowOfId.get(id);
+          const width = r === undefined ? Number.NaN : number(t.rows[r][u]) - number(t.rows[r][j]);
+          return Number.isFinite(width) ? String(width) : null;
+        }));
+      });
+    };
+    fromCsv('map', join(run.dir, 'coordinates.csv'));
+    for (const r of this.runs) {
+      if (r.command === 'predict') {
+        fromCsv(r.name, join(r.dir, 'predictions.csv'));
+        uncertainty(r.name, join(r.dir, 'predictions_full.csv'));
+      }
+      if (r.command === 'cluster') fromCsv(r.name, join(r.dir, 'assignments.csv'));
+    }
+    const catalog = store === null ? null : (await this.store(store.name)).catalog;
+    if (catalog !== null) {
+      const header = (await readCatalogTable(locateCatalog(catalog).file)).header;
+      for (const column of header) {
+        sources.set(`catalog: ${column}`, async (ids) => {
+          const { values } = await readCatalogColumn(catalog, column, this.options.allowAbsolutePaths);
+          return ids.map((id) => {
+            const v = values.get(id);
+            return v === undefined ? null : String(v.cell);
+          });
+        });
+      }
+    }
+    return sources;
+  }
+
+  async map(name: string): Promise<MapData> {
+    const { run, store } = this.mapRun(name);
+    const file = join(run.dir, 'coordinates.csv');
+    if (!existsSync(file)) throw new InputError('the map run has no coordinates.csv (it has not finished)', { file: run.name }, 'wait for galmorph map to finish, or run it again');
+    const t = this.table(file);
+    const [ix, iy] = [t.header.indexOf('x'), t.header.indexOf('y')];
+    if (ix < 0 || iy < 0) throw new InputError('coordinates.csv has no x and y columns', { file: run.name }, 'a coordinates.csv written by galmorph map');
+    return {
+      run: run.name,
+      store: store?.name ?? null,
+      ids: t.rows.map((r) => r[0]),
+      x: t.rows.map((r) => number(r[ix])),
+      y: t.rows.map((r) => number(r[iy])),
+      columns: [...(await this.columnSources(name)).keys()],
+    };
+  }
+
+  async mapColumn(name: string, column: string): Promise<ColumnValues> {
+    const sources = await this.columnSources(name);
+    const source = sources.get(column);
+    if (source === undefined) throw new InputError(`the map cannot be coloured by "${column}"`, {}, `choose one of: ${[...sources.keys()].slice(0, 20).join(', ')}${sources.size > 20 ? ', …' : ''}`);
+    const ids = this.table(join(this.mapRun(name).run.dir, 'coordinates.csv')).rows.map((r) => r[0]);
+    const raw = await source(ids);
+    const present = raw.filter((v): v is string => v !== null && v !== '');
+    const numeric = present.length > 0 && present.every((v) => Number.isFinite(Number(v)));
+    return { column, kind: numeric ? 'number' : 'class', values: raw.map((v) => (v === null || v === '' ? null : numeric ? Number(v) : v)) };
+  }
+
+  /** Everything the Galaxy page shows about one galaxy of a store. */
+  async galaxy(storeName: string, id: string, k: number): Promise<GalaxyView> {
+    const store = await this.store(storeName);
+    store.index(id);
+    const predictions: GalaxyView['predictions'] = [];
+    let voteSchema: Schema = getSchema('gz2');
+    for (const r of this.runs.filter((x) => x.command === 'predict')) {
+      const file = join(r.dir, 'predictions_full.csv');
+      if (!existsSync(file) || typeof r.config.schema !== 'string') continue;
+      const t = this.table(file);
+      const row = t.rowOfId.get(id);
+      if (row === undefined) continue;
+      let schema: Schema;
+      try {
+        schema = getSchema(r.config.schema);
+      } catch {
+        continue; // a schema file that moved: its answers cannot be put in tree order
+      }
+      voteSchema = schema;
+      const cell = (name: string) => number(t.rows[row][t.header.indexOf(name)]);
+      const depth = depths(schema);
+      predictions.push({
+        run: r.name,
+        schema: schema.name,
+        questions: schema.questions.map((q) => ({
+          key: q.key, text: q.text, depth: depth[q.index], pAsked: cell(`${q.key}_p_asked`),
+          answers: q.answers.map((a) => ({ key: a.key, text: a.text, fraction: cell(`${a.key}_fraction`), lower: cell(`${a.key}_lower`), upper: cell(`${a.key}_upper`) })),
+        })),
+      });
+    }
+    const catalogRow = await store.catalogRow(id);
+    let votes: GalaxyView['votes'] = null;
+    if (catalogRow !== null) {
+      votes = voteSchema.questions.map((q) => ({
+        question: q.key, text: q.text,
+        answers: q.answers.flatMap((a) => {
+          const column = [a.column, ...a.aliases].find((c) => c in catalogRow);
+          return column === undefined ? [] : [{ key: a.key, column, value: catalogRow[column] }];
+        }),
+      })).filter((q) => q.answers.length > 0);
+      if (votes.length === 0) votes = null;
+    }
+    const clusters: GalaxyView['clusters'] = [];
+    for (const r of this.runs.filter((x) => x.command === 'cluster')) {
+      const file = join(r.dir, 'assignments.csv');
+      if (!existsSync(file)) continue;
+      const t = this.table(file);
+      const row = t.rowOfId.get(id);
+      if (row === undefined) continue;
+      const gamma = number(t.rows[row][t.header.indexOf('gamma')]);
+      clusters.push({ run: r.name, cluster: t.rows[row][t.header.indexOf('cluster')], gamma: Number.isFinite(gamma) ? gamma : null });
+    }
+    return { id, store: store.run.name, predictions, votes, neighbours: await store.neighbours(id, k), clusters };
+  }
+
+  /** A run's figures and summary, for the Experiments and Clusters pages. */
+  runFiles(name: string): { name: string; command: string; summary: string | null; figures: string[]; tables: string[] } {
+    const run = this.find(name, () => true, 'run');
+    const figures: string[] = [];
+    const tables: string[] = [];
+    const walk = (dir: string, depth: number) => {
+      for (const entry of readdirSync(dir).sort()) {
+        if (entry.startsWith('.')) continue;
+        const path = join(dir, entry);
+        const stat = statSync(path);
+        if (stat.isDirectory()) {
+          if (depth < 2 && entry !== 'shards' && entry !== 'index') walk(path, depth + 1);
+          continue;
+        }
+        const rel = relative(this.options.root, path).split(sep).join('/');
+        if (FIGURE_EXTENSIONS.some((e) => entry.endsWith(e)) && !(entry.endsWith('.svg') && existsSync(path.replace(/\.svg$/, '.png')))) figures.push(rel);
+        if (entry.endsWith('.csv')) tables.push(rel);
+      }
+    };
+    walk(run.dir, 0);
+    const summaryPath = join(run.dir, 'summary.md');
+    return { name: run.name, command: run.command, summary: existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : null, figures, tables };
+  }
+
+  /** The anomaly session of a store (opened, and resumed from its ratings file, on first use). */
+  anomalies(storeName: string): Promise<AnomalySession> {
+    const run = this.find(storeName, (r) => r.store, 'embeddings store');
+    let session = this.sessions.get(run.name);
+    if (session === undefined) {
+      const file = join(this.options.ratingsDir, run.name.split('/').join('__'), 'ratings.csv');
+      session = AnomalySession.open(run.dir, file);
+      session.catch(() => this.sessions.delete(run.name));
+      this.sessions.set(run.name, session);
+    }
+    return session;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions.values()) await (await s.catch(() => null))?.close();
+    for (const v of this.stores.values()) (await v.catch(() => null))?.dispose();
+  }
+}

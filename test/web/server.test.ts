@@ -1,0 +1,278 @@
+/**
+ * `galmorph serve`: the server on a free loopback port over a folder made by the real jobs (explorerFixture.ts),
+ * asked with raw HTTP requests (paths sent exactly as written, no client-side normalisation): traversal in every
+ * spelling is refused and nothing outside the folder is ever sent; bad parameters, malformed JSON and bad uploads get
+ * a 4xx with the reason and no stack; the API's answers are checked against the jobs' own outputs; the anomaly loop
+ * asks for new galaxies by expected improvement after 10 ratings, and resumes them after a restart.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/backend/initBackend.js';
+import { readCsv } from '../../src/data/csv.js';
+import { similar } from '../../src/workflows/similar/similar.js';
+import { PathRefused, realRoot, resolveInside } from '../../src/web/safePath.js';
+import { CONTENT_SECURITY_POLICY, UPLOAD_LIMIT_BYTES } from '../../src/web/server.js';
+import { serve, type RunningExplorer } from '../../src/web/serve.js';
+import { makeServedFolder, type ServedFolder } from './explorerFixture.js';
+
+const base = mkdtempSync(join(tmpdir(), 'gm-serve-'));
+const bundle = join(base, 'bundle');
+let folder: ServedFolder;
+let server: RunningExplorer;
+let port: number;
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+  json: () => Record<string, unknown>;
+}
+
+/** One HTTP request with the path sent byte for byte as given. */
+function http(method: string, path: string, body?: Buffer | string, contentType?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: contentType === undefined ? {} : { 'content-type': contentType } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const all = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: all, text: all.toString('utf8'), json: () => JSON.parse(all.toString('utf8')) as Record<string, unknown> });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+async function start(): Promise<void> {
+  server = await serve({ dir: folder.root, port: 0, bundle });
+  port = Number(new URL(server.url).port);
+}
+
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu' });
+  folder = await makeServedFolder(base);
+  // serve() wants a bundle folder; the page's scripts are the browser test's business (test/browser/explorer.test.ts).
+  mkdirSync(bundle);
+  writeFileSync(join(bundle, 'galmorph.js'), 'export {};');
+  writeFileSync(join(bundle, 'explorer.js'), 'export {};');
+  await start();
+}, 300_000); // ~10 s on an idle machine (simulate, embed, map, predict on 30 galaxies)
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe('resolveInside: the one path check', () => {
+  it('accepts files inside the root and refuses traversal, absolute paths, hidden names, folders and links out', () => {
+    const root = realRoot(folder.root);
+    expect(resolveInside(root, 'map/coordinates.csv')).toBe(join(root, 'map', 'coordinates.csv'));
+    const refused = (p: string) => {
+      try {
+        resolveInside(root, p);
+      } catch (e) {
+        expect(e).toBeInstanceOf(PathRefused);
+        return `${(e as PathRefused).status} ${(e as Error).message}`;
+      }
+      return 'served';
+    };
+    expect(refused('../secret.txt')).toMatch(/^403 a path with "\.\." segments/);
+    expect(refused('map/../../secret.txt')).toMatch(/^403 /);
+    expect(refused('map\\..\\..\\secret.txt')).toMatch(/^403 /);
+    expect(refused(folder.secret.path)).toMatch(/^403 an absolute path/);
+    expect(refused('C:\\Windows\\win.ini')).toMatch(/^403 an absolute path/);
+    expect(refused('link-out/secret.txt')).toMatch(/^403 link-out\/secret\.txt leads outside the served folder/);
+    expect(refused('.hidden')).toMatch(/^403 a hidden file/);
+    expect(refused('map')).toMatch(/^404 map is a folder/);
+    expect(refused('nothing.csv')).toMatch(/^404 no such file/);
+    expect(refused('a\0b')).toMatch(/^400 /);
+  });
+});
+
+describe('galmorph serve over a folder of runs', () => {
+  it('serves the folder\'s files read-only with a Content-Security-Policy, and nothing outside it in any spelling', async () => {
+    const ok = await http('GET', '/files/map/coordinates.csv');
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe(readFileSync(join(folder.root, 'map', 'coordinates.csv'), 'utf8'));
+    expect(ok.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
+    const page = await http('GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.text).not.toMatch(/<script>|<style>|style="/); // nothing inline: the policy needs no 'unsafe-inline'
+    const attacks = [
+      '/files/../secret.txt', '/files/%2e%2e/secret.txt', '/files/%2E%2E/secret.txt', '/files/..%2fsecret.txt', '/files/%2e%2e%2fsecret.txt',
+      '/files/map/../../secret.txt', '/files/map/%2e%2e/%2e%2e/secret.txt', `/files/${encodeURIComponent(folder.secret.path)}`, `/files/${folder.secret.path}`,
+      '/files/link-out/secret.txt', '/files/..\\secret.txt', '/files/%2e%2e%5csecret.txt', '/static/../../secret.txt', '/models/gz2/%2e%2e/%2e%2e/package.json',
+    ];
+    for (const path of attacks) {
+      const r = await http('GET', path);
+      expect(r.status, path).toBeGreaterThanOrEqual(400);
+      expect(r.status, path).toBeLessThan(500);
+      expect(r.text, path).not.toContain(folder.secret.text);
+      expect(r.text, path).not.toMatch(/\n\s+at /); // no stack
+    }
+    expect((await http('GET', '/files/%2e%2e/secret.txt')).json().error).toMatch(/"\.\." segments/);
+    expect((await http('GET', '/files/link-out/secret.txt')).json().error).toMatch(/leads outside the served folder/);
+    expect((await http('POST', '/files/map/coordinates.csv', 'x', 'text/plain')).status).toBe(404); // read only: no writes
+  });
+
+  it('answers bad parameters and malformed JSON with 400 and the reason, never a stack', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['GET', '/api/galaxy?store=emb', /parameter "id"/],
+      ['GET', '/api/galaxy?store=emb&id=x&k=abc', /parameter "k"/],
+      ['GET', '/api/galaxy?store=emb&id=no-such-galaxy', /galaxy "no-such-galaxy" is not in the embeddings store emb/],
+      ['GET', '/api/galaxy?store=nope&id=1', /no embeddings store "nope" in the served folder — choose one of: emb/],
+      ['GET', '/api/thumb?store=emb&id=1&stretch=log', /parameter "stretch"/],
+      ['GET', '/api/map?run=emb', /no map run "emb"/],
+      ['GET', '/api/map/column?run=map&column=nope', /cannot be coloured by "nope"/],
+      ['GET', '/api/galaxy?store=emb&id=1&extra=1', /unknown parameter "extra"/],
+    ];
+    for (const [method, path, reason] of cases) {
+      const r = await http(method, path);
+      expect(r.status, path).toBe(400);
+      expect(r.json().error, path).toMatch(reason);
+      expect(r.text, path).not.toMatch(/\n\s+at |\.ts:\d+/);
+    }
+    const broken = await http('POST', '/api/anomalies/rate?store=emb', '{"id": "1", "rating": ', 'application/json');
+    expect(broken.status).toBe(400);
+    expect(broken.json().error).toMatch(/JSON/);
+    expect(broken.text).not.toMatch(/\n\s+at /);
+    const wrong = await http('POST', '/api/anomalies/rate?store=emb', '{"id": "1", "rating": "five"}', 'application/json');
+    expect(wrong.status).toBe(400);
+    expect(wrong.json().error).toMatch(/parameter "rating"/);
+    const huge = await http('POST', '/api/anomalies/rate?store=emb', JSON.stringify({ id: 'x'.repeat(100_000), rating: 1 }), 'application/json');
+    expect(huge.status).toBe(413);
+    expect((await http('GET', '/api/nothing')).status).toBe(404);
+  });
+
+  it('lists the runs and serves the map, its colour columns, thumbnails and a galaxy\'s predictions, votes and neighbours', async () => {
+    const runs = (await http('GET', '/api/runs')).json() as { stores: { name: string; galaxies: number }[]; maps: { name: string; store: string }[]; runs: { name: string; command: string }[] };
+    expect(runs.stores).toEqual([expect.objectContaining({ name: 'emb', galaxies: 30 })]);
+    expect(runs.maps).toEqual([{ name: 'map', store: 'emb' }]);
+    expect(runs.runs.map((r) => `${r.name}:${r.command}`).sort()).toEqual(['emb:embed', 'map:map', 'pred:predict']);
+    expect(JSON.stringify(runs)).not.toContain(base); // no server paths
+
+    const coords = readCsv(join(folder.root, 'map', 'coordinates.csv'));
+    const map = (await http('GET', '/api/map?run=map')).json() as { ids: string[]; x: number[]; columns: string[] };
+    expect(map.ids).toEqual(coords.rows.map((r) => r[0]));
+    expect(map.x).toEqual(coords.rows.map((r) => Number(r[1])));
+    expect(map.columns).toContain('map: Class1.1');
+    expect(map.columns).toContain('pred: q1_smooth');
+    const column = (await http('GET', `/api/map/column?run=map&column=${encodeURIComponent('map: Class1.1')}`)).json() as { kind: string; values: number[] };
+    expect(column.kind).toBe('number');
+    expect(column.values).toEqual(coords.rows.map((r) => Number(r[3])));
+
+    const id = map.ids[5];
+    const thumb = await http('GET', `/api/thumb?store=emb&id=${id}&size=40`);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/png');
+    expect(await sharp(thumb.body).metadata()).toMatchObject({ format: 'png', width: 40, height: 40 });
+
+    const galaxy = (await http('GET', `/api/galaxy?store=emb&id=${id}&k=4`)).json() as {
+      predictions: { run: string; questions: { key: string; depth: number; pAsked: number; answers: { key: string; fraction: number; lower: number; upper: number }[] }[] }[];
+      votes: { question: string; answers: { column: string; value: unknown }[] }[]; neighbours: { id: string; distance: number }[];
+    };
+    // Predictions: predict's own table, in the tree's order, with depths.
+    const full = readCsv(join(folder.root, 'pred', 'predictions_full.csv'));
+    const row = full.rows.find((r) => r[0] === id) as string[];
+    const cell = (name: string) => Number(row[full.header.indexOf(name)]);
+    const p = galaxy.predictions[0];
+    expect(p.run).toBe('pred');
+    expect(p.questions[0]).toMatchObject({ key: 'q1', depth: 0 });
+    expect(p.questions.some((q) => q.depth >= 2)).toBe(true);
+    for (const q of p.questions) {
+      expect(q.pAsked).toBeCloseTo(cell(`${q.key}_p_asked`), 12);
+      for (const a of q.answers) {
+        expect(a.fraction).toBeCloseTo(cell(`${a.key}_fraction`), 12);
+        expect(a.lower).toBeCloseTo(cell(`${a.key}_lower`), 12);
+        expect(a.upper).toBeCloseTo(cell(`${a.key}_upper`), 12);
+      }
+    }
+    // Votes: the catalog's own cells.
+    const labels = readCsv(join(folder.catalog, 'labels.csv'));
+    const labelRow = labels.rows.find((r) => r[0] === id) as string[];
+    const vote = galaxy.votes[0].answers[0];
+    expect(Number(vote.value)).toBe(Number(labelRow[labels.header.indexOf(vote.column)]));
+    // Neighbours: galmorph similar --id's.
+    const reference = await similar({ embeddings: join(folder.root, 'emb'), out: join(base, 'sim'), id, k: 4, components: 6, progress: false });
+    expect(galaxy.neighbours.map((n) => n.id)).toEqual(reference.neighbours.map((n) => n.id));
+  });
+
+  it('finds an uploaded catalog image at distance ≈ 0 and refuses uploads of the wrong size or type with a clear 4xx', async () => {
+    const map = (await http('GET', '/api/map?run=map')).json() as { ids: string[] };
+    const png = readFileSync(join(folder.catalog, 'images', `${map.ids[3]}.png`));
+    const found = await http('POST', '/api/similar?store=emb&k=3', png, 'image/png');
+    expect(found.status).toBe(200);
+    const neighbours = found.json().neighbours as { id: string; distance: number }[];
+    expect(neighbours[0].id).toBe(map.ids[3]);
+    expect(neighbours[0].distance).toBeLessThan(1e-4);
+
+    const refusals: [Buffer | string, string, number, RegExp][] = [
+      ['hello', 'text/plain', 415, /content-type|media type/i],
+      [png, 'image/jpeg', 415, /says it is image\/jpeg but its bytes are png/],
+      [Buffer.from('\x89PNG\r\n\x1a\nnot really a png at all'), 'image/png', 400, /not a readable image/],
+      [await sharp({ create: { width: 5000, height: 8, channels: 3, background: '#000' } }).png().toBuffer(), 'image/png', 413, /5000×8 pixels; at most 4096 a side/],
+      [Buffer.alloc(UPLOAD_LIMIT_BYTES + 1), 'image/png', 413, /too large|body/i],
+    ];
+    for (const [body, type, status, reason] of refusals) {
+      const r = await http('POST', '/api/similar?store=emb', body, type);
+      expect(r.status, `${type} → ${r.text}`).toBe(status);
+      expect(r.json().error).toMatch(reason);
+    }
+  });
+
+  it('anomalies: 10 ratings, then expected-improvement suggestions; the ratings survive a restart; a stale or bad rating is refused', async () => {
+    type State = { current: { id: string; round: number; mean: number | null } | null; round: { id: string }[]; ratings: { id: string; rating: number }[]; ratingsFile: string };
+    let state = (await http('GET', '/api/anomalies?store=emb')).json() as State;
+    expect(state.current?.round).toBe(0);
+    expect(state.current?.mean).toBeNull();
+    expect(state.round).toHaveLength(10);
+    const first = state.round.map((r) => r.id);
+    for (let k = 0; k < 10; k++) {
+      const id = state.current?.id as string;
+      const r = await http('POST', '/api/anomalies/rate?store=emb', JSON.stringify({ id, rating: k % 6 }), 'application/json');
+      expect(r.status, r.text).toBe(200);
+      state = r.json() as State;
+    }
+    expect(state.ratings).toHaveLength(10);
+    expect(state.current?.round).toBe(1);
+    expect(typeof state.current?.mean).toBe('number'); // picked by the GP's expected improvement
+    expect(state.round.filter((r) => first.includes(r.id))).toEqual([]);
+    const file = readCsv(state.ratingsFile);
+    expect(file.header).toEqual(['id', 'rating', 'round']);
+    expect(file.rows.map((r) => r[0])).toEqual(first);
+
+    const stale = await http('POST', '/api/anomalies/rate?store=emb', JSON.stringify({ id: first[0], rating: 3 }), 'application/json');
+    expect(stale.status).toBe(409);
+    expect(stale.json().error).toMatch(/is not the one being asked for/);
+    const bad = await http('POST', '/api/anomalies/rate?store=emb', JSON.stringify({ id: state.current?.id, rating: 7 }), 'application/json');
+    expect(bad.status).toBe(400);
+    expect(bad.json().error).toMatch(/rating 7 is not a whole number from 0 to 5/);
+
+    await server.close();
+    await start();
+    const resumed = (await http('GET', '/api/anomalies?store=emb')).json() as State;
+    expect(resumed.ratings).toEqual(state.ratings);
+    expect(resumed.current).toEqual(state.current);
+    expect(resumed.round).toEqual(state.round);
+  });
+
+  it('listens on loopback unless told: another host needs --allow-remote and prints a warning', async () => {
+    await expect(serve({ dir: folder.root, port: 0, bundle, host: '0.0.0.0' })).rejects.toThrow(/option "host": expected a loopback address .*--allow-remote.*, got "0\.0\.0\.0"/);
+    const warnings: string[] = [];
+    const open = await serve({ dir: folder.root, port: 0, bundle, host: '0.0.0.0', allowRemote: true }, (l) => warnings.push(l));
+    await open.close();
+    expect(warnings.join('\n')).toMatch(/warning: listening on 0\.0\.0\.0, not loopback/);
+    await expect(serve({ dir: join(base, 'nope'), port: 0, bundle })).rejects.toThrow(/no such folder/);
+    await expect(serve({ dir: folder.root, port: 0, bundle: base })).rejects.toThrow(/the browser bundle is missing .* run npm run build/);
+  });
+});
+
