@@ -5,9 +5,10 @@
  * - Encoder: three blocks of two same-padded convolutions (LeakyReLU 0.1) and a 2×2 max-pool, flattened, then a
  *   diagonal Gaussian q(z | x) = N(μ̃, σ̃²) (GaussianLatent: σ̃ = softplus + floor, so ln σ̃² never overflows).
  * - Decoder, mirrored: dense (LeakyReLU 0.1) → [S/8, S/8, f₃] → three blocks of two convolutions and a bilinear ×2
- *   up-sampling → a convolution with a sigmoid: pixels in (0, 1). The up-sampling aligns corners (tfjs' wasm
- *   gradient of ResizeBilinear ignores half-pixel centres, so the forward pass uses a convention its gradient
- *   shares; aligned corners are also symmetric, so a flipped input up-samples to the flipped output).
+ *   up-sampling → a convolution whose output the reconstruction kind interprets (losses/vadeReconstruction.ts: a
+ *   logit for 'bce', the intensity itself for 'mse'); `decode` returns images in [0, 1]. The up-sampling aligns
+ *   corners (tfjs' wasm gradient of ResizeBilinear ignores half-pixel centres, so the forward pass uses a convention
+ *   its gradient shares; aligned corners are also symmetric, so a flipped input up-samples to the flipped output).
  * - The GMM prior layer: π as softmax logits, means μ_k and ln σ²_k with σ²_k = floor + exp(ln σ²_k) — the guarded
  *   parameterisation of losses/vadeClusterGaussians.ts. The reference keeps π and σ² unconstrained and gets NaNs or
  *   weights that drift off the simplex; here π always sums to 1 and σ² never falls below the floor.
@@ -25,6 +26,7 @@ import { check, resolveOptions, type Spec } from '../util/options.js';
 import { GaussianLatent, type LatentPosterior } from './gaussianLatent.js';
 import { vadeResponsibilities } from '../losses/vadeResponsibilities.js';
 import { clusterVariances, type VadeClusterParameters } from '../losses/vadeClusterGaussians.js';
+import { reconstructionImages, VADE_RECONSTRUCTIONS, type VadeReconstruction } from '../losses/vadeReconstruction.js';
 
 export const VADE_KIND = 'vade';
 
@@ -51,6 +53,12 @@ export interface VadeConfig {
   responsibilityScale: number;
   /** Floor added to exp(ln σ²_k), the least a cluster variance can be. @default 1e-4 */
   varianceFloor: number;
+  /**
+   * What the decoder's output means and the reconstruction term (losses/vadeReconstruction.ts): 'bce' (logits,
+   * binary cross-entropy), 'mse' (linear intensities, squared error; AstroVaDEr's choice) or 'sigmoid-mse' (the
+   * first version's, whose decoder collapses to black on dark-sky images). @default 'bce'
+   */
+  reconstruction: VadeReconstruction;
   /** Seed of the initial weights. @default 0 */
   seed: number;
 }
@@ -64,6 +72,7 @@ export const VADE_DEFAULTS: VadeConfig = {
   clusters: 12,
   responsibilityScale: 20,
   varianceFloor: 1e-4,
+  reconstruction: 'bce',
   seed: 0,
 };
 
@@ -84,6 +93,7 @@ const SPEC: Spec<VadeConfig> = {
   clusters: check.integer(1, 256),
   responsibilityScale: check.number(1, 80),
   varianceFloor: check.number(1e-8, 1),
+  reconstruction: check.oneOf(VADE_RECONSTRUCTIONS),
   seed: check.integer(0, 2 ** 32 - 1),
 };
 
@@ -174,8 +184,13 @@ export class Vade {
     return posterior;
   }
 
-  /** Images [B, S, S, C] in (0, 1) from latent vectors [B, J]. */
+  /** Images [B, S, S, C] in [0, 1] from latent vectors [B, J]. */
   decode(z: tf.Tensor2D): tf.Tensor4D {
+    return tf.tidy(() => reconstructionImages(this.config.reconstruction, this.decoderOutput(z)));
+  }
+
+  /** The decoder's raw output [B, S, S, C] (logits for 'bce', intensities for 'mse'): what the reconstruction term takes. */
+  decoderOutput(z: tf.Tensor2D): tf.Tensor4D {
     if (z.rank !== 2 || z.shape[1] !== this.config.latentDim) {
       throw new OptionError('z', `latent vectors of shape [B, ${this.config.latentDim}]`, `shape [${z.shape.join(', ')}]`);
     }
@@ -187,7 +202,7 @@ export class Vade {
         h = tf.leakyRelu(block.second.apply(h), LEAK);
         h = tf.image.resizeBilinear(h, [h.shape[1] * 2, h.shape[2] * 2], true);
       }
-      return tf.sigmoid(this.output.apply(h));
+      return this.output.apply(h);
     });
   }
 

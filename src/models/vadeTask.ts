@@ -1,10 +1,13 @@
 /**
  * AstroVaDEr as a `TrainTask` (built the same way in this thread and in data-parallel workers). Batches carry
  * `images` [S, S, C] in [0, 1]. Each step's objective follows the s3VDC schedule (vadeSchedule.ts) at that step:
- *   Rec = per-image sum of squared errors of the reconstruction of z = μ̃ + σ̃·ε (the reference's MSE × D);
+ *   Rec = the per-image reconstruction term of z = μ̃ + σ̃·ε, summed over pixels (the references' mean × D) in the
+ *         model's kind (losses/vadeReconstruction.ts: binary cross-entropy of logits, or squared error);
  *   warm-up:  Rec + γ·KL(q ‖ N(0, I));   annealing: Rec + β·latent;   static: Rec + latent,
  * with latent the mixture term of −ELBO (losses/vadeLatentTerm.ts) under the model's responsibilities. The loss is
- * the batch mean; metrics log Rec, the latent term (KL during warm-up) and the weight.
+ * the batch mean; metrics log Rec, the per-image sum of squared errors of the reconstructed image in [0, 1] (the same
+ * yardstick whatever the kind: a black output scores Σx², the mean image Σ(x − x̄)²), the latent term (KL during
+ * warm-up) and the weight.
  *
  * Prediction methods (`trainer.predict(name, batch)`): `embed` μ̃ [B, J], `responsibilities` γ [B, K],
  * `reconstruct` the decoded μ̃ [B, S, S, C].
@@ -14,6 +17,7 @@ import { Rng } from '../util/rng.js';
 import { InputError } from '../util/errors.js';
 import { gaussianKlToStandardNormal } from '../losses/gaussianKl.js';
 import { vadeLatentTerm } from '../losses/vadeLatentTerm.js';
+import { reconstructionImages, reconstructionTerm } from '../losses/vadeReconstruction.js';
 import type { HostBatch } from '../data/hostBatch.js';
 import type { StepOutput, TaskSpec, TrainTask } from './trainTask.js';
 import { GaussianLatent } from './gaussianLatent.js';
@@ -47,15 +51,17 @@ export class VadeTask implements TrainTask {
     const posterior = this.model.encode(images);
     const seed = Rng.derive(this.model.config.seed, 'epsilon', step, shard).nextUint32() % 2 ** 30;
     const z = GaussianLatent.sample(posterior, seed);
-    const reconstruction = this.model.decode(z);
-    const rec = tf.sum(tf.square(tf.sub(reconstruction, images)), [1, 2, 3]) as tf.Tensor1D;
+    const output = this.model.decoderOutput(z);
+    const { reconstruction: kind } = this.model.config;
+    const rec = reconstructionTerm(kind, images, output);
+    const squaredError = tf.tidy(() => tf.mean(tf.sum(tf.squaredDifference(reconstructionImages(kind, output), images), [1, 2, 3]))) as tf.Scalar;
     const { phase, weight } = scheduleAt(this.schedule, step);
     const latent = phase === 'warmup'
       ? gaussianKlToStandardNormal(posterior.mean, posterior.logVariance)
       : vadeLatentTerm(posterior.mean, posterior.logVariance, this.model.prior, this.model.responsibilities(posterior.mean),
         { varianceFloor: this.model.config.varianceFloor });
     const loss = tf.mean(tf.add(rec, tf.mul(weight, latent))) as tf.Scalar;
-    return { loss, metrics: { reconstruction: tf.mean(rec) as tf.Scalar, latent: tf.mean(latent) as tf.Scalar, weight: tf.scalar(weight) } };
+    return { loss, metrics: { reconstruction: tf.mean(rec) as tf.Scalar, squaredError, latent: tf.mean(latent) as tf.Scalar, weight: tf.scalar(weight) } };
   }
 
   embed(batch: HostBatch): tf.Tensor2D {

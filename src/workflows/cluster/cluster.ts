@@ -27,6 +27,7 @@ import { trainVade } from './clusterTrain.js';
 import { embedDataset, type Embedding } from './clusterEmbed.js';
 import { analyseClusters, type ClusterAnalysis } from './clusterAnalysis.js';
 import { writeClusterReport } from './clusterReport.js';
+import { pixelBaseline, type PixelBaseline } from './clusterBaseline.js';
 import type { ClusterCountChoice } from './clusterMixture.js';
 
 export interface SeedResult {
@@ -58,6 +59,8 @@ export interface ClusterResult {
   hungarian_accuracy: number | null;
   ari: number | null;
   nmi: number | null;
+  /** k-means and a diagonal GMM on principal components of the pixels, scored the same way (null without classes). */
+  baseline: PixelBaseline | null;
   seconds: number;
 }
 
@@ -82,6 +85,13 @@ export async function clusterGalaxies(given: Partial<ClusterOptions> & Pick<Clus
   const evaluation = new ImageDataset(data.galaxies, { preprocess: preprocessing, augment: null, batchSize: o.batchSize, shuffle: true, seed: o.seed, onBad: o.onBad, prefetch: 0 });
   await evaluation.prepare();
   const byId = new Map<string, ClusterGalaxy>(data.galaxies.map((g) => [g.id, g]));
+  const baselineStarted = performance.now();
+  const baseline = await pixelBaseline(evaluation, byId, { k: o.k, components: o.baselineComponents, seed: o.seed });
+  if (baseline !== null) {
+    run.log(`pixel baseline (PCA ${baseline.components} of ${baseline.side}-px pixels, ${(100 * baseline.explainedVariance).toFixed(0)}% of the variance; K = ${baseline.k}): ` +
+      `k-means Hungarian accuracy ${baseline.kMeans.hungarian_accuracy.toFixed(3)}, diagonal GMM ${baseline.gmm.hungarian_accuracy.toFixed(3)} ` +
+      `(${((performance.now() - baselineStarted) / 1000).toFixed(1)} s)`);
+  }
   const seeds: SeedResult[] = [];
   const sections: string[] = [];
   for (let s = 0; s < o.seeds; s++) {
@@ -111,7 +121,7 @@ export async function clusterGalaxies(given: Partial<ClusterOptions> & Pick<Clus
   const spread = spreadOf(seeds);
   const result: ClusterResult = {
     out: run.dir, galaxies: data.galaxies.length, seeds, spread,
-    hungarian_accuracy: spread.hungarian_accuracy?.mean ?? null, ari: spread.ari?.mean ?? null, nmi: spread.nmi?.mean ?? null,
+    hungarian_accuracy: spread.hungarian_accuracy?.mean ?? null, ari: spread.ari?.mean ?? null, nmi: spread.nmi?.mean ?? null, baseline,
     seconds: (Date.now() - started) / 1000,
   };
   run.writeJson('results.json', { ...result, data: { note: data.note, sources: data.sources, leftOut: data.leftOut, badImages: evaluation.badImages } });
@@ -171,10 +181,17 @@ function summary(o: ClusterOptions, note: string, galaxies: number, r: ClusterRe
   const rows = r.seeds.map((s) => ({ seed: s.seed, k: s.k, 'Hungarian accuracy': s.hungarian_accuracy, ARI: s.ari, NMI: s.nmi, silhouette: s.silhouette, 'Calinski–Harabasz': s.calinskiHarabasz }));
   const spreadRow = { seed: 'mean ± sd', k: r.spread.k, 'Hungarian accuracy': r.spread.hungarian_accuracy, ARI: r.spread.ari, NMI: r.spread.nmi, silhouette: r.spread.silhouette, 'Calinski–Harabasz': r.spread.calinskiHarabasz };
   return `# galmorph cluster\n\nAstroVaDEr (VaDE + s3VDC) on ${galaxies} galaxies: ${note}. ${o.imageSize} px grey, filters ${o.filters.join('/')}, kernels ${o.kernels.join('/')}, ` +
-    `${o.latentDim} latent dimensions, ${o.chooseK ? `K chosen by a Bayesian GMM (at most ${o.k})` : `K = ${o.k}`}, λ = ${o.lambda}; ` +
+    `${o.latentDim} latent dimensions, reconstruction ${o.reconstruction}, ${o.chooseK ? `K chosen by a Bayesian GMM (at most ${o.k})` : `K = ${o.k}`}, λ = ${o.lambda}; ` +
     `${o.warmupEpochs} warm-up epochs (γ = ${o.klWeight}), then ${o.periods} × (${o.annealEpochs} annealing + ${o.staticEpochs} static) epochs; ` +
     `Adam ${o.learningRate} (cosine decay, clip value ${o.clipValue}), batch ${o.batchSize}${o.flip ? ', random flips' : ''}. Run time ${r.seconds.toFixed(0)} s.\n\n` +
-    markdownTable(r.seeds.length > 1 ? [...rows, spreadRow] : rows) + '\n' + sections.join('\n');
+    markdownTable(r.seeds.length > 1 ? [...rows, spreadRow] : rows) + '\n' + baselineSection(r.baseline) + sections.join('\n');
+}
+
+function baselineSection(b: PixelBaseline | null): string {
+  if (b === null) return '';
+  const row = (method: string, x: PixelBaseline['kMeans']) => ({ method, 'Hungarian accuracy': x.hungarian_accuracy, ARI: x.ari, NMI: x.nmi, 'cluster sizes': x.clusterSizes.join(' / ') });
+  return `\nPixel baseline (${b.galaxies} galaxies with known classes; the first ${b.components} principal components of the ${b.side}-px pixels, ` +
+    `${(100 * b.explainedVariance).toFixed(1)}% of their variance; K = ${b.k}):\n\n` + markdownTable([row('k-means', b.kMeans), row('diagonal GMM', b.gmm)]) + '\n';
 }
 
 function checkResume(run: RunFolder, o: ClusterOptions): void {

@@ -10,6 +10,7 @@ import { field, type FieldValues } from '../../util/fields.js';
 import { CATALOG_FIELDS, COMPUTE_FIELDS, outFolder, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
 import { GALAXY_CLASSES } from '../../data/simulator/galaxyClass.js';
 import { VADE_DEFAULTS } from '../../models/vade.js';
+import { VADE_RECONSTRUCTIONS } from '../../losses/vadeReconstruction.js';
 
 const TRIPLE = z.tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512), z.number().int().min(1).max(512)]);
 const parseList = (raw: string): unknown => raw.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x)));
@@ -42,6 +43,10 @@ export const CLUSTER_FIELDS = {
   kernels: field.custom<[number, number, number]>(TRIPLE, { default: VADE_DEFAULTS.kernels, expected: 'three kernel sides, e.g. 3,5,5', flag: '--kernels <a,b,c>', help: 'kernel sides of the three encoder blocks', parse: parseList }),
   latentDim: field.integer({ default: VADE_DEFAULTS.latentDim, min: 1, max: 512, flag: '--latent <n>', help: 'latent dimensions' }),
   lambda: field.number({ default: VADE_DEFAULTS.responsibilityScale, min: 1, max: 80, flag: '--lambda <x>', help: 'λ of the min-max scaled responsibilities (s3VDC: 20–50)' }),
+  reconstruction: field.choice(VADE_RECONSTRUCTIONS, {
+    default: VADE_DEFAULTS.reconstruction, flag: '--reconstruction <kind>',
+    help: 'decoder output and reconstruction term, summed over pixels: bce (logits, binary cross-entropy), mse (linear output, squared error, as AstroVaDEr), sigmoid-mse (the first version\'s; its decoder collapses to black on dark-sky images)',
+  }),
   varianceFloor: field.number({ default: VADE_DEFAULTS.varianceFloor, min: 1e-8, max: 1, flag: '--variance-floor <x>', help: 'least value of a cluster variance σ²' }),
   batchSize: field.integer({ default: 64, min: 2, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
   warmupEpochs: field.integer({ default: 10, min: 0, max: 100_000, flag: '--warmup-epochs <n>', help: 'γ-training epochs (Rec + γ·KL to N(0, I)) before the GMM initialisation' }),
@@ -53,6 +58,7 @@ export const CLUSTER_FIELDS = {
   clipValue: field.number({ default: 1, min: 1e-6, max: 1e6, flag: '--clip-value <c>', help: 'clip every gradient value to [−c, c]' }),
   gmmBatches: field.integer({ default: 200, min: 1, max: 100_000, flag: '--gmm-batches <n>', help: 'batches of embedded means the initial GMM is fitted to (k-means, then a diagonal GMM)' }),
   flip: field.boolean({ default: true, flag: '--flip', help: 'random horizontal and vertical flips of training images (AstroVaDEr\'s augmentation)', negation: 'no flips' }),
+  baselineComponents: field.integer({ default: 20, min: 1, max: 1024, flag: '--baseline-components <n>', help: 'with known classes: principal components of the pixels the k-means / GMM baseline clusters' }),
   topK: field.integer({ default: 16, min: 1, max: 256, flag: '--top <n>', help: 'galaxies per cluster shown (highest responsibility) beside their reconstructions' }),
   ...CATALOG_FIELDS,
   resume: field.boolean({ default: false, flag: '--resume', help: 'continue the run in --out from its last checkpoint (after a finished run, a kill or Ctrl-C)' }),
@@ -74,6 +80,6 @@ export const CLUSTER_PRESETS: Record<ClusterPresetName, Partial<ClusterOptions>>
 
 /** Options a resumed run must share with the run it continues. */
 export const CLUSTER_RESUME_FIXED: (keyof ClusterOptions)[] = [
-  'data', 'simulate', 'classes', 'schema', 'k', 'chooseK', 'seeds', 'imageSize', 'crop', 'filters', 'kernels', 'latentDim', 'lambda', 'varianceFloor',
+  'data', 'simulate', 'classes', 'schema', 'k', 'chooseK', 'seeds', 'imageSize', 'crop', 'filters', 'kernels', 'latentDim', 'lambda', 'varianceFloor', 'reconstruction',
   'batchSize', 'warmupEpochs', 'annealEpochs', 'staticEpochs', 'periods', 'klWeight', 'flip', 'seed',
 ];

@@ -42,7 +42,8 @@ export async function writeClusterReport(
   if (history.length > 1) {
     const x = history.map((h) => h.epoch);
     await writeFigure(join(dir, 'training'), lineChart([
-      { label: 'reconstruction', x, y: history.map((h) => h.reconstruction) },
+      { label: 'reconstruction term', x, y: history.map((h) => h.reconstruction) },
+      { label: 'squared error', x, y: history.map((h) => h.squaredError) },
       { label: 'latent term', x, y: history.map((h) => h.latent) },
     ], { title: 'Training (epoch means)', xLabel: 'epoch', yLabel: 'per galaxy' }));
     figures.push('training.png');

@@ -42,6 +42,8 @@ export interface EpochRecord {
   galaxies: number;
   loss: number;
   reconstruction: number;
+  /** Per-image sum of squared errors of the reconstructed images in [0, 1] (comparable across reconstruction kinds). */
+  squaredError: number;
   latent: number;
   /** Mean latent weight (γ, β or 1) over the epoch's steps. */
   weight: number;
@@ -93,7 +95,7 @@ export async function trainVade(input: TrainVadeInput): Promise<TrainedVade> {
   const optimizer = { kind: 'adam' as const, learningRate: o.learningRate, clipValue: o.clipValue, decaySteps: Math.max(1, totalEpochs * spe) };
   let config: Partial<VadeConfig> = {
     imageSize: o.imageSize, channels: 1, filters: o.filters, kernels: o.kernels, latentDim: o.latentDim, clusters: o.k,
-    responsibilityScale: o.lambda, varianceFloor: o.varianceFloor, seed: input.seed,
+    responsibilityScale: o.lambda, varianceFloor: o.varianceFloor, reconstruction: o.reconstruction, seed: input.seed,
   };
   let state: TrainState = { epoch: 0, history: [], initialised: false, chooseK: null };
   let resumed: { weights: Float32Array[]; optimizer: OptimizerState } | null = null;
@@ -142,12 +144,12 @@ export async function trainVade(input: TrainVadeInput): Promise<TrainedVade> {
             const s = event.summary;
             const record: EpochRecord = {
               epoch: s.epoch, step: 0, phase: name, galaxies: s.galaxies, loss: s.loss, reconstruction: s.metrics.reconstruction,
-              latent: s.metrics.latent, weight: s.metrics.weight, seconds: (performance.now() - epochStarted) / 1000,
+              squaredError: s.metrics.squaredError, latent: s.metrics.latent, weight: s.metrics.weight, seconds: (performance.now() - epochStarted) / 1000,
             };
             const { within: _done, ...rest } = state;
             state = { ...rest, epoch: s.epoch, history: [...state.history, record] };
             record.step = await save(state);
-            run.log(`${input.label} epoch ${s.epoch}/${totalEpochs} (${name}): loss ${s.loss.toFixed(2)}, reconstruction ${record.reconstruction.toFixed(2)}, ` +
+            run.log(`${input.label} epoch ${s.epoch}/${totalEpochs} (${name}): loss ${s.loss.toFixed(2)}, reconstruction ${record.reconstruction.toFixed(2)} (squared error ${record.squaredError.toFixed(2)}), ` +
               `latent ${record.latent.toFixed(2)} × ${record.weight.toFixed(4)} (${record.seconds.toFixed(1)} s)`, { echo: !o.progress });
           } else if (event.type === 'end') trainMs += event.trainSeconds * 1000;
         }
