@@ -55,11 +55,18 @@ export const TABLE1_PRESETS_NEEDING_DATA: Readonly<Partial<Record<Table1PresetNa
 /**
  * What the standard preset was sized with: its training rates on an idle 2-core machine (2 data-parallel workers,
  * native kernels) at its settings (64 px, pose grid 32, batch 16), images per second, and the GZ2 split sizes.
- * First sizing: the images/s of the earlier real-data Table 1 runs at these sizes (README, "Table 1 on the real GZ2
- * data": supervised ≈ 64, alternating ≈ 42, pre-training ≈ 45).
+ * Measured 2026-12-03 04:53–04:58 UTC with a short run of this preset on GZ2 (labels 300, 3 epochs, alternating and
+ * pre-training 1 pass over the 1,806 training-pool images; docs/results/table1-standard-partial/measure/), the job at
+ * nice 10 under a load average of 17–19 from other processes (so an idle machine is at least this fast): two-step
+ * 75 images/s (supervised's 26 included the first cell's warm-up; the same network and steps), alternating 49,
+ * pre-training 56; scoring about 240 images/s (validations + test, from the cells' wall time). The CPU time per
+ * image agrees (0.018–0.023 CPU s per training image, validations included, on 2 cores). Rounded down here; the
+ * plain CNN was not measured (the preset does not run it; its rate is a guess and only enters the estimate if asked).
+ * At these rates the whole preset needs ≈ 127 min of training and scoring with no early stop, plus worker start-up
+ * and image decoding (a few minutes).
  */
 export const STANDARD_PLAN: { rates: Table1Rates; unlabelled: number; test: number; idleMinutes: number } = {
-  rates: { labelled: 64, alternating: 42, pretrain: 45, plainCnn: 200, inference: 300 },
+  rates: { labelled: 70, alternating: 49, pretrain: 56, plainCnn: 150, inference: 240 },
   unlabelled: 6806,
   test: 896,
   idleMinutes: 150,
