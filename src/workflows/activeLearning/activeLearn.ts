@@ -5,25 +5,29 @@
  * noisy votes and, on simulated data, against the true probabilities, per round and labels), error_vs_labels plots,
  * the label saving at equal error, per-round image grids of acquired galaxies, properties of acquired vs pool
  * galaxies (simulated truth), the discrete-coverage calibration of each final model, summary.md and run.log; each
- * regime's final model is saved in models/<acquisition>/ (loadable by `galmorph predict --model`).
+ * regime's final model is saved in models/<acquisition>/ (loadable by `galmorph predict --model`). With `--seeds n`
+ * (n ≥ 2) each seed is such a run in OUT/seed<k>/ and OUT/ gets their combination (activeLearnSeeds.ts): the label
+ * saving per seed and its mean with a 95% CI; `--resume` keeps the seeds already done.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
 import { InputError, OptionError } from '../../util/errors.js';
 import { RunFolder } from '../../util/runFolder.js';
-import { commandLine } from '../../util/commandLine.js';
+import { commandLine, resumeCommandLine } from '../../util/commandLine.js';
 import { InterruptedError, interruptRequested, stoppableWhile } from '../../util/interrupt.js';
 import { ProgressBar } from '../../util/progress.js';
 import { describeBackend } from '../../backend/initBackend.js';
 import type { AcquisitionFunction } from '../../active/acquisition.js';
-import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, outFolder, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
+import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, outFolder, PROGRESS_FIELD, samePath, SCHEMA_FIELD } from '../commonFields.js';
 import { simulate } from '../simulate/simulate.js';
 import { loadActiveLearnData } from './activeLearnData.js';
 import { BALD_SCOPES } from './activeLearnBald.js';
 import { activeLearnLoop, type ActiveLearnEvent } from './activeLearnLoop.js';
 import { ACTIVE_LEARN_PRESETS, ACTIVE_LEARN_PRESET_NAMES } from './activeLearnPresets.js';
 import { writeActiveLearnReport, type RoundRecord } from './activeLearnReport.js';
+import { readSeedRun, writeSeedsReport, type SeedRun } from './activeLearnSeeds.js';
 import { BayesianCnn } from '../../models/bayesianCnn.js';
 import { saveBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
 import { applyTrainerWeights } from '../../train/applyTrainerWeights.js';
@@ -75,6 +79,8 @@ export const ACTIVE_LEARN_FIELDS = {
   batchSize: field.integer({ default: 32, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
   learningRate: field.number({ default: 2e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate' }),
   retrain: field.choice(RETRAIN_MODES, { default: 'warm-start', flag: '--retrain <mode>', help: "warm-start (keep training the previous round's weights) | from-scratch (the initial weights each round)" }),
+  seeds: field.integer({ default: 1, min: 1, max: 1000, flag: '--seeds <n>', help: 'repeats with seeds --seed, --seed + 1, …, each a whole run in OUT/seed<k>/; OUT/summary.md gives the label saving per seed and its mean with a 95% CI' }),
+  resume: field.boolean({ default: false, flag: '--resume', help: 'with --seeds ≥ 2: reuse the run folder, keeping the seeds already done (a seed stopped part-way runs again)' }),
   ...COMPUTE_FIELDS,
   progress: PROGRESS_FIELD,
 };
@@ -97,6 +103,9 @@ function resolveActiveLearnOptions(given: Partial<ActiveLearnOptions>): ActiveLe
   if (options.head === 'binomial' && options.baldScope !== 'scored') {
     throw new OptionError('baldScope', '"scored" with the binomial head (it predicts the scored answer only); use --head dirichlet for "all"', options.baldScope);
   }
+  if (options.resume && options.seeds < 2) {
+    throw new OptionError('resume', 'false with --seeds 1 (only a run over several seeds resumes, keeping the seeds done; a single run keeps no rounds: start it again)', true);
+  }
   if (options.data !== null) return { ...options, simulate: 0 };
   if (options.simulate === 0) {
     throw new InputError(`no galaxies to learn from: neither --data nor --simulate (> 0) was given${preset === 'paper' ? ' (the paper preset does not simulate by default)' : ''}`, {},
@@ -107,13 +116,63 @@ function resolveActiveLearnOptions(given: Partial<ActiveLearnOptions>): ActiveLe
 
 export interface ActiveLearnResult {
   out: string;
+  /** Every round of every seed run now (seeds kept by --resume are in `seedRuns` only). */
   records: RoundRecord[];
   seconds: number;
+  /** With --seeds ≥ 2: each seed's run folder and results. */
+  seedRuns?: SeedRun[];
 }
 
+/** Options that may change when a run with seeds is resumed (every other one must match its config.json). */
+const RESUME_FREE: readonly (keyof ActiveLearnOptions)[] = ['preset', 'out', 'resume', 'workers', 'backend', 'progress'];
+const PATH_OPTIONS: readonly (keyof ActiveLearnOptions)[] = ['data', 'test'];
+
 export async function activeLearn(given: Partial<ActiveLearnOptions> & Pick<ActiveLearnOptions, 'out'>): Promise<ActiveLearnResult> {
-  const started = Date.now();
   const options = resolveActiveLearnOptions(given);
+  return options.seeds > 1 ? activeLearnSeeds(options) : activeLearnOnce(options);
+}
+
+/** The seeds one after another, each a whole run in OUT/seed<k>/, then their combination in OUT/. */
+async function activeLearnSeeds(options: ActiveLearnOptions): Promise<ActiveLearnResult> {
+  const started = Date.now();
+  using run = new RunFolder(options.out);
+  if (options.resume && run.exists('config.json')) {
+    const previous = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as Record<string, unknown>;
+    const changed = (Object.keys(ACTIVE_LEARN_FIELDS) as (keyof ActiveLearnOptions)[]).filter((k) => !RESUME_FREE.includes(k) &&
+      !(PATH_OPTIONS.includes(k) ? samePath(previous[k], options[k]) : JSON.stringify(previous[k] ?? ACTIVE_LEARN_DEFAULTS[k]) === JSON.stringify(options[k])));
+    if (changed.length > 0) throw new OptionError('resume', `the same settings as ${run.path('config.json')} (use a new run folder for new settings)`, `different ${changed.join(', ')}`);
+  }
+  run.writeJson('config.json', { command: 'active-learn', ...options });
+  const runs: SeedRun[] = [];
+  const records: RoundRecord[] = [];
+  for (let k = 0; k < options.seeds; k++) {
+    const seed = options.seed + k;
+    const dir = join(options.out, `seed${seed}`);
+    if (options.resume && existsSync(join(dir, 'results.json'))) {
+      run.log(`seed ${seed}: done earlier, kept (--resume)`);
+    } else {
+      run.log(`seed ${seed} (${k + 1} of ${options.seeds}) in ${dir}`);
+      try {
+        records.push(...(await activeLearnOnce({ ...options, seed, seeds: 1, resume: false, out: dir })).records);
+      } catch (e) {
+        if (!(e instanceof InterruptedError)) throw e;
+        const message = `interrupted in seed ${seed} (by ${e.signal}); ${runs.length} of ${options.seeds} seeds are complete and kept; ` +
+          `resume with ${resumeCommandLine() ?? 'the same options and resume: true'} (seed ${seed} starts again)`;
+        run.log(message, { echo: false });
+        throw new InterruptedError(e.signal, e.progress, e.label, e.loopSteps, message);
+      }
+    }
+    runs.push(readSeedRun(seed, dir));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await writeSeedsReport(run, runs, { preset: options.preset, acquisitions: [options.acquisition, 'random'], answer: options.answer, seconds, commandLine: commandLine() });
+  run.log(`${options.seeds} seeds done in ${seconds.toFixed(0)} s; combined results in ${options.out}/summary.md`);
+  return { out: options.out, records, seconds, seedRuns: runs };
+}
+
+/** One active-learning run (one seed) into options.out. */
+async function activeLearnOnce(options: ActiveLearnOptions): Promise<ActiveLearnResult> {
+  const started = Date.now();
   using run = new RunFolder(options.out);
   run.log(`${describeBackend()}; data-parallel workers: ${options.workers}`);
   run.writeJson('config.json', { command: 'active-learn', ...options });

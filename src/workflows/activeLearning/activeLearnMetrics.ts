@@ -2,10 +2,13 @@
  * Scores of an active-learning run:
  * - `rmse`: root mean square error of predicted vote fractions against targets (noisy volunteer fractions, or the
  *   simulator's true probabilities), over the galaxies with a target;
- * - `labelSaving`: the labels the baseline needs to reach the acquisition function's final error, by linear
- *   interpolation between the baseline's rounds at the first round where its error falls to that level. The saving
- *   is 1 − labels(acquisition) / labels(baseline); null when the baseline never reaches that error within its run
- *   (then the saving is at least 1 − labels(acquisition) / last baseline labels, which is reported as a bound).
+ * - `labelSaving`: how many fewer labels the acquisition function needs than the baseline to reach the same error.
+ *   The error compared is the worse of the two final errors, so that both curves reach it within the run; each
+ *   curve's labels for it are read where the curve first falls to it (linear interpolation between the rounds
+ *   around that point). The saving is 1 − labels(acquisition) / labels(baseline): positive when the acquisition
+ *   function gets there with fewer labels, negative when it needs more. (Read at the acquisition function's final
+ *   error only, as before, a better acquisition function could only be shown as "≥ 0%": with rounds of the same
+ *   sizes the baseline never reaches that error within the run.)
  */
 
 
@@ -15,39 +18,33 @@ export interface CurvePoint {
 }
 
 export interface LabelSaving {
-  /** The acquisition function's final error and its labels. */
+  /** The error compared: the worse of the two curves' final errors. */
   targetError: number;
+  /** Labels the acquisition function needs to reach targetError (interpolated). */
   acquisitionLabels: number;
-  /** Labels the baseline needs to reach targetError (interpolated); null if it never does. */
-  baselineLabels: number | null;
-  /** 1 − acquisitionLabels / baselineLabels; null if the baseline never reaches the error. */
-  saving: number | null;
-  /** When the baseline never reaches it: the saving is at least this (using its last labels). */
-  savingAtLeast: number | null;
+  /** Labels the baseline needs to reach targetError (interpolated). */
+  baselineLabels: number;
+  /** 1 − acquisitionLabels / baselineLabels. */
+  saving: number;
+}
+
+/** Labels at which a curve first falls to `error` (linear interpolation from the round before); null if it never does. */
+export function labelsToReach(curve: readonly CurvePoint[], error: number): number | null {
+  for (let i = 0; i < curve.length; i++) {
+    if (curve[i].error > error) continue;
+    if (i === 0) return curve[0].labels;
+    const a = curve[i - 1];
+    const b = curve[i];
+    return a.labels + ((a.error - error) / (a.error - b.error)) * (b.labels - a.labels);
+  }
+  return null;
 }
 
 export function labelSaving(acquisition: readonly CurvePoint[], baseline: readonly CurvePoint[]): LabelSaving {
-  const last = acquisition[acquisition.length - 1];
-  const targetError = last.error;
-  let baselineLabels: number | null = null;
-  for (let i = 0; i < baseline.length; i++) {
-    if (baseline[i].error <= targetError) {
-      if (i === 0) baselineLabels = baseline[0].labels;
-      else {
-        const a = baseline[i - 1];
-        const b = baseline[i];
-        const t = (a.error - targetError) / (a.error - b.error);
-        baselineLabels = a.labels + t * (b.labels - a.labels);
-      }
-      break;
-    }
-  }
-  const lastBaseline = baseline[baseline.length - 1].labels;
-  return {
-    targetError,
-    acquisitionLabels: last.labels,
-    baselineLabels,
-    saving: baselineLabels === null ? null : 1 - last.labels / baselineLabels,
-    savingAtLeast: baselineLabels === null ? 1 - last.labels / lastBaseline : null,
-  };
+  if (acquisition.length === 0 || baseline.length === 0) throw new Error('labelSaving: both curves need at least one round');
+  const targetError = Math.max(acquisition[acquisition.length - 1].error, baseline[baseline.length - 1].error);
+  // Each curve's final error is ≤ targetError, so both reach it.
+  const acquisitionLabels = labelsToReach(acquisition, targetError)!;
+  const baselineLabels = labelsToReach(baseline, targetError)!;
+  return { targetError, acquisitionLabels, baselineLabels, saving: 1 - acquisitionLabels / baselineLabels };
 }

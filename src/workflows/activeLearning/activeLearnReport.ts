@@ -157,11 +157,11 @@ function summaryMarkdown(
       'coverage error': `${(100 * roundCoverage[i]).toFixed(1)}%`, epochs: r.training.epochs, 'best epoch': r.training.bestEpoch, 'stopped by': r.training.stoppedBy,
     })), { decimals: 4 }),
     '', '## Label saving at equal error', '',
-    'Labels the random baseline needs (linear interpolation between its rounds) to reach the final error of ' + `${acquisitions[0]}:`, '',
+    `Labels each needs to first reach the worse of the two final errors (linear interpolation between rounds); saving = 1 − labels(${acquisitions[0]}) / labels(random):`, '',
   ];
   for (const [k, s] of Object.entries(savings)) {
-    lines.push(`- vs ${k}: ${acquisitions[0]} reaches ${s.targetError.toFixed(4)} with ${s.acquisitionLabels} labels; random ` +
-      (s.baselineLabels === null ? `never reaches it (saving ≥ ${(100 * s.savingAtLeast!).toFixed(0)}%)` : `needs ${s.baselineLabels.toFixed(0)} (saving ${(100 * s.saving!).toFixed(0)}%)`));
+    lines.push(`- vs ${k}: error ${s.targetError.toFixed(4)} reached by ${acquisitions[0]} with ${s.acquisitionLabels.toFixed(0)} labels, by random with ` +
+      `${s.baselineLabels.toFixed(0)}: saving ${(100 * s.saving).toFixed(0)}%`);
   }
   lines.push('', `## Calibration (discrete coverage of \`${answer}\` counts, final models)`, '');
   for (const [a, c] of Object.entries(calibration)) {
