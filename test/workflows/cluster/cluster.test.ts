@@ -57,6 +57,11 @@ describe('galmorph cluster', () => {
     const summary = readFileSync(join(dir, 'run', 'summary.md'), 'utf8');
     expect(summary).toMatch(/Hungarian accuracy/);
     expect(result.seeds[0].chooseK?.perSeed).toHaveLength(3);
+    // The pixel baseline beside it: every simulated galaxy, scored with the same K.
+    expect(result.baseline?.galaxies).toBe(48);
+    expect(result.baseline?.k).toBe(3);
+    expect(result.baseline?.kMeans.clusterSizes.reduce((a, b) => a + b, 0)).toBe(48);
+    expect(summary).toMatch(/Pixel baseline/);
   });
 
   it('refuses to overwrite a trained run without --resume, and --resume analyses again without training', async () => {
