@@ -61,7 +61,7 @@ describe('sampler kernels in an ET-VAE step', () => {
       }
       expect(Math.abs(fast.loss - composite.loss) / Math.abs(composite.loss)).toBeLessThan(1e-5);
       let poseVariables = 0;
-      task.trainable.forEach((v, k) => {
+      task.trainable.forEach((_, k) => {
         const a = fast.grads[k];
         const b = composite.grads[k];
         let diff = 0;
