@@ -2,7 +2,7 @@
  * `npm run bench` (node dist/bench/run.js): galmorph's benchmarks as JSON lines — images/s for training and
  * inference and peak RSS — then the PyTorch yardstick run in the same session and ratio lines.
  *
- *   node dist/bench/run.js [--only train|infer|data|kernels|NAME ...] [--steps N] [--warmup N]
+ *   node dist/bench/run.js [--only train|infer|data|et|kernels|NAME ...] [--steps N] [--warmup N]
  *                          [--torch-script PATH] [--no-torch] [--backend wasm|cpu|tensorflow]
  */
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { describeBackend, initBackend } from '../backend/initBackend.js';
 import { registerReferenceVaeBenchmarks } from './referenceVaeBenchmarks.js';
 import { registerSimulatorBenchmarks } from './simulatorBenchmarks.js';
 import { registerPredictStreamBenchmarks } from './predictStreamBenchmarks.js';
+import { etRatioLines, registerEtVaeBenchmarks } from './etVaeBenchmarks.js';
 import { nativeKernelLines } from './nativeKernelLines.js';
 import { selectBenchmarks, type BenchmarkRecord } from './registry.js';
 import { ratioLines, runTorchReference } from './torchReference.js';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   registerReferenceVaeBenchmarks();
   registerSimulatorBenchmarks();
   registerPredictStreamBenchmarks();
+  registerEtVaeBenchmarks();
   const selected = selectBenchmarks(values.only);
   if (selected.length === 0 && !values.only.includes('kernels')) throw new Error(`--only ${values.only.join(' ')}: no benchmark matches`);
   const ours: BenchmarkRecord[] = [];
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     ours.push(record);
     print(record);
   }
+  etRatioLines(ours).forEach(print);
   const wantKernels = values.only.length === 0 || values.only.includes('kernels');
   if (wantKernels && description.nativeKernels.length > 0) nativeKernelLines(settings.steps).forEach(print);
   if (values['no-torch']) return;
