@@ -8,17 +8,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { readCsv } from '../data/csv.js';
-import { locateCatalog, readCatalogTable, type Cell } from '../data/catalogTable.js';
+import type { Cell } from '../data/catalogTable.js';
 import { getSchema } from '../data/schemas/index.js';
 import type { Schema } from '../data/schema.js';
 import { InputError } from '../util/errors.js';
-import { readCatalogColumn } from '../workflows/similar/similarEvaluate.js';
 import { discoverRuns, linkedStore, type RunInfo } from './explorerRuns.js';
 import { StoreView, type Neighbour } from './explorerStore.js';
 import { AnomalySession } from './anomalySession.js';
 
 /** A table of one value per galaxy id, read once (id column first). */
 interface IdTable {
+  /** The file's modification time when read (a rewritten file is read again). */
+  mtimeMs: number;
   header: string[];
   rows: string[][];
   rowOfId: Map<string, number>;
@@ -79,9 +80,10 @@ export interface RunsView {
 const FIGURE_EXTENSIONS = ['.png', '.svg'];
 
 function readIdTable(file: string): IdTable {
+  const mtimeMs = statSync(file).mtimeMs;
   const { header, rows } = readCsv(file);
-  if (header[0] !== 'id' && header[0] !== 'query_id') throw new InputError(`the first column is "${header[0]}", not "id"`, { file }, 'a galmorph table with one row per galaxy');
-  return { header, rows, rowOfId: new Map(rows.map((r, k) => [r[0], k])) };
+  if (header[0] !== 'id') throw new InputError(`the first column is "${header[0]}", not "id"`, { file }, 'a galmorph table with one row per galaxy');
+  return { mtimeMs, header, rows, rowOfId: new Map(rows.map((r, k) => [r[0], k])) };
 }
 
 function number(cell: string | undefined): number {
@@ -160,7 +162,7 @@ export class Explorer {
 
   private table(file: string): IdTable {
     let t = this.tables.get(file);
-    if (t === undefined) {
+    if (t === undefined || t.mtimeMs !== statSync(file).mtimeMs) {
       t = readIdTable(file);
       this.tables.set(file, t);
     }
@@ -211,18 +213,9 @@ export class Explorer {
       }
       if (r.command === 'cluster') fromCsv(r.name, join(r.dir, 'assignments.csv'));
     }
-    const catalog = store === null ? null : (await this.store(store.name)).catalog;
-    if (catalog !== null) {
-      const header = (await readCatalogTable(locateCatalog(catalog).file)).header;
-      for (const column of header) {
-        sources.set(`catalog: ${column}`, async (ids) => {
-          const { values } = await readCatalogColumn(catalog, column, this.options.allowAbsolutePaths);
-          return ids.map((id) => {
-            const v = values.get(id);
-            return v === undefined ? null : String(v.cell);
-          });
-        });
-      }
+    if (store !== null) {
+      const view = await this.store(store.name);
+      for (const column of await view.catalogColumns()) sources.set(`catalog: ${column}`, (ids) => view.catalogColumn(column, ids));
     }
     return sources;
   }

@@ -90,8 +90,8 @@ export class StoreView {
     return png;
   }
 
-  /** The galaxy's catalog row (column → cell), or null when the store records no catalog or the catalog lacks it. */
-  async catalogRow(id: string): Promise<Record<string, Cell> | null> {
+  /** The catalog's table and each galaxy's row in it (read once), or null when the store records no catalog. */
+  private catalogTable(): Promise<{ table: CatalogTable; rowOfId: Map<string, number> }> | null {
     if (this.catalog === null) return null;
     const catalog = this.catalog;
     this.table ??= (async () => {
@@ -99,7 +99,31 @@ export class StoreView {
       const read = await readCatalog(catalog, { schema: getSchema('gz2'), labelKind: 'none', checkImages: false, onBad: 'error', allowAbsolutePaths: this.allowAbsolutePaths });
       return { table, rowOfId: new Map(read.rows.map((r, k) => [r.id, k])) };
     })();
-    const { table, rowOfId } = await this.table;
+    return this.table;
+  }
+
+  /** The catalog's column names (none without a catalog). */
+  async catalogColumns(): Promise<string[]> {
+    return (await this.catalogTable())?.table.header ?? [];
+  }
+
+  /** A catalog column's cell of each of `ids` (null where missing or empty). */
+  async catalogColumn(column: string, ids: readonly string[]): Promise<(string | null)[]> {
+    const loaded = await this.catalogTable();
+    const j = loaded?.table.header.indexOf(column) ?? -1;
+    if (loaded === null || j < 0) throw new InputError(`no column "${column}" in the catalog`, { file: this.catalog ?? this.run.dir }, 'choose a column of the catalog');
+    return ids.map((id) => {
+      const r = loaded.rowOfId.get(id);
+      const cell = r === undefined ? null : loaded.table.rows[r][j];
+      return cell === null || cell === undefined || cell === '' ? null : String(cell);
+    });
+  }
+
+  /** The galaxy's catalog row (column → cell), or null when the store records no catalog or the catalog lacks it. */
+  async catalogRow(id: string): Promise<Record<string, Cell> | null> {
+    const loaded = await this.catalogTable();
+    if (loaded === null) return null;
+    const { table, rowOfId } = loaded;
     const r = rowOfId.get(id);
     if (r === undefined) return null;
     return Object.fromEntries(table.header.map((name, j) => [name, table.rows[r][j] ?? null]));

@@ -169,6 +169,17 @@ describe('galmorph serve over a folder of runs', () => {
     const column = (await http('GET', `/api/map/column?run=map&column=${encodeURIComponent('map: Class1.1')}`)).json() as { kind: string; values: number[] };
     expect(column.kind).toBe('number');
     expect(column.values).toEqual(coords.rows.map((r) => Number(r[3])));
+    // The same column read from the catalog itself, and an uncertainty: the width of predict's 90% interval.
+    const fromCatalog = (await http('GET', `/api/map/column?run=map&column=${encodeURIComponent('catalog: Class1.1')}`)).json() as { values: number[] };
+    expect(fromCatalog.values).toEqual(column.values);
+    const width = (await http('GET', `/api/map/column?run=map&column=${encodeURIComponent('pred: q1_smooth 90% interval width')}`)).json() as { kind: string; values: number[] };
+    const full = readCsv(join(folder.root, 'pred', 'predictions_full.csv'));
+    const [lo, hi] = [full.header.indexOf('q1_smooth_lower'), full.header.indexOf('q1_smooth_upper')];
+    expect(width.kind).toBe('number');
+    width.values.forEach((w, i) => {
+      const row = full.rows.find((r) => r[0] === coords.rows[i][0]) as string[];
+      expect(w).toBeCloseTo(Number(row[hi]) - Number(row[lo]), 12);
+    });
 
     const id = map.ids[5];
     const thumb = await http('GET', `/api/thumb?store=emb&id=${id}&size=40`);
@@ -181,7 +192,6 @@ describe('galmorph serve over a folder of runs', () => {
       votes: { question: string; answers: { column: string; value: unknown }[] }[]; neighbours: { id: string; distance: number }[];
     };
     // Predictions: predict's own table, in the tree's order, with depths.
-    const full = readCsv(join(folder.root, 'pred', 'predictions_full.csv'));
     const row = full.rows.find((r) => r[0] === id) as string[];
     const cell = (name: string) => Number(row[full.header.indexOf(name)]);
     const p = galaxy.predictions[0];
