@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { EmbeddingWriter } from '../data/embeddingStore.js';
+import { EMBEDDINGS_PCA_FILE, EmbeddingWriter } from '../data/embeddingStore.js';
 import { PcaAccumulator } from '../explore/pca.js';
 import { Rng } from '../util/rng.js';
 import { similar } from '../workflows/similar/similar.js';
@@ -28,7 +28,7 @@ function writeStore(dir: string, n: number, dim: number): Record<string, unknown
   const started = Date.now();
   const rng = new Rng(1);
   const centres = Float32Array.from({ length: CLUSTERS * dim }, () => 4 * rng.normal());
-  const writer = new EmbeddingWriter(dir, { model: { name: 'simulated', kind: 'simulated', source: '', layer: `${CLUSTERS} Gaussian clusters` }, dimension: dim, shardSize: SHARD });
+  const writer = new EmbeddingWriter(dir, { model: { name: 'simulated', kind: 'simulated', source: '', layer: `${CLUSTERS} Gaussian clusters` }, dimension: dim, count: n, shardSize: SHARD });
   const pca = new PcaAccumulator(dim);
   const batch = 10_000;
   for (let start = 0; start < n; start += batch) {
@@ -43,7 +43,7 @@ function writeStore(dir: string, n: number, dim: number): Record<string, unknown
     pca.add(vectors);
   }
   writer.finish();
-  writeFileSync(join(dir, 'pca.json'), JSON.stringify(pca.fit(Math.min(40, dim))));
+  writeFileSync(join(dir, EMBEDDINGS_PCA_FILE), JSON.stringify(pca.fit(Math.min(40, dim))));
   return { phase: 'write', n, dim, shards: Math.ceil(n / SHARD), seconds: (Date.now() - started) / 1000, peakRssMB: peakRssMB() };
 }
 

@@ -1,23 +1,22 @@
 /**
- * An embeddings store: one float32 vector per galaxy, in Parquet shards of a fixed number of galaxies, described by
- * a manifest. `galmorph embed` writes one; `map`, `similar`, `anomalies` and `finetune` read it.
+ * An embeddings store: one float32 vector per galaxy. It is a sharded table (shardedTable.ts) of kind "embed" —
+ * the same manifest, receipts, checksums, resume and refusal of changed settings as every sharded job — so
+ * `galmorph embed`, the queue's embed jobs and the writers below all make the same folder, and `map`, `similar`,
+ * `anomalies`, `choose-k` and `finetune` read it through `EmbeddingStore`.
  *
- * Layout of a store folder `D` (the embed run folder):
+ * Layout of a store folder `D` (the embed run folder, or the --out folder of `queue submit embed`):
  *
- *   D/embeddings.json              the manifest (EmbeddingManifest): format + version, the model that made the
- *                                  vectors, dimension, count, shard size and the shard list with row counts and bytes
- *   D/shards/part-00000.parquet    columns `id` (STRING) and `e0` … `e{d-1}` (FLOAT, i.e. float32), one row a galaxy,
- *   D/shards/part-00001.parquet    `shardSize` rows each except the last; rows in catalog order
- *   D/pca.json                     (written by embed) the fitted PCA, loaded with `Pca.load` (explore/pca.ts)
+ *   D/manifest.json                  the sharded table's manifest; its settings hold `info` (EmbeddingModelInfo:
+ *                                    the model and layer that made the vectors) and `dimension`
+ *   D/shards/part-00000.parquet      columns `id` (STRING) and `e0` … `e{d-1}` (FLOAT, i.e. float32), one row a
+ *   D/shards/part-00000.done.json    galaxy, in catalog order; the receipt (rows, bytes, SHA-256, left-out galaxies)
+ *   D/pca.json                       (EMBEDDINGS_PCA_FILE) the PCA fitted over the store, `Pca.load` (explore/pca.ts)
  *
- * Writing is crash-safe: each shard goes to a temporary file, is flushed to disk and renamed into place; the
- * manifest is written last the same way, so a folder with a manifest has every shard it lists, and a folder cut
- * off mid-write has no manifest and is refused ("not a complete embeddings store"). Readers check every shard's
- * size and row count against the manifest and refuse a missing, torn or foreign shard, naming the file.
- *
+ * A store opens only when every shard has its receipt and the size it records; a shard's SHA-256 is checked as
+ * it is read. A store of the earlier format (embeddings.json) is converted in place when first opened.
  * API (all a reader needs):
  *
- *   const store = EmbeddingStore.open(dir);          // validates the manifest; throws InputError naming the file
+ *   const store = EmbeddingStore.open(dir);          // throws InputError naming the folder or file
  *   store.dimension, store.count, store.manifest      // manifest.model = { name, kind, source, layer }, .catalog
  *   for await (const shard of store.shards()) {       // streaming, one shard in memory at a time
  *     shard.ids;      // string[] (length n)
@@ -25,24 +24,23 @@
  *     shard.offset;   // index of the shard's first galaxy in the whole store
  *   }
  *   const all = await store.loadAll();                 // { ids, vectors } for catalogs that fit in memory
- *                                                      // (refuses above `maxRows`, default 2,000,000)
  *
- *   const writer = new EmbeddingWriter(dir, { model, dimension, shardSize });   // shardSize default 10,000
- *   writer.append(ids, vectors);                       // any number of rows; full shards are written as they fill
- *   const manifest = writer.finish();                  // writes the last shard and the manifest
- *   writeEmbeddings(dir, ids, vectors, { model, dimension })   // the same in one call, for small stores
+ *   writeEmbeddings(dir, ids, vectors, { model, dimension })   // a whole store from memory (tests, other tools)
+ *   new EmbeddingWriter(dir, { model, dimension, count }).append(ids, vectors) … .finish()   // streamed
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parquetMetadata, parquetRead } from 'hyparquet';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { InputError, OptionError } from '../util/errors.js';
+import {
+  planShards, SHARDED_TABLE_MANIFEST, SHARDED_TABLE_SHARDS, shardFile, ShardedTable, type ShardColumn, type ShardedTableManifest, type ShardedTableSpec,
+} from './shardedTable.js';
 
-export const EMBEDDINGS_FORMAT = 'galmorph-embeddings';
-export const EMBEDDINGS_VERSION = 1;
-/** The manifest's file name inside a store folder. */
-export const EMBEDDINGS_MANIFEST = 'embeddings.json';
-export const SHARDS_FOLDER = 'shards';
+/** The sharded-table kind of an embeddings store. */
+export const EMBEDDINGS_KIND = 'embed';
+/** The PCA fitted over a store, saved beside its shards (`galmorph embed`, `queue merge`). */
+export const EMBEDDINGS_PCA_FILE = 'pca.json';
+/** The file that marks a store folder: the sharded table's manifest, of kind "embed" (isEmbeddingStore checks the kind). */
+export const EMBEDDINGS_MANIFEST = SHARDED_TABLE_MANIFEST;
 /** Galaxies per shard unless told otherwise (10,000 × 512 float32 ≈ 20 MB in memory). */
 export const DEFAULT_SHARD_SIZE = 10_000;
 /** `loadAll` refuses stores larger than this unless given a larger `maxRows` (2M × 40 float32 = 320 MB). */
@@ -60,26 +58,27 @@ export interface EmbeddingModelInfo {
   layer: string;
 }
 
-export interface EmbeddingShardInfo {
-  /** Path relative to the store folder, e.g. "shards/part-00000.parquet". */
-  file: string;
-  rows: number;
-  bytes: number;
+/** What the settings of every embeddings table hold (embed's add the encoder and catalog it read). */
+export interface EmbeddingTableSettings {
+  info: EmbeddingModelInfo;
+  dimension: number;
 }
 
+/** A store as its readers see it. */
 export interface EmbeddingManifest {
-  format: typeof EMBEDDINGS_FORMAT;
-  version: typeof EMBEDDINGS_VERSION;
   model: EmbeddingModelInfo;
   dimension: number;
+  /** Galaxies in the store (the shards' rows; galaxies left out are not counted). */
   count: number;
   shardSize: number;
-  /** Column names: `id` and the component columns e0 … e{d-1}. */
-  idColumn: 'id';
-  componentColumns: string[];
-  shards: EmbeddingShardInfo[];
-  /** Catalog (table file) the galaxies came from, so map/similar can show their images; absent when unknown. */
+  /** Rows of each shard, in order. */
+  shards: { rows: number }[];
+  /** Catalog (table file) the galaxies came from, so map/similar can show their images; absent when unknown or virtual. */
   catalog?: string;
+  /** The settings the store was made with (embed's encoder options, or just info and dimension). */
+  settings: Record<string, unknown>;
+  /** The table's fingerprint: stores with equal fingerprints hold the same vectors. */
+  fingerprint: string;
   createdAt: string;
 }
 
@@ -103,35 +102,39 @@ export function componentColumnNames(dimension: number): string[] {
   return Array.from({ length: dimension }, (_, j) => `e${j}`);
 }
 
-function shardFileName(index: number): string {
-  return `${SHARDS_FOLDER}/part-${String(index).padStart(5, '0')}.parquet`;
-}
-
-/** Writes `bytes` to `path` through a flushed temporary file renamed into place (never half a file at `path`). */
-function writeFileAtomically(path: string, bytes: Uint8Array): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w');
-  try {
-    let done = 0;
-    while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-}
-
-/** Encodes one shard as Parquet: `id` STRING plus one FLOAT column per component, one row group. */
-export function encodeShard(ids: readonly string[], vectors: Float32Array, dimension: number): Uint8Array {
+/**
+ * Row-major vectors → a shard's columns (`id`, then one float32 column per component), refusing a wrong number of
+ * values or a non-finite component, naming the galaxy (`where`: the folder, for the message).
+ */
+export function embeddingColumns(ids: readonly string[], vectors: ArrayLike<number>, dimension: number, where: string): ShardColumn[] {
   const n = ids.length;
-  const columnData: { name: string; data: string[] | Float32Array; type: 'STRING' | 'FLOAT' }[] = [{ name: 'id', data: [...ids], type: 'STRING' }];
-  const names = componentColumnNames(dimension);
-  for (let j = 0; j < dimension; j++) {
-    const column = new Float32Array(n);
-    for (let i = 0; i < n; i++) column[i] = vectors[i * dimension + j];
-    columnData.push({ name: names[j], data: column, type: 'FLOAT' });
+  if (vectors.length !== n * dimension) {
+    throw new InputError(`got ${vectors.length} values for ${n} galaxies of dimension ${dimension} (expected ${n * dimension})`, { file: where }, 'every vector of a store has the same dimension');
   }
-  return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: Math.max(1, n), statistics: false }));
+  const columns: ShardColumn[] = [{ name: 'id', type: 'STRING', data: [...ids] }];
+  componentColumnNames(dimension).forEach((name, j) => {
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = vectors[i * dimension + j];
+      if (!Number.isFinite(v)) {
+        throw new InputError(`galaxy "${ids[i]}" has a non-finite embedding component e${j} (${v})`, { file: where }, 'check the model and the image (a NaN usually means a broken checkpoint or an empty image)');
+      }
+      data[i] = v;
+    }
+    columns.push({ name, type: 'FLOAT', data });
+  });
+  return columns;
+}
+
+/** A shard's component columns (after `id`) → row-major vectors, n × dimension. */
+export function embeddingVectors(columns: readonly ShardColumn[], dimension: number): Float32Array {
+  const n = columns[0].data.length;
+  const vectors = new Float32Array(n * dimension);
+  for (let j = 0; j < dimension; j++) {
+    const c = columns[j + 1].data;
+    for (let i = 0; i < n; i++) vectors[i * dimension + j] = c[i] as number;
+  }
+  return vectors;
 }
 
 export interface EmbeddingWriterOptions {
@@ -144,164 +147,171 @@ export interface EmbeddingWriterOptions {
 }
 
 /**
- * Streams vectors into a store folder: `append` buffers rows and writes each shard as it fills; `finish` writes the
- * last (partial) shard and then the manifest. The folder's previous store (manifest and shards) is removed when
- * the writer is created, so a reader never sees a new manifest with old shards or the reverse.
+ * Streams vectors of `count` galaxies (known in advance: the shards' row ranges are planned first) into a new store
+ * folder, replacing any store there: `append` writes each shard as it fills, `finish` checks that all `count`
+ * galaxies came and opens the store.
  */
 export class EmbeddingWriter {
-  readonly dir: string;
-  readonly dimension: number;
-  readonly shardSize: number;
-  private readonly model: EmbeddingModelInfo;
-  private readonly catalog: string | undefined;
-  private readonly shards: EmbeddingShardInfo[] = [];
+  readonly table: ShardedTable;
+  private readonly dimension: number;
   private pendingIds: string[] = [];
-  private pending: Float32Array;
-  private count = 0;
-  private finished = false;
+  private pending = new Float32Array(0);
+  private nextShard = 0;
 
-  constructor(dir: string, options: EmbeddingWriterOptions) {
+  constructor(readonly dir: string, options: EmbeddingWriterOptions & { count: number }) {
     if (!Number.isInteger(options.dimension) || options.dimension < 1) throw new OptionError('dimension', 'a positive integer', options.dimension);
+    if (!Number.isInteger(options.count) || options.count < 1) throw new OptionError('count', 'a positive integer', options.count);
     const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
-    if (!Number.isInteger(shardSize) || shardSize < 1) throw new OptionError('shardSize', 'a positive integer', shardSize);
-    this.dir = dir;
     this.dimension = options.dimension;
-    this.shardSize = shardSize;
-    this.model = options.model;
-    this.catalog = options.catalog;
-    this.pending = new Float32Array(shardSize * options.dimension);
-    mkdirSync(dir, { recursive: true });
-    rmSync(join(dir, EMBEDDINGS_MANIFEST), { force: true });
-    rmSync(join(dir, SHARDS_FOLDER), { recursive: true, force: true });
-    mkdirSync(join(dir, SHARDS_FOLDER));
+    const settings: EmbeddingTableSettings = { info: options.model, dimension: options.dimension };
+    const spec: ShardedTableSpec = {
+      kind: EMBEDDINGS_KIND, model: { name: options.model.name, id: '' }, settings: settings as unknown as Record<string, unknown>,
+      catalog: { source: options.catalog ?? '', rows: options.count, identity: '' }, shardSize, shards: planShards(options.count, shardSize),
+    };
+    rmSync(join(dir, SHARDED_TABLE_MANIFEST), { force: true });
+    rmSync(join(dir, SHARDED_TABLE_SHARDS), { recursive: true, force: true });
+    this.table = ShardedTable.create(dir, spec);
+    this.pending = new Float32Array(this.shardRows() * this.dimension);
   }
 
-  /** Galaxies appended so far. */
-  get rows(): number {
-    return this.count + this.pendingIds.length;
+  private shardRows(): number {
+    const s = this.table.manifest.shards[this.nextShard];
+    return s === undefined ? 0 : s.rowEnd - s.rowStart;
   }
 
   /** Adds galaxies: `vectors` holds ids.length × dimension values, row-major. */
   append(ids: readonly string[], vectors: ArrayLike<number>): void {
-    if (this.finished) throw new Error('EmbeddingWriter.append after finish');
     const d = this.dimension;
     if (vectors.length !== ids.length * d) {
       throw new InputError(`got ${vectors.length} values for ${ids.length} galaxies of dimension ${d} (expected ${ids.length * d})`, { file: this.dir }, 'every vector of a store has the same dimension');
     }
     for (let i = 0; i < ids.length; i++) {
-      const at = this.pendingIds.length;
-      for (let j = 0; j < d; j++) {
-        const v = vectors[i * d + j];
-        if (!Number.isFinite(v)) {
-          throw new InputError(`galaxy "${ids[i]}" has a non-finite embedding component e${j} (${v})`, { file: this.dir }, 'check the model and the image (a NaN usually means a broken checkpoint or an empty image)');
-        }
-        this.pending[at * d + j] = v;
-      }
+      if (this.nextShard >= this.table.shardCount) throw new InputError(`more than the ${this.table.manifest.catalog.rows} galaxies announced`, { file: this.dir }, 'give the writer the right count');
+      for (let j = 0; j < d; j++) this.pending[this.pendingIds.length * d + j] = vectors[i * d + j];
       this.pendingIds.push(ids[i]);
-      if (this.pendingIds.length === this.shardSize) this.flush();
+      if (this.pendingIds.length === this.shardRows()) {
+        this.table.writeShard(this.nextShard, embeddingColumns(this.pendingIds, this.pending, d, this.dir), { leftOut: [], seconds: 0 });
+        this.nextShard++;
+        this.pendingIds = [];
+        this.pending = new Float32Array(this.shardRows() * d);
+      }
     }
   }
 
-  private flush(): void {
-    const n = this.pendingIds.length;
-    if (n === 0) return;
-    const file = shardFileName(this.shards.length);
-    const bytes = encodeShard(this.pendingIds, this.pending.subarray(0, n * this.dimension), this.dimension);
-    writeFileAtomically(join(this.dir, file), bytes);
-    this.shards.push({ file, rows: n, bytes: bytes.byteLength });
-    this.count += n;
-    this.pendingIds = [];
-  }
-
-  /** Writes the last shard and the manifest; returns the manifest. */
-  finish(): EmbeddingManifest {
-    if (this.finished) throw new Error('EmbeddingWriter.finish called twice');
-    this.flush();
-    this.finished = true;
-    const manifest: EmbeddingManifest = {
-      format: EMBEDDINGS_FORMAT,
-      version: EMBEDDINGS_VERSION,
-      model: this.model,
-      dimension: this.dimension,
-      count: this.count,
-      shardSize: this.shardSize,
-      idColumn: 'id',
-      componentColumns: componentColumnNames(this.dimension),
-      shards: this.shards,
-      ...(this.catalog === undefined ? {} : { catalog: this.catalog }),
-      createdAt: new Date().toISOString(),
-    };
-    writeFileAtomically(join(this.dir, EMBEDDINGS_MANIFEST), Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8'));
-    return manifest;
+  /** Checks that every galaxy came and opens the store. */
+  finish(): EmbeddingStore {
+    if (this.nextShard < this.table.shardCount) {
+      const written = this.table.shard(this.nextShard).rowStart + this.pendingIds.length;
+      throw new InputError(`${written} of the ${this.table.manifest.catalog.rows} galaxies announced were appended`, { file: this.dir }, 'append every galaxy before finish');
+    }
+    return EmbeddingStore.open(this.dir);
   }
 }
 
 /** Writes a whole store from memory (small catalogs, tests). */
-export function writeEmbeddings(dir: string, ids: readonly string[], vectors: ArrayLike<number>, options: EmbeddingWriterOptions): EmbeddingManifest {
-  const writer = new EmbeddingWriter(dir, options);
+export function writeEmbeddings(dir: string, ids: readonly string[], vectors: ArrayLike<number>, options: EmbeddingWriterOptions): EmbeddingStore {
+  const writer = new EmbeddingWriter(dir, { ...options, count: ids.length });
   writer.append(ids, vectors);
   return writer.finish();
 }
 
-const HINT_REEMBED = 'run galmorph embed again into a fresh --out folder';
-
-function parseManifest(path: string): EmbeddingManifest {
-  let raw: unknown;
+/** Whether `dir` holds the manifest of an embeddings store (its kind only; the store may still be unfinished). */
+export function isEmbeddingStore(dir: string): boolean {
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    return (JSON.parse(readFileSync(join(dir, SHARDED_TABLE_MANIFEST), 'utf8')) as { kind?: unknown }).kind === EMBEDDINGS_KIND;
+  } catch {
+    return false;
+  }
+}
+
+/** The manifest of the stores galmorph wrote before a store was a sharded table. */
+const LEGACY_MANIFEST = 'embeddings.json';
+/** embed's options that say how a store's vectors were made (kept in the manifest's settings). */
+const ENCODER_KEYS = ['model', 'representation', 'layer', 'pixelSize', 'seed', 'preprocessing'];
+
+/**
+ * Converts a store of the earlier format (embeddings.json, shards without receipts) into a sharded table in place,
+ * so stores made before still open: manifest.json with the same model, dimension, catalog and shards (plus the
+ * encoder options of the embed run's config.json), and a receipt per shard after its size is checked against
+ * embeddings.json. The shard files stay as they are.
+ */
+function upgradeLegacyStore(dir: string): void {
+  const path = join(dir, LEGACY_MANIFEST);
+  const bad = (what: string) => new InputError(`cannot convert the embeddings store of an earlier galmorph: ${what}`, { file: path }, 'run galmorph embed again into a fresh --out folder');
+  let legacy: { format?: string; model?: EmbeddingModelInfo; dimension?: number; count?: number; shardSize?: number; catalog?: string; shards?: { file: string; rows: number; bytes: number }[] };
+  try {
+    legacy = JSON.parse(readFileSync(path, 'utf8')) as typeof legacy;
   } catch (e) {
-    throw new InputError(`cannot read the embeddings manifest (${(e as Error).message})`, { file: path }, HINT_REEMBED);
+    throw bad((e as Error).message);
   }
-  const m = raw as Partial<EmbeddingManifest>;
-  const bad = (what: string) => new InputError(`not a galmorph embeddings manifest: ${what}`, { file: path }, HINT_REEMBED);
-  if (m === null || typeof m !== 'object' || m.format !== EMBEDDINGS_FORMAT) throw bad(`"format" is not "${EMBEDDINGS_FORMAT}"`);
-  if (m.version !== EMBEDDINGS_VERSION) throw bad(`version ${String(m.version)} (this galmorph reads version ${EMBEDDINGS_VERSION})`);
-  if (!Number.isInteger(m.dimension) || (m.dimension as number) < 1) throw bad('"dimension" is not a positive integer');
-  if (!Array.isArray(m.shards)) throw bad('"shards" is not a list');
-  if (!Array.isArray(m.componentColumns) || m.componentColumns.length !== m.dimension) throw bad('"componentColumns" does not list one column per dimension');
-  let total = 0;
-  for (const [k, s] of m.shards.entries()) {
-    if (typeof s?.file !== 'string' || !Number.isInteger(s.rows) || !Number.isInteger(s.bytes) || s.file.includes('..')) throw bad(`shard ${k} has no file, rows or bytes`);
-    total += s.rows;
-  }
-  if (total !== m.count) throw bad(`"count" is ${String(m.count)} but the shards hold ${total} rows`);
-  if (m.model === undefined || typeof m.model.name !== 'string') throw bad('"model" is missing');
-  return m as EmbeddingManifest;
+  if (legacy.format !== 'galmorph-embeddings' || legacy.model === undefined || !Number.isInteger(legacy.dimension) || !Array.isArray(legacy.shards)) throw bad('not a galmorph embeddings manifest');
+  const configPath = join(dir, 'config.json');
+  const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>) : {};
+  const encoder = config.command === 'embed' ? Object.fromEntries(ENCODER_KEYS.filter((k) => k in config).map((k) => [k, config[k]])) : {};
+  let at = 0;
+  const shards = legacy.shards.map((s, index) => {
+    if (s.file !== shardFile(index) || !existsSync(join(dir, s.file)) || statSync(join(dir, s.file)).size !== s.bytes) throw bad(`shard ${s.file} is missing or not the size embeddings.json says`);
+    return { index, rowStart: at, rowEnd: (at += s.rows) };
+  });
+  const settings = { ...encoder, info: legacy.model, dimension: legacy.dimension };
+  const table = ShardedTable.create(dir, {
+    kind: EMBEDDINGS_KIND, model: { name: legacy.model.name, id: '' }, settings, shardSize: legacy.shardSize ?? DEFAULT_SHARD_SIZE, shards,
+    catalog: { source: legacy.catalog ?? '', rows: at, identity: `converted from ${LEGACY_MANIFEST}` },
+  });
+  shards.forEach((s) => table.recordShard(s.index, { rows: s.rowEnd - s.rowStart, leftOut: [], seconds: 0 }));
+}
+
+const HINT_EMBED = 'pass the --out folder of a galmorph embed run (or of queue submit embed, after its merge)';
+
+/** The reader's view of an embed table's manifest, or an InputError saying what is wrong with it. */
+function describeStore(dir: string, table: ShardedTable, counts: number[]): EmbeddingManifest {
+  const m: ShardedTableManifest = table.manifest;
+  const path = join(dir, SHARDED_TABLE_MANIFEST);
+  if (m.kind !== EMBEDDINGS_KIND) throw new InputError(`the folder holds a "${m.kind}" table, not embeddings`, { file: path }, HINT_EMBED);
+  const s = m.settings as Partial<EmbeddingTableSettings>;
+  if (!Number.isInteger(s.dimension) || (s.dimension as number) < 1) throw new InputError('not an embeddings manifest: settings.dimension is not a positive integer', { file: path }, HINT_EMBED);
+  if (typeof s.info?.name !== 'string') throw new InputError('not an embeddings manifest: settings.info (the model) is missing', { file: path }, HINT_EMBED);
+  const source = m.catalog.source;
+  return {
+    model: s.info, dimension: s.dimension as number, count: counts.reduce((a, b) => a + b, 0), shardSize: m.shardSize, shards: counts.map((rows) => ({ rows })),
+    ...(source === '' || source.startsWith('sim:') ? {} : { catalog: source }), settings: m.settings, fingerprint: m.fingerprint, createdAt: m.createdAt,
+  };
 }
 
 /** A store folder opened for reading (see the module comment). */
 export class EmbeddingStore {
-  readonly dir: string;
-  readonly manifest: EmbeddingManifest;
+  private readonly offsets: number[];
 
-  private constructor(dir: string, manifest: EmbeddingManifest) {
-    this.dir = dir;
-    this.manifest = manifest;
+  private constructor(readonly dir: string, readonly table: ShardedTable, readonly manifest: EmbeddingManifest) {
+    this.offsets = [];
+    let at = 0;
+    for (const s of manifest.shards) {
+      this.offsets.push(at);
+      at += s.rows;
+    }
   }
 
-  /** Opens a store: the manifest is read and every shard listed must exist with the size the manifest gives. */
+  /** Opens a store: the manifest must be an embed table's and every shard must have its receipt and size. */
   static open(dir: string): EmbeddingStore {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new InputError('no such embeddings folder', { file: dir }, 'pass the --out folder of a galmorph embed run');
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError('no such embeddings folder', { file: dir }, HINT_EMBED);
+    if (!existsSync(join(dir, SHARDED_TABLE_MANIFEST))) {
+      if (!existsSync(join(dir, LEGACY_MANIFEST))) throw new InputError(`not an embeddings store: no ${SHARDED_TABLE_MANIFEST}`, { file: dir }, HINT_EMBED);
+      upgradeLegacyStore(dir);
     }
-    const manifestPath = join(dir, EMBEDDINGS_MANIFEST);
-    if (!existsSync(manifestPath)) {
-      const cut = existsSync(join(dir, SHARDS_FOLDER)) && readdirSync(join(dir, SHARDS_FOLDER)).length > 0;
-      throw new InputError(
-        cut ? `not a complete embeddings store: shards but no ${EMBEDDINGS_MANIFEST} (the embed run was stopped before it finished)` : `not an embeddings store: no ${EMBEDDINGS_MANIFEST}`,
-        { file: dir }, cut ? HINT_REEMBED : 'pass the --out folder of a galmorph embed run',
-      );
+    const table = ShardedTable.open(dir);
+    const counts: number[] = [];
+    const missing: number[] = [];
+    for (let k = 0; k < table.shardCount; k++) {
+      const receipt = table.receipt(k, { checksum: false });
+      if (receipt === null) missing.push(k);
+      else counts.push(receipt.rows);
     }
-    const manifest = parseManifest(manifestPath);
-    for (const s of manifest.shards) {
-      const path = join(dir, s.file);
-      if (!existsSync(path)) throw new InputError(`shard listed in ${EMBEDDINGS_MANIFEST} is missing`, { file: path }, HINT_REEMBED);
-      const size = statSync(path).size;
-      if (size !== s.bytes) {
-        throw new InputError(`shard is ${size} bytes but ${EMBEDDINGS_MANIFEST} says ${s.bytes} (torn or replaced)`, { file: path }, HINT_REEMBED);
-      }
+    const manifest = describeStore(dir, table, counts);
+    if (missing.length > 0) {
+      throw new InputError(`not a complete embeddings store: ${missing.length} of ${table.shardCount} shards are not finished (first: ${missing.slice(0, 5).join(', ')}; missing, cut or replaced)`,
+        { file: dir }, 'run the same galmorph embed command again (it makes only the missing shards), or finish the queue\'s jobs and run galmorph queue merge');
     }
-    return new EmbeddingStore(dir, manifest);
+    return new EmbeddingStore(dir, table, manifest);
   }
 
   get dimension(): number {
@@ -312,45 +322,22 @@ export class EmbeddingStore {
     return this.manifest.count;
   }
 
-  /** Reads shard `index` (checked against the manifest: rows, columns). */
+  /** Path of the store's saved PCA (which may not exist). */
+  get pcaPath(): string {
+    return join(this.dir, EMBEDDINGS_PCA_FILE);
+  }
+
+  /** Reads shard `index` (its SHA-256 checked against the receipt; columns id, e0 … e{d-1}). */
   async readShard(index: number): Promise<EmbeddingShard> {
-    const info = this.manifest.shards[index];
-    if (info === undefined) throw new OptionError('shard', `an index in [0, ${this.manifest.shards.length - 1}]`, index);
-    const path = join(this.dir, info.file);
+    if (this.manifest.shards[index] === undefined) throw new OptionError('shard', `an index in [0, ${this.manifest.shards.length - 1}]`, index);
     const d = this.dimension;
-    const names = this.manifest.componentColumns;
-    const column = new Map(names.map((name, j) => [name, j]));
-    const ids: string[] = new Array<string>(info.rows);
-    const vectors = new Float32Array(info.rows * d);
-    try {
-      const bytes = readFileSync(path);
-      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-      const metadata = parquetMetadata(buffer);
-      if (Number(metadata.num_rows) !== info.rows) {
-        throw new Error(`${Number(metadata.num_rows)} rows where ${EMBEDDINGS_MANIFEST} says ${info.rows}`);
-      }
-      const present = new Set(metadata.schema.slice(1).map((s) => s.name));
-      for (const name of ['id', ...names]) if (!present.has(name)) throw new Error(`no column "${name}"`);
-      await parquetRead({
-        file: buffer,
-        metadata,
-        columns: ['id', ...names],
-        onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
-          const end = Math.min(rowEnd, info.rows);
-          if (columnName === 'id') {
-            for (let i = rowStart; i < end; i++) ids[i] = String(columnData[i - rowStart]);
-            return;
-          }
-          const j = column.get(columnName);
-          if (j === undefined) return;
-          for (let i = rowStart; i < end; i++) vectors[i * d + j] = Number(columnData[i - rowStart]);
-        },
-      });
-    } catch (e) {
-      throw new InputError(`cannot read embeddings shard (${(e as Error).message})`, { file: path }, HINT_REEMBED);
+    const columns = await this.table.readShard(index);
+    const [idColumn, ...components] = columns;
+    const want = ['id', ...componentColumnNames(d)].join(',');
+    if (columns.map((c) => c.name).join(',') !== want || components.some((c) => c.type !== 'FLOAT')) {
+      throw new InputError(`shard has the columns ${columns.map((c) => `${c.name}:${c.type}`).join(', ')}, not id and e0 … e${d - 1} as float32`, { file: join(this.dir, SHARDED_TABLE_SHARDS) }, 'run galmorph embed again into a fresh --out folder');
     }
-    const offset = this.manifest.shards.slice(0, index).reduce((s, x) => s + x.rows, 0);
-    return { index, offset, ids, vectors };
+    return { index, offset: this.offsets[index], ids: idColumn.data as string[], vectors: embeddingVectors(columns, d) };
   }
 
   /** The shards in order, one in memory at a time. */

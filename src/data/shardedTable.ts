@@ -25,12 +25,13 @@
  * Changed settings are refused: opening a folder whose manifest has another fingerprint throws an InputError naming
  * what changed, unless `restart` is set, which deletes the old shards first.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { ParquetWriter, fileWriter, parquetWriteBuffer, schemaFromColumnData } from 'hyparquet-writer';
+import { temporarySibling, writeFileAtomically } from '../util/atomicFile.js';
 import { InputError, OptionError } from '../util/errors.js';
 
 export const SHARDED_TABLE_FORMAT = 'galmorph-sharded-table';
@@ -128,23 +129,6 @@ function canonicalJson(value: unknown): string {
     return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-/**
- * Writes `bytes` to `path` through a flushed temporary file (unique to this process and call) renamed into place,
- * so `path` is never half a file, whoever else writes it at the same time.
- */
-export function writeFileAtomically(path: string, bytes: Uint8Array): void {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(temp, 'w');
-  try {
-    let done = 0;
-    while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
 }
 
 const HINT_RESTART = 'use a fresh --out folder, or pass --restart to delete the old shards and start again';
@@ -289,12 +273,29 @@ export class ShardedTable {
     return receipt;
   }
 
-  /** Reads shard `index` (which must be done) as columns. */
+  /**
+   * Writes the receipt of a shard whose Parquet file is already in place (a folder converted from an earlier
+   * format): its size and SHA-256 as found, the rows it holds.
+   */
+  recordShard(index: number, info: { rows: number; leftOut: LeftOut[]; seconds: number }): ShardReceipt {
+    const range = this.shard(index);
+    const bytes = readFileSync(join(this.dir, shardFile(index)));
+    const receipt: ShardReceipt = {
+      index, rowStart: range.rowStart, rowEnd: range.rowEnd, rows: info.rows, bytes: bytes.byteLength, sha256: sha256Hex(bytes),
+      fingerprint: this.manifest.fingerprint, leftOut: info.leftOut, seconds: info.seconds, writer: `${hostname()}:${process.pid}`, finishedAt: new Date().toISOString(),
+    };
+    writeFileAtomically(join(this.dir, receiptFile(index)), Buffer.from(JSON.stringify(receipt) + '\n', 'utf8'));
+    return receipt;
+  }
+
+  /** Reads shard `index` (which must be done: receipt, size and SHA-256, checked on the bytes read) as columns. */
   async readShard(index: number): Promise<ShardColumn[]> {
-    const receipt = this.receipt(index);
+    const receipt = this.receipt(index, { checksum: false });
     const path = join(this.dir, shardFile(index));
-    if (receipt === null) throw new InputError(`shard ${index} is not finished (no valid receipt, or its file was cut or replaced)`, { file: path }, 'run the job again: it makes only the missing shards');
-    const bytes = readFileSync(path);
+    const bytes = receipt === null ? null : readFileSync(path);
+    if (receipt === null || bytes === null || bytes.byteLength !== receipt.bytes || sha256Hex(bytes) !== receipt.sha256) {
+      throw new InputError(`shard ${index} is not finished (no valid receipt, or its file was cut or replaced)`, { file: path }, 'run the job again: it makes only the missing shards');
+    }
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     const metadata = parquetMetadata(buffer);
     if (Number(metadata.num_rows) !== receipt.rows) throw new InputError(`shard has ${Number(metadata.num_rows)} rows where its receipt says ${receipt.rows}`, { file: path }, 'delete the shard and its receipt, and run the job again');
@@ -323,8 +324,8 @@ export class ShardedTable {
   }
 }
 
-export interface MergeResult {
-  file: string;
+/** What a pass over a finished table found. */
+export interface TableScan {
   rows: number;
   shards: number;
   leftOut: LeftOut[];
@@ -334,56 +335,73 @@ export interface MergeResult {
   idsChecked: boolean;
 }
 
-/** Largest catalog whose ids the merge checks for repeats by default (a set of 5M ids is about 500 MB). */
+export interface MergeResult extends TableScan {
+  file: string;
+}
+
+/** Largest catalog whose ids a scan checks for repeats by default (a set of 5M ids is about 500 MB). */
 export const DEFAULT_CHECK_IDS_UP_TO = 5_000_000;
 
 /**
- * Checks that every shard is done (receipt, size and checksum), then streams the shards in row order into one
- * Parquet file `outFile` (one row group per shard, written atomically), so memory holds one shard at a time.
- * Refuses an unfinished table, naming how many shards are missing and the first of them, and shards whose columns
- * differ from the first shard's. Ids are checked to occur once across the whole table when the catalog has at most
- * `checkIdsUpTo` rows (a set of ids is kept, about 100 bytes per galaxy; above that the merge stays flat in memory
- * and relies on the row ranges, which cannot overlap, so only a catalog that repeats an id can repeat it).
+ * Checks that every shard is done (receipt, size and checksum), then hands the shards to `onShard` in row order,
+ * one in memory at a time (the merge, embed's PCA). Refuses an unfinished table, naming how many shards are
+ * missing and the first of them, and shards whose columns differ from the first shard's. Ids are checked to occur
+ * once across the whole table when the catalog has at most `checkIdsUpTo` rows (a set of ids is kept, about 100
+ * bytes per galaxy; above that the scan stays flat in memory and relies on the row ranges, which cannot overlap, so
+ * only a catalog that repeats an id can repeat it).
  */
-export async function mergeShardedTable(table: ShardedTable, outFile: string, options: { checkIdsUpTo?: number } = {}): Promise<MergeResult> {
-  const missing = table.missing();
+export async function scanFinishedTable(
+  table: ShardedTable, onShard: (columns: ShardColumn[], receipt: ShardReceipt) => Promise<void> | void, options: { checkIdsUpTo?: number } = {},
+): Promise<TableScan> {
+  const missing = table.missing({ checksum: false });
   if (missing.length > 0) {
     throw new InputError(`${missing.length} of ${table.shardCount} shards are not finished (first: ${missing.slice(0, 5).join(', ')})`, { file: table.dir },
       'start workers (galmorph worker) or rerun the job until every shard is done; galmorph queue status shows progress and failures');
   }
-  const temp = `${outFile}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  let writer: ParquetWriter | null = null;
   let names: string | null = null;
   const seen = table.manifest.catalog.rows <= (options.checkIdsUpTo ?? DEFAULT_CHECK_IDS_UP_TO) ? new Set<string>() : null;
   const leftOut: LeftOut[] = [];
   let rows = 0;
   let shardSeconds = 0;
-  try {
-    for (let k = 0; k < table.shardCount; k++) {
-      const columns = await table.readShard(k);
-      const receipt = table.receipt(k, { checksum: false })!;
-      const these = columns.map((c) => `${c.name}:${c.type}`).join(',');
-      if (names !== null && these !== names) throw new InputError(`shard ${k} has other columns than shard 0`, { file: join(table.dir, shardFile(k)) }, 'delete it and its receipt, and run the job again');
-      names = these;
-      if (seen !== null) {
-        for (const id of columns[0].data as string[]) {
-          if (seen.has(id)) throw new InputError(`galaxy "${id}" appears twice (again in shard ${k})`, { file: join(table.dir, shardFile(k)) }, 'make the catalog ids unique and run the job again with --restart');
-          seen.add(id);
-        }
+  for (let k = 0; k < table.shardCount; k++) {
+    const columns = await table.readShard(k);
+    const receipt = table.receipt(k, { checksum: false })!;
+    const these = columns.map((c) => `${c.name}:${c.type}`).join(',');
+    if (names !== null && these !== names) throw new InputError(`shard ${k} has other columns than shard 0`, { file: join(table.dir, shardFile(k)) }, 'delete it and its receipt, and run the job again');
+    names = these;
+    if (seen !== null) {
+      for (const id of columns[0].data as string[]) {
+        if (seen.has(id)) throw new InputError(`galaxy "${id}" appears twice (again in shard ${k})`, { file: join(table.dir, shardFile(k)) }, 'make the catalog ids unique and run the job again with --restart');
+        seen.add(id);
       }
+    }
+    await onShard(columns, receipt);
+    rows += columns[0].data.length;
+    leftOut.push(...receipt.leftOut);
+    shardSeconds += receipt.seconds;
+  }
+  return { rows, shards: table.shardCount, leftOut, shardSeconds, idsChecked: seen !== null };
+}
+
+/**
+ * Checks every shard (scanFinishedTable) and streams them in row order into one Parquet file `outFile` (one row
+ * group per shard, written to a temporary file renamed into place), so memory holds one shard at a time.
+ */
+export async function mergeShardedTable(table: ShardedTable, outFile: string, options: { checkIdsUpTo?: number } = {}): Promise<MergeResult> {
+  const temp = temporarySibling(outFile);
+  let writer: ParquetWriter | null = null;
+  try {
+    const scan = await scanFinishedTable(table, async (columns) => {
       writer ??= new ParquetWriter({ writer: fileWriter(temp), schema: schemaFromColumnData({ columnData: columns }), statistics: false });
       if (columns[0].data.length > 0) await writer.write({ columnData: columns, rowGroupSize: columns[0].data.length });
-      rows += columns[0].data.length;
-      leftOut.push(...receipt.leftOut);
-      shardSeconds += receipt.seconds;
-    }
+    }, options);
     if (writer === null) throw new InputError('the table has no shards', { file: table.dir }, 'the catalog had no rows');
-    await writer.finish();
+    await (writer as ParquetWriter).finish();
     renameSync(temp, outFile);
+    return { file: outFile, ...scan };
   } finally {
     if (existsSync(temp)) unlinkSync(temp);
   }
-  return { file: outFile, rows, shards: table.shardCount, leftOut, shardSeconds, idsChecked: seen !== null };
 }
 
 /** Temporary files left in a table's shards folder by killed writers (harmless; listed so a report can say so). */

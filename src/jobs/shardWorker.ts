@@ -1,7 +1,7 @@
 /**
- * A worker process of the shard queue (`galmorph worker`): a BullMQ Worker that takes shard jobs (shardQueue.ts)
- * and makes each shard with the runner of its table's kind, keeping one loaded runner per table so a model is
- * loaded once per worker, not once per shard.
+ * A worker process of the queue (`galmorph worker`): a BullMQ Worker that takes shard jobs (shardQueue.ts) and
+ * makes each shard with the runner of its table's kind, keeping one loaded runner per table so a model is loaded
+ * once per worker, not once per shard; and table1 jobs (table1Jobs.ts), keeping one set-up per run folder.
  *
  * A job whose shard is already done (its receipt and file check out) returns at once: a duplicate or a job retried
  * after its work had finished costs nothing and changes nothing. Any error fails the attempt with its message
@@ -17,7 +17,8 @@ import { interruptRequested } from '../util/interrupt.js';
 import { PredictShardRunner } from '../workflows/predict/predictShards.js';
 import { EmbedShardRunner } from '../workflows/embed/embedShards.js';
 import { redisOptions } from './redisConnection.js';
-import { openQueue, pendingJobs, type ShardJobData, type ShardJobResult } from './shardQueue.js';
+import { openQueue, pendingJobs, type QueueJobData, type QueueJobResult, type ShardJobData, type ShardJobResult } from './shardQueue.js';
+import { processTable1Job, table1JobName, type Table1JobData, type Table1JobRunner } from './table1Jobs.js';
 
 /** `galmorph worker`'s own options (beside QUEUE_FIELDS). */
 export const WORKER_FIELDS = {
@@ -57,6 +58,11 @@ function createRunner(table: ShardedTable): ShardRunner {
   }
 }
 
+/** A job's piece of work and folder, for the worker's log lines. */
+function describeJob(d: QueueJobData): string {
+  return d.kind === 'table1' ? `table1 ${table1JobName(d)} of ${d.out}` : `shard ${d.shard} of ${d.out}`;
+}
+
 /** Runs jobs until interrupted (or, with untilEmpty, until the queue has none left); resolves with the jobs done. */
 export async function runShardWorker(options: WorkerOptions): Promise<{ done: number; failed: number }> {
   const runners = new Map<string, ShardRunner>();
@@ -64,7 +70,7 @@ export async function runShardWorker(options: WorkerOptions): Promise<{ done: nu
   const lockDuration = Math.round(options.lockSeconds * 1000);
   let done = 0;
   let failed = 0;
-  const processor = async (job: Job<ShardJobData, ShardJobResult>): Promise<ShardJobResult> => {
+  const processShard = async (job: Job<ShardJobData>): Promise<ShardJobResult> => {
     const { out, shard } = job.data;
     const table = ShardedTable.open(out);
     const key = `${out}\0${table.manifest.fingerprint}`;
@@ -81,7 +87,15 @@ export async function runShardWorker(options: WorkerOptions): Promise<{ done: nu
     const cpu = process.cpuUsage(cpu0);
     return { shard, rows: made.rows, leftOut: made.leftOut.length, seconds: made.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, alreadyDone: false, worker: me };
   };
-  const worker = new Worker<ShardJobData, ShardJobResult>(options.queue, processor, {
+  const table1Runners = new Map<string, Table1JobRunner>();
+  // A pre-training job's follow-up cells get the pre-training job's own retry policy.
+  const submitOf = (job: Job) => ({ redis: options.redis, queue: options.queue, attempts: job.opts.attempts ?? 1, backoffMs: typeof job.opts.backoff === 'object' ? job.opts.backoff.delay ?? 0 : job.opts.backoff ?? 0 });
+  const processor = async (job: Job<QueueJobData, QueueJobResult>): Promise<QueueJobResult> => {
+    if (job.data.kind !== 'table1') return processShard(job as Job<ShardJobData>);
+    options.log(`${me}: ${describeJob(job.data)}: started (attempt ${job.attemptsStarted})`);
+    return processTable1Job(job as Job<Table1JobData>, table1Runners, submitOf);
+  };
+  const worker = new Worker<QueueJobData, QueueJobResult>(options.queue, processor, {
     connection: redisOptions(options.redis),
     concurrency: options.concurrency,
     lockDuration,
@@ -92,11 +106,13 @@ export async function runShardWorker(options: WorkerOptions): Promise<{ done: nu
   });
   worker.on('completed', (job, result) => {
     done++;
-    options.log(`${me}: shard ${job.data.shard} of ${job.data.out}: ${result.alreadyDone ? 'already done' : `done, ${result.rows} galaxies in ${result.seconds.toFixed(1)} s`}`);
+    const what = result.alreadyDone ? 'already done' : 'shard' in result ? `done, ${result.rows} galaxies in ${result.seconds.toFixed(1)} s` :
+      `done in ${result.seconds.toFixed(1)} s${result.added > 0 ? `, ${result.added} cell jobs added` : ''}`;
+    options.log(`${me}: ${describeJob(job.data)}: ${what}`);
   });
   worker.on('failed', (job, err) => {
     failed++;
-    if (job !== undefined) options.log(`${me}: shard ${job.data.shard} of ${job.data.out}: attempt ${job.attemptsMade} failed: ${err.message}`);
+    if (job !== undefined) options.log(`${me}: ${describeJob(job.data)}: attempt ${job.attemptsMade} failed: ${err.message}`);
   });
   worker.on('error', (err) => options.log(`${me}: worker error: ${err.message}`));
   const running = worker.run();
@@ -113,6 +129,7 @@ export async function runShardWorker(options: WorkerOptions): Promise<{ done: nu
     await running;
     await queue?.close();
     for (const r of runners.values()) r.dispose();
+    for (const r of table1Runners.values()) r.setup.run.close();
   }
   return { done, failed };
 }

@@ -11,8 +11,9 @@
  * `committedFolder` finds them in either place without changing anything (a reader may run beside the writer), and
  * the next write cleans up. Writers of one folder must not run concurrently (the run folder's lock sees to that).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeDurably } from './atomicFile.js';
 
 /** Where a folder's previous contents wait while the new ones are renamed into place. */
 export function asideFolder(dir: string): string {
@@ -76,18 +77,6 @@ export function writeFolderAtomically(dir: string, files: Record<string, Uint8Ar
   renameSync(temp, dir);
   syncFolder(parent);
   if (had) rmSync(aside, { recursive: true, force: true });
-}
-
-/** Writes a file and flushes it to disk before returning. */
-export function writeDurably(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    let done = 0;
-    while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Flushes a directory's entries (renames, new files) to disk; a no-op where directories cannot be opened (Windows). */

@@ -3,12 +3,13 @@
  *
  * A job holds the folder's lock (runLock.ts: `run.lock`, with its pid and host) from opening the folder until
  * `close()` (or the process's exit), so a second job writing into the same folder is refused instead of mixing its
- * files with this one's. JSON and text files are written whole (a temporary file renamed over the old one), so a
- * killed job leaves the previous version or the new one, never half a file (checkpoints, which must also survive
- * a power cut, are flushed to disk as well: atomicFolder.ts).
+ * files with this one's. JSON and text files are written whole (atomicFile.ts: a flushed temporary file renamed
+ * over the old one), so a killed job leaves the previous version or the new one, never half a file (model folders
+ * are replaced whole: atomicFolder.ts).
  */
-import { appendFileSync, mkdirSync, renameSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { writeFileAtomically } from './atomicFile.js';
 import { commandLine } from './commandLine.js';
 import { onImmediateStop } from './interrupt.js';
 import { describeHolder, RunLock } from './runLock.js';
@@ -86,9 +87,7 @@ export class RunFolder {
 
   writeBytes(name: string, bytes: Uint8Array): string {
     const p = this.path(name);
-    const temp = `${p}.tmp-${process.pid}`;
-    writeFileSync(temp, bytes);
-    renameSync(temp, p);
+    writeFileAtomically(p, bytes);
     return p;
   }
 }

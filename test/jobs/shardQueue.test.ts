@@ -3,13 +3,10 @@
  * loopback port and stopped at the end: three worker processes over two small catalogs, one worker killed with
  * SIGKILL in the middle of a job, one catalog with a corrupt image in its second shard.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { getSchema } from '../../src/data/schemas/index.js';
@@ -23,26 +20,15 @@ import { openQueue, queueStatus, shardJobId, submitShardJobs } from '../../src/j
 import { predictSharded, predictTableSpec, type PredictShardedOptions } from '../../src/workflows/predict/predictShards.js';
 import { PREDICT_SHARDED_FIELDS } from '../../src/workflows/predict/predictShards.js';
 import { resolveFields } from '../../src/util/fields.js';
+import { hasRedis, startRedis, startWorker as startQueueWorker } from './redisServer.js';
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 if (!hasRedis) console.warn('test/jobs/shardQueue.test.ts skipped: redis-server is not installed (apt-get install redis-server; .ci/run installs it)');
 
 const dir = mkdtempSync(join(tmpdir(), 'shard-queue-'));
-let redis: ChildProcess | null = null;
+let stopRedis: (() => void) | null = null;
 let url = '';
 const model = join(dir, 'model');
 const options = { models: [model], passes: 40, batchSize: 4, shardSize: 6, seed: 7, progress: false };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function writeCatalog(name: string, count: number, corrupt: number[] = []): Promise<string> {
   const folder = join(dir, name);
@@ -64,51 +50,21 @@ async function submit(catalog: string, out: string): Promise<void> {
   await submitShardJobs(table, { redis: url, queue: 'test', attempts: 2, backoffMs: 100 });
 }
 
-/** A worker process (the CLI's worker without the CLI: backend cpu, lock 3 s, exits when the queue is empty). */
-function startWorker(): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
-  const script = `
-    const { initBackend } = await import('./src/backend/initBackend.ts');
-    await initBackend({ backend: 'cpu' });
-    const { runShardWorker } = await import('./src/jobs/shardWorker.ts');
-    await runShardWorker({ redis: ${JSON.stringify(url)}, queue: 'test', concurrency: 1, lockSeconds: 3, untilEmpty: true, log: (l) => console.log(l) });
-    process.exit(0);`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let partial = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    const parts = (partial + d.toString()).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts);
-  });
-  child.stderr!.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString()}`));
-  return { child, lines, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-}
+/** A worker process (backend cpu, lock 3 s, exits when the queue is empty). */
+const startWorker = () => startQueueWorker(url, 'test', 3);
 
 describe.skipIf(!hasRedis)('shard queue on redis-server', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    for (let i = 0; ; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch {
-        if (i > 100) throw new Error(`redis-server did not answer on ${url}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    probe.disconnect();
+    const redis = await startRedis();
+    url = redis.url;
+    stopRedis = redis.stop;
     await initBackend({ backend: 'cpu' });
     const net = new BayesianCnn({ schema: getSchema('gz2').def, imageSize: 16, blocks: [[4], [4]], denseUnits: 8, seed: 2 });
     saveBayesianCnn(model, net, { preprocessing: resolvePreprocessOptions({ size: 16 }), step: 0, optimizer: null });
     net.dispose();
   });
   afterAll(() => {
-    redis?.kill('SIGKILL');
+    stopRedis?.();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,4 @@
-/** `galmorph worker`: runs shard jobs from the Redis queue; see jobs/shardWorker.ts. */
+/** `galmorph worker`: runs the Redis queue's jobs (predict/embed shards, table1 cells); see jobs/shardWorker.ts. */
 import type { Command } from 'commander';
 import { initBackend, describeBackend } from '../../backend/initBackend.js';
 import { addFieldOptions, resolveFields, typedFlags } from '../../util/fields.js';
@@ -14,10 +14,10 @@ const FIELDS = { ...QUEUE_FIELDS, ...WORKER_FIELDS };
 export function registerWorkerCommand(program: Command): void {
   const cmd = program
     .command('worker')
-    .description('run shard jobs (queue submit) from a Redis queue; start one per machine or core, on machines that see the same --out folders')
+    .description('run the jobs of queue submit (predict/embed shards, table1 cells) from a Redis queue; start one per machine or core, on machines that see the same --out folders')
     .addHelpText('after', [
       '',
-      'Each job makes one shard of a table and writes it atomically into the table\'s folder; a job whose shard is already done returns at once.',
+      'Each job makes one shard of a table (or one cell of a table1 grid) and writes it atomically into its folder; a job whose work is already done returns at once.',
       'Ctrl-C/SIGTERM: stop after the running jobs. A worker killed outright (kill -9, a lost machine) has its job handed to',
       'another worker by BullMQ\'s stalled-job check after about --lock-seconds.',
       '',

@@ -9,16 +9,12 @@
  * 200 MB); the store itself is read one shard at a time.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { EmbeddingStore } from '../../data/embeddingStore.js';
+import { EMBEDDINGS_PCA_FILE, EmbeddingStore } from '../../data/embeddingStore.js';
 import { Pca, PcaAccumulator } from '../../explore/pca.js';
 import { readCatalog } from '../../data/catalogRead.js';
 import { readCatalogTable, locateCatalog, type Cell } from '../../data/catalogTable.js';
 import { InputError } from '../../util/errors.js';
 import { MAX_RATING } from './anomaliesRatings.js';
-
-/** The PCA an embed run saves beside its store. */
-export const STORE_PCA_FILE = 'pca.json';
 
 export interface ProjectedGalaxies {
   ids: string[];
@@ -38,7 +34,7 @@ export interface ProjectedGalaxies {
 
 /** Projects every galaxy of the store (see the module comment); `onShard` is called after each shard. */
 export async function projectStore(store: EmbeddingStore, components: number, baselineComponents: number, onShard?: (done: number) => void): Promise<ProjectedGalaxies> {
-  const pcaPath = join(store.dir, STORE_PCA_FILE);
+  const pcaPath = store.pcaPath;
   let pca: Pca;
   let pcaSource: string;
   if (existsSync(pcaPath)) {
@@ -51,7 +47,7 @@ export async function projectStore(store: EmbeddingStore, components: number, ba
     const acc = new PcaAccumulator(store.dimension);
     for await (const shard of store.shards()) acc.add(shard.vectors);
     pca = acc.fit(Math.max(components, baselineComponents));
-    pcaSource = `fitted over the ${store.count} embeddings (the store has no ${STORE_PCA_FILE})`;
+    pcaSource = `fitted over the ${store.count} embeddings (the store has no ${EMBEDDINGS_PCA_FILE})`;
   }
   const k = Math.min(components, pca.components);
   const kb = Math.min(baselineComponents, pca.components);

@@ -4,9 +4,10 @@
  * rating through a flushed temporary file renamed into place, so a session stopped at any moment (Ctrl-C, a closed
  * terminal) leaves the ratings given so far, never half a file; `galmorph anomalies --interactive` resumes from it.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatCsv, readCsv } from '../../data/csv.js';
+import { writeFileAtomically } from '../../util/atomicFile.js';
 import { InputError } from '../../util/errors.js';
 
 /** Ratings are whole numbers 0 … MAX_RATING (the reference's interest scale). */
@@ -66,16 +67,7 @@ export function readRatings(path: string, indexOfId: ReadonlyMap<string, number>
 export function writeRatings(path: string, ratings: readonly Rating[]): void {
   mkdirSync(dirname(path), { recursive: true });
   const text = Buffer.from(formatCsv([...RATINGS_HEADER], ratings.map((r) => [r.id, r.rating, r.round])), 'utf8');
-  const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w');
-  try {
-    let done = 0;
-    while (done < text.byteLength) done += writeSync(fd, text, done, text.byteLength - done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+  writeFileAtomically(path, text);
 }
 
 /** The ratings of `path` if it exists, else none. */

@@ -1,33 +1,28 @@
 /**
  * `galmorph embed`: a vector for every galaxy of a catalog — the pooled encoder features of a trained model (or an
- * untrained network / raw pixels, the baselines) — written as an embeddings store (data/embeddingStore.ts: Parquet
- * shards + manifest) in the run folder, with a PCA fitted over the same stream (explore/pca.ts) saved as pca.json,
- * so new galaxies are projected the same way. The catalog is streamed: images are decoded a batch at a time in a
- * worker thread and each shard is written as it fills, so memory stays flat whatever the catalog's size.
+ * untrained network / raw pixels, the baselines) — written as an embeddings store (data/embeddingStore.ts: a
+ * sharded table of Parquet shards with receipts and a manifest) in the run folder, with a PCA fitted over the store
+ * saved as pca.json, so new galaxies are projected the same way. The catalog is streamed shard by shard
+ * (embedShards.ts, shared with the queue's embed jobs): memory stays flat whatever the catalog's size, a rerun
+ * after a crash or kill -9 makes only the missing shards, and a changed model or option is refused (or --restart).
  */
 import { field, resolveFields, type FieldValues } from '../../util/fields.js';
-import { InputError } from '../../util/errors.js';
-import { ALLOW_ABSOLUTE_PATHS_FIELD, catalogReadOptions, COMPUTE_FIELDS, ON_BAD_FIELD, outFolder, PROGRESS_FIELD } from '../commonFields.js';
+import { ALLOW_ABSOLUTE_PATHS_FIELD, COMPUTE_FIELDS, ON_BAD_FIELD, outFolder, PROGRESS_FIELD } from '../commonFields.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { ProgressBar } from '../../util/progress.js';
 import { describeBackend } from '../../backend/initBackend.js';
-import { readCatalog, requireRows } from '../../data/catalogRead.js';
-import { getSchema } from '../../data/schemas/index.js';
-import { ImageDataset } from '../../data/dataset.js';
-import { DEFAULT_SHARD_SIZE, EmbeddingWriter, type EmbeddingManifest } from '../../data/embeddingStore.js';
-import { PcaAccumulator } from '../../explore/pca.js';
+import { DEFAULT_SHARD_SIZE, type EmbeddingManifest } from '../../data/embeddingStore.js';
+import { ShardedTable, type LeftOut } from '../../data/shardedTable.js';
 import { EMBEDDING_LAYERS } from '../../models/bayesianCnn.js';
-import { writeCsvTable } from '../../report/csvTable.js';
-import { lineChart } from '../../report/lineChart.js';
-import { writeFigure } from '../../report/writeFigure.js';
-import { openEncoder, REPRESENTATIONS } from './embedEncoder.js';
+import { REPRESENTATIONS } from './embedEncoder.js';
+import { EmbedShardRunner, embedTableSpec, finishEmbedTable } from './embedShards.js';
 
-/** The PCA file inside an embeddings folder. */
-export const PCA_FILE = 'pca.json';
+// The explorer (src/web) imports the PCA file's name from here; its home is the store's.
+export { EMBEDDINGS_PCA_FILE as PCA_FILE } from '../../data/embeddingStore.js';
 
 export const EMBED_FIELDS = {
   catalog: field.string({ default: '', flag: '--catalog <path>', help: 'catalog folder or table of the galaxies to embed (label columns are not read)' }),
-  out: outFolder({ default: '', flag: '--out <dir>', help: 'output folder: the embeddings store (embeddings.json, shards/), pca.json and the run\'s report' }),
+  out: outFolder({ default: '', flag: '--out <dir>', help: 'output folder: the embeddings store (manifest.json, shards/), pca.json and the run\'s report' }),
   model: field.string({ default: 'gz2', flag: '--model <dir>', help: 'model folder or shipped model name (its encoder and its image preprocessing are used)' }),
   representation: field.choice(REPRESENTATIONS, {
     default: 'trained', flag: '--representation <kind>',
@@ -39,7 +34,8 @@ export const EMBED_FIELDS = {
   }),
   pixelSize: field.integer({ default: 32, min: 1, max: 1024, flag: '--pixel-size <n>', help: 'side the images are average-pooled to for --representation pixels (a divisor of the model\'s image size)' }),
   pca: field.list(field.integer({ default: 10, min: 1, max: 4096 }), { default: [10, 40], flag: '--pca <k,...>', help: 'PCA sizes reported (the largest is fitted and saved; smaller ones are its leading components)' }),
-  shardSize: field.integer({ default: DEFAULT_SHARD_SIZE, min: 1, max: 10_000_000, flag: '--shard-size <n>', help: 'galaxies per Parquet shard' }),
+  shardSize: field.integer({ default: DEFAULT_SHARD_SIZE, min: 1, max: 10_000_000, flag: '--shard-size <n>', help: 'galaxies per Parquet shard (the unit of resuming and of queue jobs)' }),
+  restart: field.boolean({ default: false, flag: '--restart', help: 'delete shards made with another model or options instead of refusing them' }),
   batchSize: field.integer({ default: 64, min: 1, max: 4096, flag: '--batch-size <n>', help: 'galaxies per forward batch' }),
   seed: field.with(COMPUTE_FIELDS.seed, { help: 'seed of the untrained network\'s weights' }),
   onBad: ON_BAD_FIELD,
@@ -55,71 +51,57 @@ export interface EmbedResult {
   manifest: EmbeddingManifest;
   /** Share of the variance the first k PCA components hold, per requested k. */
   pcaVariance: Record<string, number>;
-  skipped: { id: string; reason: string }[];
+  /** Galaxies left out (`--on-bad skip`), with the reason of each. */
+  skipped: LeftOut[];
+  /** Shards found done when the run started (resumed). */
+  shardsDoneBefore: number;
+  /** Galaxies per second of shard compute in this run (null when it made no shard). */
+  galaxiesPerSecond: number | null;
   seconds: number;
+  peakRssMb: number;
 }
 
+/** Embeds every shard of the catalog not done yet, then checks the store, fits the PCA and writes the report. */
 export async function embed(given: Partial<EmbedOptions> & Pick<EmbedOptions, 'catalog' | 'out'>): Promise<EmbedResult> {
   const options = resolveFields(EMBED_FIELDS, given);
-  const started = Date.now();
-  const encoder = openEncoder(options);
-  try {
-    using run = new RunFolder(options.out);
-    run.log(describeBackend());
-    run.writeJson('config.json', { command: 'embed', ...options, encoder: encoder.info, dimension: encoder.dimension, preprocessing: encoder.preprocessing });
-    const catalog = await readCatalog(options.catalog, { schema: getSchema('gz2'), ...catalogReadOptions(options) });
-    const rows = requireRows(catalog);
-    run.log(`${rows.length} galaxies from ${catalog.source}; ${catalog.skipped.length} rows skipped; ${encoder.info.name}, ${encoder.info.layer}: ${encoder.dimension} dimensions`);
-    const dataset = new ImageDataset(rows, { preprocess: encoder.preprocessing, shuffle: false, batchSize: options.batchSize, prefetch: 2, cache: 'stream', onBad: options.onBad });
-    const writer = new EmbeddingWriter(run.dir, { model: encoder.info, dimension: encoder.dimension, shardSize: options.shardSize, catalog: catalog.source });
-    const pcaAcc = new PcaAccumulator(encoder.dimension);
-    const bar = options.progress ? new ProgressBar({ label: 'embed', total: rows.length, unit: 'galaxies' }) : null;
-    for await (const batch of dataset.batches(0)) {
-      const [h, w, c] = batch.shapes.images;
-      const vectors = encoder.embed(batch.arrays.images, [batch.size, h, w, c]);
-      writer.append(batch.ids, vectors);
-      pcaAcc.add(vectors);
-      bar?.tick(batch.size);
+  const started = performance.now();
+  using run = new RunFolder(options.out);
+  run.log(describeBackend());
+  const { spec, plan } = await embedTableSpec(options);
+  const { info, dimension, preprocessing } = spec.settings;
+  run.writeJson('config.json', { command: 'embed', ...options, encoder: info, dimension, preprocessing });
+  const table = ShardedTable.create(options.out, spec, { restart: options.restart });
+  const missing = table.missing();
+  const before = table.shardCount - missing.length;
+  run.log(`${plan.rows} galaxies from ${plan.source} in ${table.shardCount} shards of ${options.shardSize}; ${before} done already, making ${missing.length}`);
+  let made = 0;
+  let seconds = 0;
+  const cpu0 = process.cpuUsage();
+  if (missing.length > 0) {
+    const runner = new EmbedShardRunner(table);
+    try {
+      const todo = missing.reduce((n, k) => n + table.shard(k).rowEnd - table.shard(k).rowStart, 0);
+      const bar = options.progress ? new ProgressBar({ label: 'embed', total: todo, unit: 'galaxies' }) : null;
+      for (const k of missing) {
+        const receipt = await runner.run(k);
+        made += receipt.rowEnd - receipt.rowStart;
+        seconds += receipt.seconds;
+        for (const s of receipt.leftOut) run.log(`skipped ${s.id}: ${s.reason}`, { echo: false });
+        run.log(`shard ${k}: rows ${receipt.rowStart + 1}–${receipt.rowEnd}, ${receipt.rows} embedded, ${receipt.leftOut.length} left out, ${receipt.seconds.toFixed(1)} s`, { echo: false });
+        bar?.tick(receipt.rowEnd - receipt.rowStart);
+      }
+      bar?.finish();
+    } finally {
+      runner.dispose();
     }
-    bar?.finish();
-    const skipped = [
-      ...catalog.skipped.map((s) => ({ id: s.id, reason: s.reason })),
-      ...dataset.badImages.map((b) => ({ id: b.id, reason: b.reason })),
-    ];
-    for (const s of skipped) run.log(`skipped ${s.id}: ${s.reason}`);
-    if (writer.rows < 2) {
-      throw new InputError(`only ${writer.rows} galaxies could be embedded (${skipped.length} left out); a store needs at least 2`, { file: catalog.source }, 'fix the catalog and images (galmorph check lists every problem)');
-    }
-    const manifest = writer.finish();
-    const largest = Math.max(...options.pca);
-    const pca = pcaAcc.fit(largest);
-    run.writeJson(PCA_FILE, pca.toJSON());
-    const ratio = pca.json.explainedVarianceRatio;
-    const cumulative = ratio.map(((s) => (r: number) => (s += r))(0));
-    const pcaVariance = Object.fromEntries(options.pca.map((k) => [String(k), cumulative[Math.min(k, cumulative.length) - 1]]));
-    if (pca.components < largest) run.log(`PCA: ${pca.components} components fitted (${largest} asked; limited by the dimension ${encoder.dimension} or the ${manifest.count} galaxies)`);
-    writeCsvTable(run.path('pca_variance.csv'), ratio.map((r, k) => ({ component: k + 1, variance: pca.json.explainedVariance[k], ratio: r, cumulative: cumulative[k] })));
-    await writeFigure(run.path('pca_variance'), lineChart([{ label: 'cumulative', x: cumulative.map((_, k) => k + 1), y: cumulative }], {
-      title: `PCA of ${encoder.info.name} embeddings (${encoder.dimension}-d, ${manifest.count} galaxies)`, xLabel: 'components', yLabel: 'share of variance', yRange: [0, 1], legend: false,
-    }));
-    const seconds = (Date.now() - started) / 1000;
-    const result: EmbedResult = { galaxies: manifest.count, dimension: encoder.dimension, manifest, pcaVariance, skipped, seconds };
-    run.writeJson('results.json', { galaxies: manifest.count, dimension: encoder.dimension, shards: manifest.shards.length, pcaComponents: pca.components, pcaVariance, skippedCount: skipped.length, skipped, seconds, galaxiesPerSecond: manifest.count / seconds });
-    run.writeText('summary.md', [
-      '# Embeddings',
-      '',
-      `${manifest.count} galaxies from \`${catalog.source}\` → ${encoder.dimension}-d vectors: ${encoder.info.name}, ${encoder.info.layer}.`,
-      `Stored as ${manifest.shards.length} Parquet shard(s) of up to ${options.shardSize} galaxies (\`shards/\`, manifest \`embeddings.json\`); PCA with ${pca.components} components in \`${PCA_FILE}\`.`,
-      '',
-      ...options.pca.map((k) => `- first ${Math.min(k, pca.components)} components: ${(100 * (pcaVariance[String(k)] ?? 0)).toFixed(1)}% of the variance`),
-      '',
-      skipped.length > 0 ? `Left out (--on-bad skip): ${skipped.length} galaxies (reasons in results.json and run.log).` : 'No galaxies were left out.',
-      `Took ${seconds.toFixed(1)} s (${(manifest.count / seconds).toFixed(1)} galaxies/s).`,
-      '',
-    ].join('\n'));
-    run.log(`wrote ${manifest.count} embeddings to ${run.dir} in ${seconds.toFixed(1)} s`);
-    return result;
-  } finally {
-    encoder.dispose();
   }
+  const cpu = process.cpuUsage(cpu0);
+  const rate = made > 0 ? made / seconds : null;
+  const finished = await finishEmbedTable(table, run, {
+    seconds: (performance.now() - started) / 1000, galaxiesPerSecond: rate, galaxiesPerCpuSecond: made > 0 ? made / ((cpu.user + cpu.system) / 1e6) : null, shardsDoneBefore: before,
+  });
+  return {
+    galaxies: finished.galaxies, dimension: finished.store.dimension, manifest: finished.store.manifest, pcaVariance: finished.pcaVariance, skipped: finished.leftOut,
+    shardsDoneBefore: before, galaxiesPerSecond: rate, seconds: (performance.now() - started) / 1000, peakRssMb: finished.peakRssMb,
+  };
 }

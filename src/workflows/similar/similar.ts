@@ -82,7 +82,7 @@ function readIdsFile(path: string): string[] {
   return ids;
 }
 
-/** The encoder settings a store was embedded with (its config.json), to embed an outside image the same way. */
+/** The encoder settings a store was embedded with (its manifest's), to embed an outside image the same way. */
 export function storeEncoder(space: SearchSpace): EncoderOptions {
   const config = space.embedConfig();
   const schema = z.object({
@@ -90,7 +90,7 @@ export function storeEncoder(space: SearchSpace): EncoderOptions {
   });
   const parsed = schema.safeParse(config);
   if (!parsed.success) {
-    throw new InputError('the embeddings folder has no config.json of a galmorph embed run, so an outside image cannot be embedded the same way', { file: space.store.dir }, 'query by --id, or embed the catalog with galmorph embed');
+    throw new InputError('the embeddings were not made by galmorph embed (their manifest names no encoder), so an outside image cannot be embedded the same way', { file: space.store.dir }, 'query by --id, or embed the catalog with galmorph embed');
   }
   return parsed.data;
 }

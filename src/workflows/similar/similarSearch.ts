@@ -5,8 +5,9 @@
  * measured on a seeded random sample of the store's galaxies (and on the queries themselves), so every approximate
  * answer comes with how approximate it was.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { temporarySibling, writeFileAtomically } from '../../util/atomicFile.js';
 import { Rng } from '../../util/rng.js';
 import { exactNeighbours, recallAtK, type Neighbour } from '../../explore/nearestNeighbours.js';
 import { HNSW_DEFAULTS, HnswIndex } from '../../explore/hnswIndex.js';
@@ -58,11 +59,11 @@ async function openIndex(space: SearchSpace, log: (line: string) => void): Promi
   const index = new HnswIndex(space.components);
   for await (const chunk of space.chunks()) index.add(chunk);
   mkdirSync(dir, { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
+  // usearch writes the index file itself, so only its name is shared with atomicFile.ts.
+  const temp = temporarySibling(file);
   index.save(temp);
   renameSync(temp, file);
-  writeFileSync(`${metaFile}.tmp-${process.pid}`, JSON.stringify(want));
-  renameSync(`${metaFile}.tmp-${process.pid}`, metaFile);
+  writeFileAtomically(metaFile, JSON.stringify(want));
   const buildSeconds = (Date.now() - started) / 1000;
   log(`HNSW index of ${space.count} galaxies built in ${buildSeconds.toFixed(1)} s: ${file}`);
   return { index: HnswIndex.view(file, space.components), file, buildSeconds };

@@ -4,13 +4,11 @@
  * rows of given ids, ids of given rows (reading only the shards that hold them), the embed run's settings (to embed
  * an outside image the same way), and the catalog the galaxies came from (for their pictures).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { InputError } from '../../util/errors.js';
-import { EmbeddingStore } from '../../data/embeddingStore.js';
+import { EMBEDDINGS_PCA_FILE as PCA_FILE, EmbeddingStore } from '../../data/embeddingStore.js';
 import { Pca } from '../../explore/pca.js';
 import type { VectorChunk } from '../../explore/nearestNeighbours.js';
-import { PCA_FILE } from '../embed/embed.js';
 
 /** A shard's galaxies in PCA space. */
 export interface ProjectedChunk extends VectorChunk {
@@ -24,7 +22,7 @@ export class SearchSpace {
 
   constructor(dir: string, components: number) {
     this.store = EmbeddingStore.open(dir);
-    const pcaPath = join(dir, PCA_FILE);
+    const pcaPath = this.store.pcaPath;
     if (!existsSync(pcaPath)) throw new InputError(`no ${PCA_FILE} beside the embeddings`, { file: dir }, 'embed the catalog with galmorph embed (it fits and saves the PCA)');
     this.pca = Pca.load(pcaPath);
     if (this.pca.dimension !== this.store.dimension) {
@@ -113,10 +111,9 @@ export class SearchSpace {
     return out;
   }
 
-  /** The `galmorph embed` settings saved in the store's config.json, or null when the folder has none. */
+  /** The settings `galmorph embed` made the store with (encoder options, preprocessing), or null for a store made otherwise. */
   embedConfig(): Record<string, unknown> | null {
-    const path = join(this.store.dir, 'config.json');
-    if (!existsSync(path)) return null;
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    const settings = this.store.manifest.settings;
+    return 'representation' in settings ? settings : null;
   }
 }

@@ -48,6 +48,6 @@ describe('galmorph choose-k', () => {
 
   it('refuses a folder that is not an embeddings store', async () => {
     const root = mkdtempSync(join(tmpdir(), 'galmorph-choose-k-'));
-    await expect(chooseKJob({ embeddings: root, out: join(root, 'o'), progress: false })).rejects.toThrow(/embeddings\.json/);
+    await expect(chooseKJob({ embeddings: root, out: join(root, 'o'), progress: false })).rejects.toThrow(/not an embeddings store: no manifest\.json/);
   });
 });
