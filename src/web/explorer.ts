@@ -70,6 +70,16 @@ export interface GalaxyView {
   clusters: { run: string; cluster: string; gamma: number | null }[];
 }
 
+export interface ClustersView {
+  run: string;
+  /** The embeddings store holding the clustered galaxies (for their pictures), or null when none does. */
+  store: string | null;
+  /** Per cluster (clusters.csv order): its size and its most confident members (highest γ first). */
+  clusters: { cluster: string; galaxies: number; top: { id: string; gamma: number }[] }[];
+  /** overlap.csv: mean responsibility of each cluster k (columns) over the galaxies assigned to each cluster (rows). */
+  overlap: { names: string[]; values: number[][] } | null;
+}
+
 export interface RunsView {
   /** Embeddings stores; one that cannot be opened is listed with the reason. */
   stores: { name: string; galaxies: number; dimension: number; model: string; catalog: boolean; error?: string }[];
@@ -301,6 +311,37 @@ export class Explorer {
       clusters.push({ run: r.name, cluster: t.rows[row][t.header.indexOf('cluster')], gamma: Number.isFinite(gamma) ? gamma : null });
     }
     return { id, store: store.run.name, predictions, votes, neighbours: await store.neighbours(id, k), clusters };
+  }
+
+  /** A `galmorph cluster` run's gallery: clusters by size with their most confident galaxies, and the overlap matrix. */
+  async clusters(name: string, perCluster: number): Promise<ClustersView> {
+    const run = this.find(name, (r) => r.command === 'cluster', 'cluster run');
+    const file = join(run.dir, 'assignments.csv');
+    if (!existsSync(file)) throw new InputError('the cluster run has no assignments.csv (it has not finished)', { file: run.name }, 'wait for galmorph cluster to finish');
+    const t = this.table(file);
+    const [ic, ig] = [t.header.indexOf('cluster'), t.header.indexOf('gamma')];
+    if (ic < 0 || ig < 0) throw new InputError('assignments.csv has no cluster and gamma columns', { file: run.name }, 'an assignments.csv written by galmorph cluster');
+    const members = new Map<string, { id: string; gamma: number }[]>();
+    for (const row of t.rows) members.set(row[ic], [...(members.get(row[ic]) ?? []), { id: row[0], gamma: number(row[ig]) }]);
+    const clusters = [...members.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0])).map(([cluster, list]) => ({
+      cluster, galaxies: list.length, top: [...list].sort((a, b) => b.gamma - a.gamma).slice(0, perCluster),
+    }));
+    let store: string | null = null;
+    const first = t.rows[0]?.[0];
+    for (const r of this.runs.filter((x) => x.store)) {
+      const view = await this.store(r.name).catch(() => null);
+      if (first !== undefined && view?.indexOfId.has(first) === true) {
+        store = r.name;
+        break;
+      }
+    }
+    const overlapFile = join(run.dir, 'overlap.csv');
+    let overlap: ClustersView['overlap'] = null;
+    if (existsSync(overlapFile)) {
+      const { header, rows } = readCsv(overlapFile);
+      overlap = { names: header.slice(1), values: rows.map((r) => r.slice(1).map(number)) };
+    }
+    return { run: run.name, store, clusters, overlap };
   }
 
   /** A run's figures and summary, for the Experiments and Clusters pages. */

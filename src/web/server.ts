@@ -71,6 +71,7 @@ const galaxyQuery = z.object({ store: name, id: name, k: z.coerce.number().int()
 const thumbQuery = z.object({ store: name, id: name, size: z.coerce.number().int().min(8).max(256).default(64), stretch: z.enum(FITS_STRETCHES).default('arcsinh') }).strict();
 const runQuery = z.object({ run: name }).strict();
 const columnQuery = z.object({ run: name, column: name }).strict();
+const clustersQuery = z.object({ run: name, top: z.coerce.number().int().min(1).max(100).default(12) }).strict();
 const similarQuery = z.object({ store: name, k: z.coerce.number().int().min(1).max(100).default(8) }).strict();
 const rateBody = z.object({ id: name, rating: z.number() }).strict();
 
@@ -137,6 +138,10 @@ export async function createExplorerServer(options: ExplorerServerOptions): Prom
   app.get('/api/runs', async () => explorer.runsView());
   app.get('/api/run', async (request) => explorer.runFiles(params(runQuery, request.query).run));
   app.get('/api/map', async (request) => explorer.map(params(runQuery, request.query).run));
+  app.get('/api/clusters', async (request) => {
+    const q = params(clustersQuery, request.query);
+    return explorer.clusters(q.run, q.top);
+  });
   app.get('/api/map/column', async (request) => {
     const q = params(columnQuery, request.query);
     return explorer.mapColumn(q.run, q.column);

@@ -59,6 +59,12 @@ beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
   folder = await makeServedFolder(base);
   // serve() wants a bundle folder; the page's scripts are the browser test's business (test/browser/explorer.test.ts).
+  // A cluster run's tables as galmorph cluster writes them (the VaDE training itself is tested in test/workflows/cluster).
+  const ids = readCsv(join(folder.root, 'map', 'coordinates.csv')).rows.map((r) => r[0]);
+  mkdirSync(join(folder.root, 'clu'));
+  writeFileSync(join(folder.root, 'clu', 'config.json'), JSON.stringify({ command: 'cluster' }));
+  writeFileSync(join(folder.root, 'clu', 'assignments.csv'), `id,cluster,gamma\n${ids.map((id, i) => `${id},c0${i % 7 === 0 ? 2 : i % 2},${(0.5 + i / 100).toFixed(2)}`).join('\n')}\n`);
+  writeFileSync(join(folder.root, 'clu', 'overlap.csv'), 'cluster,c00,c01,c02\nc00,0.9,0.05,0.05\nc01,0.1,0.8,0.1\nc02,0.2,0.2,0.6\n');
   mkdirSync(bundle);
   writeFileSync(join(bundle, 'galmorph.js'), 'export {};');
   writeFileSync(join(bundle, 'explorer.js'), 'export {};');
@@ -157,7 +163,7 @@ describe('galmorph serve over a folder of runs', () => {
     const runs = (await http('GET', '/api/runs')).json() as { stores: { name: string; galaxies: number }[]; maps: { name: string; store: string }[]; runs: { name: string; command: string }[] };
     expect(runs.stores).toEqual([expect.objectContaining({ name: 'emb', galaxies: 30 })]);
     expect(runs.maps).toEqual([{ name: 'map', store: 'emb' }]);
-    expect(runs.runs.map((r) => `${r.name}:${r.command}`).sort()).toEqual(['emb:embed', 'map:map', 'pred:predict']);
+    expect(runs.runs.map((r) => `${r.name}:${r.command}`).sort()).toEqual(['clu:cluster', 'emb:embed', 'map:map', 'pred:predict']);
     expect(JSON.stringify(runs)).not.toContain(base); // no server paths
 
     const coords = readCsv(join(folder.root, 'map', 'coordinates.csv'));
@@ -211,6 +217,19 @@ describe('galmorph serve over a folder of runs', () => {
     const labelRow = labels.rows.find((r) => r[0] === id) as string[];
     const vote = galaxy.votes[0].answers[0];
     expect(Number(vote.value)).toBe(Number(labelRow[labels.header.indexOf(vote.column)]));
+    // Its cluster, from the cluster run's assignments.
+    const k = map.ids.indexOf(id);
+    expect((galaxy as unknown as { clusters: unknown[] }).clusters).toEqual([{ run: 'clu', cluster: `c0${k % 7 === 0 ? 2 : k % 2}`, gamma: Number((0.5 + k / 100).toFixed(2)) }]);
+    // The cluster gallery: clusters by size, members by γ, the store that holds them, the overlap matrix.
+    const clusters = (await http('GET', '/api/clusters?run=clu&top=3')).json() as { store: string; clusters: { cluster: string; galaxies: number; top: { id: string; gamma: number }[] }[]; overlap: { names: string[]; values: number[][] } };
+    const expected = ['c00', 'c01', 'c02'].map((c) => {
+      const members = map.ids.map((m, i) => ({ id: m, cluster: `c0${i % 7 === 0 ? 2 : i % 2}`, gamma: Number((0.5 + i / 100).toFixed(2)) })).filter((m) => m.cluster === c);
+      return { cluster: c, galaxies: members.length, top: members.sort((a, b) => b.gamma - a.gamma).slice(0, 3).map(({ id: m, gamma }) => ({ id: m, gamma })) };
+    }).sort((a, b) => b.galaxies - a.galaxies);
+    expect(clusters.store).toBe('emb');
+    expect(clusters.clusters).toEqual(expected);
+    expect(clusters.overlap).toEqual({ names: ['c00', 'c01', 'c02'], values: [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]] });
+    expect((await http('GET', '/api/clusters?run=map')).json().error).toMatch(/no cluster run "map"/);
     // Neighbours: galmorph similar --id's.
     const reference = await similar({ embeddings: join(folder.root, 'emb'), out: join(base, 'sim'), id, k: 4, components: 6, progress: false });
     expect(galaxy.neighbours.map((n) => n.id)).toEqual(reference.neighbours.map((n) => n.id));

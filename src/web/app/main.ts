@@ -3,6 +3,7 @@
  * Everything it loads comes from the server that served it (the Content-Security-Policy enforces that).
  */
 import { anomaliesPage } from './anomaliesPage.js';
+import { clustersPage } from './clustersPage.js';
 import { el, errorBox } from './dom.js';
 import { galaxyPage } from './galaxyPage.js';
 import { mapPage } from './mapPage.js';
@@ -15,6 +16,7 @@ const PAGES: Record<string, { title: string; page: Page; nav: boolean }> = {
   map: { title: 'Map', page: mapPage, nav: true },
   search: { title: 'Search', page: searchPage, nav: true },
   anomalies: { title: 'Anomalies', page: anomaliesPage, nav: true },
+  clusters: { title: 'Clusters', page: clustersPage, nav: true },
   runs: { title: 'Runs', page: runsPage, nav: true },
   galaxy: { title: 'Galaxy', page: galaxyPage, nav: false },
 };
