@@ -65,7 +65,7 @@ export function registerQueueCommand(program: Command): void {
     console.log(`queue ${name}: ${r.added} shard jobs added (${r.done} of ${r.shards} shards already done) for ${table.manifest.catalog.rows} galaxies into ${table.dir}`);
   });
 
-  // table1: the experiment's flags but --resume (a submission always continues its folder) and --command-line.
+  // table1: the experiment's flags but --resume (a submission always continues its folder) and the commandLine field.
   const { resume: _resume, commandLine: _commandLine, ...table1Own } = TABLE1_FIELDS;
   const table1 = submit
     .command('table1')
