@@ -9,12 +9,12 @@
 import { field, resolveFields, type FieldValues } from '../../util/fields.js';
 import { ALLOW_ABSOLUTE_PATHS_FIELD, COMPUTE_FIELDS, ON_BAD_FIELD, outFolder, PROGRESS_FIELD } from '../commonFields.js';
 import { RunFolder } from '../../util/runFolder.js';
-import { ProgressBar } from '../../util/progress.js';
 import { describeBackend } from '../../backend/initBackend.js';
 import { DEFAULT_SHARD_SIZE, type EmbeddingManifest } from '../../data/embeddingStore.js';
 import { ShardedTable, type LeftOut } from '../../data/shardedTable.js';
 import { EMBEDDING_LAYERS } from '../../models/bayesianCnn.js';
 import { REPRESENTATIONS } from './embedEncoder.js';
+import { makeMissingShards } from '../shardRun.js';
 import { EmbedShardRunner, embedTableSpec, finishEmbedTable } from './embedShards.js';
 
 // The explorer (src/web) imports the PCA file's name from here; its home is the store's.
@@ -67,41 +67,14 @@ export async function embed(given: Partial<EmbedOptions> & Pick<EmbedOptions, 'c
   const started = performance.now();
   using run = new RunFolder(options.out);
   run.log(describeBackend());
-  const { spec, plan } = await embedTableSpec(options);
+  const { spec } = await embedTableSpec(options);
   const { info, dimension, preprocessing } = spec.settings;
   run.writeJson('config.json', { command: 'embed', ...options, encoder: info, dimension, preprocessing });
   const table = ShardedTable.create(options.out, spec, { restart: options.restart });
-  const missing = table.missing();
-  const before = table.shardCount - missing.length;
-  run.log(`${plan.rows} galaxies from ${plan.source} in ${table.shardCount} shards of ${options.shardSize}; ${before} done already, making ${missing.length}`);
-  let made = 0;
-  let seconds = 0;
-  const cpu0 = process.cpuUsage();
-  if (missing.length > 0) {
-    const runner = new EmbedShardRunner(table);
-    try {
-      const todo = missing.reduce((n, k) => n + table.shard(k).rowEnd - table.shard(k).rowStart, 0);
-      const bar = options.progress ? new ProgressBar({ label: 'embed', total: todo, unit: 'galaxies' }) : null;
-      for (const k of missing) {
-        const receipt = await runner.run(k);
-        made += receipt.rowEnd - receipt.rowStart;
-        seconds += receipt.seconds;
-        for (const s of receipt.leftOut) run.log(`skipped ${s.id}: ${s.reason}`, { echo: false });
-        run.log(`shard ${k}: rows ${receipt.rowStart + 1}–${receipt.rowEnd}, ${receipt.rows} embedded, ${receipt.leftOut.length} left out, ${receipt.seconds.toFixed(1)} s`, { echo: false });
-        bar?.tick(receipt.rowEnd - receipt.rowStart);
-      }
-      bar?.finish();
-    } finally {
-      runner.dispose();
-    }
-  }
-  const cpu = process.cpuUsage(cpu0);
-  const rate = made > 0 ? made / seconds : null;
-  const finished = await finishEmbedTable(table, run, {
-    seconds: (performance.now() - started) / 1000, galaxiesPerSecond: rate, galaxiesPerCpuSecond: made > 0 ? made / ((cpu.user + cpu.system) / 1e6) : null, shardsDoneBefore: before,
-  });
+  const stats = await makeMissingShards(table, run, () => new EmbedShardRunner(table), { label: 'embed', verb: 'embedded', progress: options.progress });
+  const finished = await finishEmbedTable(table, run, { ...stats, seconds: (performance.now() - started) / 1000 });
   return {
     galaxies: finished.galaxies, dimension: finished.store.dimension, manifest: finished.store.manifest, pcaVariance: finished.pcaVariance, skipped: finished.leftOut,
-    shardsDoneBefore: before, galaxiesPerSecond: rate, seconds: (performance.now() - started) / 1000, peakRssMb: finished.peakRssMb,
+    shardsDoneBefore: stats.shardsDoneBefore, galaxiesPerSecond: stats.galaxiesPerSecond, seconds: (performance.now() - started) / 1000, peakRssMb: finished.peakRssMb,
   };
 }

@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { field, resolveFields } from '../../util/fields.js';
 import { InputError } from '../../util/errors.js';
-import { ProgressBar, formatSeconds } from '../../util/progress.js';
+import { formatSeconds } from '../../util/progress.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { describeBackend } from '../../backend/initBackend.js';
 import { planCatalogShards, readShardRows, type CatalogShardPlan } from '../../data/catalogShards.js';
@@ -31,6 +31,7 @@ import { PREDICT_FIELDS, type PredictOptions } from './predict.js';
 import { checkEnsemble, predictPasses, type EnsembleMember } from './predictPasses.js';
 import { summarisePasses } from './predictSummary.js';
 import { fullPredictionTable } from './predictTable.js';
+import { makeMissingShards } from '../shardRun.js';
 
 /** The options only the streaming predict has. */
 export const PREDICT_SHARD_FIELDS = {
@@ -160,34 +161,11 @@ export async function predictSharded(given: Partial<PredictShardedOptions> & Pic
   using run = new RunFolder(options.out);
   run.log(describeBackend());
   run.writeJson('config.json', { command: 'predict', ...options });
-  const { spec, plan } = await predictTableSpec(options);
+  const { spec } = await predictTableSpec(options);
   const table = ShardedTable.create(options.out, spec, { restart: options.restart });
-  const missing = table.missing();
-  const before = table.shardCount - missing.length;
-  run.log(`${plan.rows} galaxies from ${plan.source} in ${table.shardCount} shards of ${options.shardSize}; ${before} done already, making ${missing.length}`);
-  const runner = new PredictShardRunner(table);
-  let made = 0;
-  let seconds = 0;
-  const cpu0 = process.cpuUsage();
-  try {
-    const todo = missing.reduce((n, k) => n + table.shard(k).rowEnd - table.shard(k).rowStart, 0);
-    const bar = options.progress ? new ProgressBar({ label: 'predict', total: todo, unit: 'galaxies' }) : null;
-    for (const k of missing) {
-      const receipt = await runner.run(k);
-      made += receipt.rowEnd - receipt.rowStart;
-      seconds += receipt.seconds;
-      run.log(`shard ${k}: rows ${receipt.rowStart + 1}–${receipt.rowEnd}, ${receipt.rows} predicted, ${receipt.leftOut.length} left out, ${receipt.seconds.toFixed(1)} s`, { echo: false });
-      bar?.tick(receipt.rowEnd - receipt.rowStart);
-    }
-    bar?.finish();
-  } finally {
-    runner.dispose();
-  }
-  const cpu = process.cpuUsage(cpu0);
-  const rate = made > 0 ? made / seconds : null;
-  const cpuRate = made > 0 ? made / ((cpu.user + cpu.system) / 1e6) : null;
-  const merged = await finishPredictTable(table, run, { galaxiesPerSecond: rate, galaxiesPerCpuSecond: cpuRate, shardsDoneBefore: before });
-  return { ...merged, shardsDoneBefore: before, galaxiesPerSecond: rate, galaxiesPerCpuSecond: cpuRate };
+  const stats = await makeMissingShards(table, run, () => new PredictShardRunner(table), { label: 'predict', verb: 'predicted', progress: options.progress });
+  const merged = await finishPredictTable(table, run, stats);
+  return { ...merged, ...stats };
 }
 
 /**

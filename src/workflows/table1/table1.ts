@@ -5,12 +5,10 @@
  * are skipped when the run folder is reused with `resume`. Options: TABLE1_FIELDS (presets in table1Presets.ts);
  * config.json in the run folder is the resolved set.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { z } from 'zod';
 import { describeBackend, initBackend } from '../../backend/initBackend.js';
-import type { CatalogRow } from '../../data/catalog.js';
-import type { ImageDataset } from '../../data/dataset.js';
 import { PIXEL_LIKELIHOODS } from '../../losses/pixelLikelihood.js';
 import { OptionError } from '../../util/errors.js';
 import { field, fieldDefaults, resolveFields, type FieldValues } from '../../util/fields.js';
@@ -18,19 +16,14 @@ import { ProgressBar } from '../../util/progress.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { resumeCommandLine } from '../../util/commandLine.js';
 import { InterruptedError, interruptRequested, stoppableWhile } from '../../util/interrupt.js';
-import { REGIMES, needsPretraining, type Regime } from '../../train/regimes/regimePhases.js';
-import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, samePath, SCHEMA_FIELD } from '../commonFields.js';
-import { simulate } from '../simulate/simulate.js';
-import { measureLossBalance, pretrain, runCell, type CellContext, type CellResult, type PretrainResult } from './table1Cell.js';
-import type { GradientBalance } from '../../train/regimes/lossBalance.js';
-import type { LossBalanceReport } from './table1Report.js';
-import { AUGMENTATIONS, AUGMENTED_PHASES, imageDataset, labelledDataset, loadTable1Data, type Augmentation, type AugmentedPhase, type SkippedSource } from './table1Data.js';
+import { REGIMES, type Regime } from '../../train/regimes/regimePhases.js';
+import { CATALOG_FIELDS, COMPUTE_FIELDS, NOMINAL_N_FIELD, SCHEMA_FIELD } from '../commonFields.js';
+import type { CellResult } from './table1Cell.js';
+import { AUGMENTATIONS, AUGMENTED_PHASES, type Augmentation, type AugmentedPhase, type SkippedSource } from './table1Data.js';
 import { STANDARD_PLAN, TABLE1_PRESETS, TABLE1_PRESETS_NEEDING_DATA, TABLE1_PRESET_NAMES } from './table1Presets.js';
 import { cellResultFile, estimatePlanSeconds, finishedCells, planTable1 } from './table1Plan.js';
 import { writeTable1Report, type AggregateRow } from './table1Report.js';
-
-/** Weight seeds the loss balance is measured for (each with its own first batch). */
-const LOSS_BALANCE_SEEDS = 3;
+import { runAndSaveCell, setupTable1 } from './table1Setup.js';
 
 const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
 const fraction = z.number().min(0).max(1);
@@ -113,14 +106,6 @@ export type Table1Options = FieldValues<typeof TABLE1_FIELDS>;
 
 export const TABLE1_DEFAULTS: Table1Options = fieldDefaults(TABLE1_FIELDS);
 
-/** Options naming files: the same catalog given relatively or absolutely is the same setting. */
-const PATH_OPTIONS: readonly (keyof Table1Options)[] = ['data', 'unlabelled', 'test'];
-const sameSetting = (k: keyof Table1Options, a: unknown, b: unknown): boolean =>
-  PATH_OPTIONS.includes(k) ? samePath(a, b) : JSON.stringify(a) === JSON.stringify(b);
-
-/** Options that may change when a run folder is resumed (every other one must match its config.json). */
-const RESUME_FREE: readonly (keyof Table1Options)[] = ['preset', 'out', 'resume', 'workers', 'backend', 'commandLine'];
-
 export interface Table1Result {
   out: string;
   /** The resolved options (as in config.json). */
@@ -153,89 +138,8 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   using run = new RunFolder(o.out);
   const backend = await initBackend({ backend: o.backend, threads: o.workers });
   run.log(`galmorph experiment table1 — ${describeBackend(backend)}`);
-  if (o.resume && run.exists('config.json')) {
-    const previous = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as Record<string, unknown>;
-    const changed = (Object.keys(TABLE1_FIELDS) as (keyof Table1Options)[])
-      .filter((k) => !RESUME_FREE.includes(k) && !sameSetting(k, previous[k] ?? TABLE1_DEFAULTS[k], o[k]));
-    if (changed.length > 0) {
-      throw new OptionError('resume', `the same settings as ${run.path('config.json')} (use a new run folder for new settings)`, `different ${changed.join(', ')}`);
-    }
-  }
-  run.writeJson('config.json', { command: 'experiment table1', ...o, backendDescription: backend });
-
-  let data = o.data;
-  let unlabelled = o.unlabelled;
-  let dataNote = data ?? '';
-  if (data === null) {
-    const simulated = async (name: string, n: number, seed: number): Promise<string> => {
-      const folder = run.path(name);
-      if (!(o.resume && existsSync(`${folder}/labels.csv`))) {
-        run.log(`simulating ${n} galaxies (${o.imageSize} px, schema ${o.schema}, seed ${seed}) into ${folder}`);
-        await simulate({ out: folder, n, size: o.imageSize, schema: o.schema as 'q1', seed });
-      }
-      return folder;
-    };
-    data = await simulated('simulated', o.simulate, o.seed);
-    dataNote = `${o.simulate} simulated galaxies (galmorph simulate, seed ${o.seed}) in ${data}; scored also against the true probabilities`;
-    if (unlabelled === null && o.simulateUnlabelled > 0) {
-      // Another seed gives other galaxies; their votes are never read (the catalog is read as unlabelled).
-      unlabelled = await simulated('simulated-unlabelled', o.simulateUnlabelled, o.seed + 1_000_003);
-      dataNote += `; ${o.simulateUnlabelled} further simulated galaxies (seed ${o.seed + 1_000_003}) as unlabelled images`;
-    }
-  }
-  const tableData = await loadTable1Data({
-    data, unlabelled, test: o.test, schema: o.schema, question: o.question,
-    nominalN: o.nominalN, split: o.split, valSize: o.valSize, onBad: o.onBad, labelKind: o.labelKind, allowAbsolutePaths: o.allowAbsolutePaths,
-  });
-  for (const s of tableData.skipped) for (const r of s.list) run.log(`skipped (--on-bad skip) ${r.id}: ${r.reason}`);
-  const maxLabels = Math.max(...o.labels);
-  if (tableData.trainPool.length < maxLabels) {
-    throw new OptionError('labels', `at most ${tableData.trainPool.length} (the training pool of ${data})`, maxLabels);
-  }
-  const splitSizes = {
-    'training pool': tableData.trainPool.length, validation: tableData.val.length, test: tableData.test.length,
-    'unlabelled images': tableData.unlabelled.length, ...(tableData.externalTest ? { 'external test': tableData.externalTest.rows.length } : {}),
-  };
-  run.log(`splits: ${JSON.stringify(splitSizes)}`);
-  const preprocess = { size: o.imageSize, crop: o.data === null ? 1 : o.crop, colour: 'grey' as const };
-  const evalChoice = { preprocess, batchSize: 64, seed: o.seed, training: false, onBad: o.onBad };
-  const unlabelledSets = new Map<string, ImageDataset<CatalogRow>>();
-  const ctx: CellContext = {
-    settings: o, data: tableData, preprocess, workers: o.workers, backend: backend.backend, run, classifierWeight: o.classifierWeight ?? 1,
-    valSet: labelledDataset(tableData.val, evalChoice),
-    testSet: labelledDataset(tableData.test, evalChoice),
-    externalSet: tableData.externalTest ? labelledDataset(tableData.externalTest.rows, evalChoice) : null,
-    unlabelledSet: (seed, augment) => {
-      const key = `${seed}/${augment}`;
-      if (!unlabelledSets.has(key)) {
-        unlabelledSets.set(key, imageDataset(tableData.unlabelled, { preprocess, batchSize: o.batchSize, seed, training: true, augment, onBad: o.onBad }));
-      }
-      return unlabelledSets.get(key)!;
-    },
-  };
-
-  // What the classifier weight is weighed against: the two terms' gradients at initialisation (cheap: a batch for
-  // each of three weight seeds; the ratio varies several-fold between seeds, so their geometric mean is used).
-  // Without a weight given, the alternating regime uses that ratio, so that at the start the vote term pulls on
-  // the shared weights as hard as the reconstruction (the ratio grows with the pixels: ≈ 4 at 32 px, ≈ 120 at 128 px).
-  let lossBalance: LossBalanceReport | null = null;
-  if (o.regimes.includes('alternating') && o.resume && run.exists('gradient_balance.json')) {
-    // A resumed run keeps the weight its first cells were trained with (a new measurement could round differently).
-    lossBalance = JSON.parse(readFileSync(run.path('gradient_balance.json'), 'utf8')) as LossBalanceReport;
-    ctx.classifierWeight = lossBalance.classifierWeight;
-    run.log(`loss balance: reusing gradient_balance.json (--resume): classifier weight ${ctx.classifierWeight} (${lossBalance.source})`);
-  } else if (o.regimes.includes('alternating')) {
-    const labels = Math.min(...o.labels);
-    const measured: GradientBalance[] = [];
-    for (let k = 0; k < LOSS_BALANCE_SEEDS; k++) measured.push(await measureLossBalance(ctx, labels, o.seed + k));
-    const ratio = Math.exp(measured.reduce((a, m) => a + Math.log(m.sharedRatio), 0) / measured.length);
-    ctx.classifierWeight = o.classifierWeight ?? Number(ratio.toPrecision(2));
-    lossBalance = { labels, seeds: measured.map((_, k) => o.seed + k), measured, sharedRatio: ratio, classifierWeight: ctx.classifierWeight,
-      source: o.classifierWeight === null ? 'balanced at initialisation (measured)' : 'given' };
-    run.writeJson('gradient_balance.json', lossBalance);
-    run.log(`loss balance at initialisation (${labels} labels, seeds ${lossBalance.seeds.join(', ')}): ‖∇ELBO‖ / ‖∇NLL‖ on the ET and encoder weights ` +
-      `${measured.map((m) => m.sharedRatio.toPrecision(3)).join(', ')} (geometric mean ${ratio.toPrecision(3)}); classifier weight ${ctx.classifierWeight} (${lossBalance.source})`);
-  }
+  const setup = await setupTable1(o, run, backend, o.resume ? 'continue' : 'run');
+  const { ctx, data: tableData, dataNote, splitSizes, lossBalance, unlabelledSets } = setup;
 
   const plan = planTable1(o, { unlabelled: tableData.unlabelled.length });
   const grid = plan.cells;
@@ -252,7 +156,6 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
   }
   const bar = new ProgressBar({ label: 'table1 cells', total: grid.length, unit: 'cell' });
   const cells: CellResult[] = [];
-  const pretrained = new Map<number, PretrainResult>();
   const bad = () => [ctx.valSet, ctx.testSet, ...unlabelledSets.values()].flatMap((d) => d.badImages);
   const skipped = (): SkippedSource[] => {
     const b = bad();
@@ -274,11 +177,7 @@ export async function runTable1(given: Partial<Table1Options> = {}): Promise<Tab
           bar.tick(1);
           continue;
         }
-        if (needsPretraining(regime) && !pretrained.has(seed)) pretrained.set(seed, await pretrain(ctx, seed));
-        const result = await runCell(ctx, regime, labels, seed, pretrained.get(seed) ?? null);
-        run.writeJson(file, result);
-        run.log(`${name}: test sum-abs ${result.test.votes.sumAbs.toFixed(4)}, RMSE ${result.test.votes.rmse.toFixed(4)}` +
-          (result.test.truth ? `, vs truth ${result.test.truth.sumAbs.toFixed(4)}` : '') + `, ${result.wallSeconds.toFixed(0)} s`);
+        const result = await runAndSaveCell(setup, { regime, labels, seed });
         cells.push(result);
         run.log(`${name}: load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1/5/15 min) at its end`, { echo: false });
         // The report so far, so that a run stopped here (or still running) can be read and its finished cells shown.

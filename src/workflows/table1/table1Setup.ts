@@ -1,7 +1,7 @@
 /**
- * What every cell of a Table 1 run shares, and the one way a cell is made and saved — for the queue's table1 jobs
- * (src/jobs/table1Jobs.ts: submit sets the run folder up, workers make cells, merge writes the report) on the same
- * run folder layout as `galmorph experiment table1` (table1.ts), so either can continue what the other started:
+ * What every cell of a Table 1 run shares, and the one way a cell is made and saved — for `galmorph experiment
+ * table1` (runTable1) and the queue's table1 jobs (src/jobs/table1Jobs.ts: submit sets the run folder up, workers
+ * make cells, merge writes the report) alike, on one run folder layout, so either can continue what the other started:
  *
  *   <out>/config.json                      the resolved options (TABLE1_FIELDS) + command + backend description
  *   <out>/simulated/, simulated-unlabelled/ the simulated catalogs (when --data is absent)
@@ -9,9 +9,9 @@
  *   <out>/pretrain/seed<s>/result.json     the VAE pre-training of seed s (two-step and M1 start from it)
  *   <out>/cells/<regime>-<labels>-seed<s>/result.json   a cell's result: its presence marks the cell done
  *
- * The set-up follows runTable1's steps: the settings check against config.json, the simulation, the splits, the
- * shared evaluation datasets and the loss balance (measured once per run folder, then reused, so every cell of a
- * run weighs the vote term the same).
+ * The set-up: the settings check against config.json, the simulation, the splits, the shared evaluation datasets
+ * and the loss balance (measured once per run folder, then reused, so every cell of a run weighs the vote term the
+ * same).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,11 +85,12 @@ export function pretrainDone(dir: string, seed: number): boolean {
 }
 
 /**
- * How a run folder is set up: 'continue' (queue submit; like --resume: config.json must match when present, the
- * simulated data and the measured loss balance are reused, what is missing is made) or 'read' (a queue worker or
- * the merge: config.json is the settings, and everything must be set up already).
+ * How a run folder is set up: 'run' (a new run: config.json written, the data simulated, the loss balance measured),
+ * 'continue' (--resume and queue submit: config.json must match when present, the simulated data and the measured
+ * loss balance are reused, what is missing is made) or 'read' (a queue worker or the merge: config.json is the
+ * settings, and everything must be set up already).
  */
-export type SetupMode = 'continue' | 'read';
+export type SetupMode = 'run' | 'continue' | 'read';
 
 /** What every cell of a run shares (setupTable1). */
 export interface Table1Setup {
@@ -108,8 +109,9 @@ export interface Table1Setup {
 
 /** The settings check, the data, the splits, the shared evaluation datasets and the loss balance (module comment). */
 export async function setupTable1(o: Table1Settings, run: RunFolder, backend: BackendDescription, mode: SetupMode): Promise<Table1Setup> {
-  if (mode === 'continue') {
-    if (run.exists('config.json')) {
+  const reuse = mode !== 'run';
+  if (mode !== 'read') {
+    if (mode === 'continue' && run.exists('config.json')) {
       const previous = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as Record<string, unknown>;
       const changed = (Object.keys(TABLE1_FIELDS) as (keyof Table1Options)[])
         .filter((k) => !RESUME_FREE.includes(k) && !sameSetting(k, previous[k] ?? TABLE1_DEFAULTS[k], o[k]));
@@ -125,7 +127,7 @@ export async function setupTable1(o: Table1Settings, run: RunFolder, backend: Ba
   if (data === null) {
     const simulated = async (name: string, n: number, seed: number): Promise<string> => {
       const folder = run.path(name);
-      if (!existsSync(join(folder, 'labels.csv'))) {
+      if (!(reuse && existsSync(join(folder, 'labels.csv')))) {
         if (mode === 'read') throw new InputError(`the simulated catalog ${folder} is missing`, { file: run.dir }, 'submit the run again (galmorph queue submit table1 simulates it)');
         run.log(`simulating ${n} galaxies (${o.imageSize} px, schema ${o.schema}, seed ${seed}) into ${folder}`);
         await simulate({ out: folder, n, size: o.imageSize, schema: o.schema as 'q1', seed });
@@ -150,7 +152,7 @@ export async function setupTable1(o: Table1Settings, run: RunFolder, backend: Ba
     'training pool': tableData.trainPool.length, validation: tableData.val.length, test: tableData.test.length,
     'unlabelled images': tableData.unlabelled.length, ...(tableData.externalTest ? { 'external test': tableData.externalTest.rows.length } : {}),
   };
-  if (mode === 'continue') {
+  if (mode !== 'read') {
     for (const s of tableData.skipped) for (const r of s.list) run.log(`skipped (--on-bad skip) ${r.id}: ${r.reason}`);
     run.log(`splits: ${JSON.stringify(splitSizes)}`);
   }
@@ -174,8 +176,10 @@ export async function setupTable1(o: Table1Settings, run: RunFolder, backend: Ba
   // initialisation (geometric mean over three weight seeds), as runTable1 measures it; measured once per folder.
   let lossBalance: LossBalanceReport | null = null;
   if (o.regimes.includes('alternating')) {
-    if (run.exists(GRADIENT_BALANCE_FILE)) {
+    if (reuse && run.exists(GRADIENT_BALANCE_FILE)) {
+      // A continued run keeps the weight its first cells were trained with (a new measurement could round differently).
       lossBalance = JSON.parse(readFileSync(run.path(GRADIENT_BALANCE_FILE), 'utf8')) as LossBalanceReport;
+      if (mode === 'continue') run.log(`loss balance: reusing ${GRADIENT_BALANCE_FILE}: classifier weight ${lossBalance.classifierWeight} (${lossBalance.source})`);
     } else {
       if (mode === 'read') throw new InputError(`no ${GRADIENT_BALANCE_FILE}`, { file: run.dir }, 'submit the run again (galmorph queue submit table1 measures the loss balance)');
       const labels = Math.min(...o.labels);

@@ -131,7 +131,7 @@ describe('embed → similar → map on a simulated catalog', () => {
     await expect(similar({ embeddings: store, out: join(dir, 'bad1'), id: 'no-such-galaxy', components: 5, progress: false })).rejects.toThrow(/emb: id not in the embeddings: "no-such-galaxy" — the store holds 30 galaxies/);
     await expect(similar({ embeddings: store, out: join(dir, 'bad2'), id: 'x', image: 'y.png', components: 5, progress: false })).rejects.toThrow(/option "id": expected exactly one of --id, --ids or --image \(or --evaluate\), got "id and image"/);
     await expect(similar({ embeddings: store, out: join(dir, 'bad3'), id: 'x', components: 9, progress: false })).rejects.toThrow(/9 PCA components asked but pca\.json has 6/);
-    await expect(similar({ embeddings: catalog, out: join(dir, 'bad4'), id: 'x', components: 5, progress: false })).rejects.toThrow(/catalog: not an embeddings store: no embeddings\.json — pass the --out folder of a galmorph embed run/);
+    await expect(similar({ embeddings: catalog, out: join(dir, 'bad4'), id: 'x', components: 5, progress: false })).rejects.toThrow(/catalog: not an embeddings store: no manifest\.json — pass the --out folder of a galmorph embed run/);
     const other = join(dir, 'emb-copy');
     const { cpSync } = await import('node:fs');
     cpSync(store, other, { recursive: true });
