@@ -7,8 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { EMBEDDINGS_MANIFEST } from '../data/embeddingStore.js';
-import { PCA_FILE } from '../workflows/embed/embed.js';
+import { EMBEDDINGS_PCA_FILE, isEmbeddingStore } from '../data/embeddingStore.js';
 
 export interface RunInfo {
   /** Path relative to the served folder, with '/' separators: the run's name in URLs. */
@@ -41,7 +40,7 @@ export function discoverRuns(root: string, maxDepth = 3): RunInfo[] {
   const runs: RunInfo[] = [];
   const visit = (dir: string, depth: number) => {
     const config = readConfig(dir);
-    const store = existsSync(join(dir, EMBEDDINGS_MANIFEST)) && existsSync(join(dir, PCA_FILE));
+    const store = isEmbeddingStore(dir) && existsSync(join(dir, EMBEDDINGS_PCA_FILE));
     const command = typeof config?.command === 'string' ? config.command : store ? 'store' : null;
     if (command !== null && dir !== root) runs.push({ name: relative(root, dir).split(sep).join('/'), dir, command, config: config ?? {}, store });
     if (depth >= maxDepth) return;
