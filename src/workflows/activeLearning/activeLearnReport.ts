@@ -1,5 +1,6 @@
 /**
- * The report of an active-learning run: tables (curve.csv, results.json), plots (error against labels, against
+ * The report of an active-learning run: tables (curve.csv, acquisitions.csv: every galaxy each round acquired with its
+ * BALD score, results.json), plots (error against labels, against
  * noisy votes and against the true probabilities; discrete-coverage calibration), image grids of the galaxies
  * acquired each round, properties of acquired vs pool galaxies (simulated truth), and summary.md.
  */
@@ -56,6 +57,9 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
     coverage_error: roundCoverage[i], epochs: r.training.epochs, best_epoch: r.training.bestEpoch, best_validation: r.training.bestValidation,
     stopped_by: r.training.stoppedBy, seconds: r.seconds,
   })));
+  writeCsvTable(run.path('acquisitions.csv'), records.flatMap((r) => r.acquired.map((a, k) => ({
+    acquisition: r.acquisition, round: r.round, labels: r.labels, rank: k + 1, id: a.galaxy.id, bald: a.score,
+  }))), { columns: ['acquisition', 'round', 'labels', 'rank', 'id', 'bald'] });
   const curve = (a: AcquisitionFunction, key: 'errorVotes' | 'errorTruth') =>
     records.filter((r) => r.acquisition === a).map((r) => ({ labels: r.labels, error: r[key] }));
   const [main, baseline] = [acquisitions[0], acquisitions[acquisitions.length - 1]];

@@ -2,7 +2,9 @@
  * `galmorph predict`: load one or several Bayesian CNNs (an equal-weight ensemble), run T MC-dropout passes over a
  * catalog's galaxies and write per-answer vote fractions, 90% intervals, P(asked) and expected votes as CSV and
  * Parquet — a friendly table (fractions of questions with P(asked) < 0.5 left blank) and a full one — with the
- * resolved config, a JSON summary, a Markdown summary and a log in the run folder.
+ * resolved config, a JSON summary, a Markdown summary and a log in the run folder. Both tables also carry each
+ * galaxy's BALD per question and in total (which galaxies volunteers should label next; `--no-bald` leaves it out),
+ * computed from the same passes.
  */
 import { field, resolveFields, type FieldValues } from '../../util/fields.js';
 import { InputError } from '../../util/errors.js';
@@ -17,7 +19,8 @@ import { writeParquet } from '../../data/parquet.js';
 import { loadBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
 import { predictPasses, type EnsembleMember } from './predictPasses.js';
 import { summarisePasses } from './predictSummary.js';
-import { DEFAULT_ASKED_THRESHOLD, friendlyPredictionTable, fullPredictionTable, type PredictionTable } from './predictTable.js';
+import { DEFAULT_ASKED_THRESHOLD, friendlyPredictionTable, fullPredictionTable, withBald, type PredictionTable } from './predictTable.js';
+import { galaxyBald, type GalaxyBald } from '../activeLearning/activeLearnBald.js';
 
 /** `galmorph predict`'s options, declared once (API type, defaults, validation; CLI flags). */
 export const PREDICT_FIELDS = {
@@ -37,6 +40,14 @@ export const PREDICT_FIELDS = {
 
 export type PredictOptions = FieldValues<typeof PREDICT_FIELDS>;
 
+/** The option only the whole-catalog predict has (the sharded one, predictShards.ts, writes no BALD columns). */
+export const PREDICT_BALD_FIELDS = {
+  bald: field.boolean({
+    default: true, flag: '--no-bald',
+    help: 'leave out the BALD columns (<question>_bald and their sum bald: mutual information of the votes and the weights from the passes, for choosing which galaxies to label next)',
+  }),
+};
+
 /** A galaxy left out of the predictions (`onBad: 'skip'`): a bad catalog row or an unreadable image. */
 export interface PredictSkipped {
   /** 1-based data row of the catalog (null for an image found bad while decoding). */
@@ -53,8 +64,8 @@ export interface PredictResult {
   files: { friendlyCsv: string; friendlyParquet: string; fullCsv: string; fullParquet: string; summary: string };
 }
 
-export async function predict(given: Partial<PredictOptions> & Pick<PredictOptions, 'models' | 'catalog' | 'out'>): Promise<PredictResult> {
-  const options = resolveFields(PREDICT_FIELDS, given);
+export async function predict(given: Partial<PredictOptions & { bald: boolean }> & Pick<PredictOptions, 'models' | 'catalog' | 'out'>): Promise<PredictResult> {
+  const options = resolveFields({ ...PREDICT_FIELDS, ...PREDICT_BALD_FIELDS }, given);
   const members: EnsembleMember[] = options.models.map((dir) => {
     const loaded = loadBayesianCnn(dir);
     return { model: loaded.model, preprocessing: loaded.preprocessing, source: dir };
@@ -80,6 +91,15 @@ export async function predict(given: Partial<PredictOptions> & Pick<PredictOptio
       throw new InputError(`no galaxy could be predicted: all ${skipped.length} were left out (first: ${skipped[0]?.reason ?? 'none'})`, { file: catalog.source }, 'fix the catalog and images (galmorph check lists every problem)');
     }
     const summary = summarisePasses(model.head, model.schema, outputs.passes, options.nominalN);
+    let bald: GalaxyBald | null = null;
+    if (options.bald) {
+      const t0 = performance.now();
+      bald = galaxyBald(model.head, model.schema, outputs.passes, outputs.ids, summary.probabilityAsked, options.nominalN, options.seed);
+      run.log(bald === null
+        ? `BALD not computed: the ${model.config.head} head has no vote-count model for it`
+        : `BALD of ${outputs.ids.length} galaxies × ${bald.questions.length} question(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const addBald = (table: PredictionTable) => (bald === null ? table : withBald(table, bald, model.schema));
     const files = {
       friendlyCsv: run.path('predictions.csv'),
       friendlyParquet: run.path('predictions.parquet'),
@@ -87,16 +107,17 @@ export async function predict(given: Partial<PredictOptions> & Pick<PredictOptio
       fullParquet: run.path('predictions_full.parquet'),
       summary: run.path('summary.md'),
     };
-    writeTable(friendlyPredictionTable(outputs.ids, summary, options.askedThreshold), files.friendlyCsv, files.friendlyParquet);
-    writeTable(fullPredictionTable(outputs.ids, summary), files.fullCsv, files.fullParquet);
+    writeTable(addBald(friendlyPredictionTable(outputs.ids, summary, options.askedThreshold)), files.friendlyCsv, files.friendlyParquet);
+    writeTable(addBald(fullPredictionTable(outputs.ids, summary)), files.fullCsv, files.fullParquet);
     const meanFractions = Object.fromEntries(summary.answers.map((a, k) => [a.key, mean(summary.fraction.map((f) => f[k]))]));
-    run.writeJson('results.json', { galaxies: outputs.ids.length, skippedCount: skipped.length, skipped, meanFractions });
+    run.writeJson('results.json', { galaxies: outputs.ids.length, skippedCount: skipped.length, skipped, meanFractions, bald: bald === null ? null : { meanTotal: mean(Array.from(bald.total)), maxTotal: bald.total.reduce((m, v) => Math.max(m, v), 0) } });
     run.writeText('summary.md', [
       `# Predictions`,
       '',
       `${outputs.ids.length} galaxies from \`${catalog.source}\`, ${members.length} model(s) (${options.models.join(', ')}), ${options.passes} MC-dropout passes each` +
         `${options.tta ? ' (test-time augmentation: pass t on the (t mod 8)-th rotation/mirror of each image)' : ''}, head \`${model.config.head}\`.`,
       `Expected votes assume N = ${options.nominalN} volunteers. In \`predictions.csv\` a question's fractions are blank when P(asked) < ${options.askedThreshold}; \`predictions_full.csv\` has every value with 90% intervals.`,
+      bald === null ? 'No BALD columns.' : `\`<question>_bald\` is the mutual information (nats) between the votes the galaxy's question would get (round(N × P(asked)) of them) and the model's weights, from the passes; \`bald\` sums them: label the highest first.`,
       skipped.length > 0 ? `Left out (--on-bad skip): ${skipped.length} galaxies, listed with reasons in results.json:` : 'No galaxies were left out.',
       ...skipped.slice(0, 20).map((s) => `- ${s.kind} ${s.id}${s.row === null ? '' : ` (row ${s.row})`}: ${s.reason}`),
       ...(skipped.length > 20 ? [`- … and ${skipped.length - 20} more`] : []),

@@ -5,8 +5,13 @@
  * - friendly: `id`, then per answer `<answer>` = the vote fraction, left blank when the question is unlikely to be
  *   asked (P(asked) < `askedThreshold`, default 0.5: most volunteers would never see the question, so its fraction
  *   is a guess about a hypothetical), then per question `<question>_p_asked`.
+ * Both then get, when the galaxies' BALD was computed (predict's default), per question `<question>_bald` — the
+ * mutual information between the votes the galaxy's question would receive and the model's weights, in nats
+ * (activeLearnBald.ts: galaxyBald) — and `bald`, their sum: the active-learning score of which galaxy to label next.
  * Blank cells are empty in CSV and NaN in Parquet.
  */
+import type { Schema } from '../../data/schema.js';
+import type { GalaxyBald } from '../activeLearning/activeLearnBald.js';
 import type { PredictionSummary } from './predictSummary.js';
 
 export interface PredictionTable {
@@ -29,6 +34,18 @@ export function fullPredictionTable(ids: string[], s: PredictionSummary): Predic
   });
   appendAsked(s, header, columns);
   return { header, columns, ids };
+}
+
+/** The name of the total BALD column. */
+export const BALD_COLUMN = 'bald';
+
+/** Adds the BALD columns (`<question>_bald` …, then `bald`) to a table. */
+export function withBald(table: PredictionTable, bald: GalaxyBald, schema: Schema): PredictionTable {
+  return {
+    ids: table.ids,
+    header: [...table.header, ...bald.questions.map((q) => `${schema.questions[q].key}_bald`), BALD_COLUMN],
+    columns: [...table.columns, ...bald.perQuestion, bald.total],
+  };
 }
 
 export function friendlyPredictionTable(ids: string[], s: PredictionSummary, askedThreshold = DEFAULT_ASKED_THRESHOLD): PredictionTable {

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/backend/initBackend.js';
 import { getSchema } from '../../../src/data/schemas/index.js';
+import { readCsv } from '../../../src/data/csv.js';
 import { buildProgram } from '../../../src/cli/main.js';
 import { activeLearn, ACTIVE_LEARN_FIELDS, type ActiveLearnOptions } from '../../../src/workflows/activeLearning/activeLearn.js';
 import { loadActiveLearnData } from '../../../src/workflows/activeLearning/activeLearnData.js';
@@ -89,6 +90,11 @@ describe('active learning loop', () => {
     expect(summary).toContain('coverage error');
     expect(readFileSync(join(out, 'curve.csv'), 'utf8').split('\n')[0]).toContain('coverage_error');
     expect(results.acquiredVsPool.snr.acquired).toBeGreaterThan(0);
+    // Every acquired galaxy with its round and BALD score (the explorer's Label next page shows them per round).
+    const acquisitions = readCsv(join(out, 'acquisitions.csv'));
+    expect(acquisitions.header).toEqual(['acquisition', 'round', 'labels', 'rank', 'id', 'bald']);
+    expect(acquisitions.rows.filter((r) => r[0] === 'bald').map((r) => r[4])).toEqual(chosen(bald));
+    expect(acquisitions.rows.filter((r) => r[0] === 'bald').map((r) => Number(r[5]))).toEqual(bald.flatMap((r) => r.acquired.map((a) => a.score)));
     for (const f of ['config.json', 'curve.csv', 'error_vs_labels_votes.png', 'error_vs_labels_truth.svg', 'calibration.png', 'summary.md', 'run.log', 'grids/bald_round00.png', 'models/bald/model.json', 'models/random/weights.bin']) {
       expect(() => readFileSync(join(out, f))).not.toThrow();
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSchema } from '../../../src/data/schema.js';
 import { resolveHead } from '../../../src/models/bayesianCnnHead.js';
-import { expectedVotes, poolUncertainty } from '../../../src/workflows/activeLearning/activeLearnBald.js';
+import { expectedVotes, galaxyBald, poolUncertainty } from '../../../src/workflows/activeLearning/activeLearnBald.js';
 import { headBiasOf } from '../../../src/workflows/activeLearning/activeLearnLoop.js';
 
 /** Shannon entropy in nats, written out here rather than taken from src/active/bald.ts. */
@@ -51,5 +51,49 @@ describe('BALD of the scored question (the paper\'s acquisition) against the ref
     expect(headBiasOf({ head: 'dirichlet', headBias: null })).toBe(-3);
     expect(headBiasOf({ head: 'binomial', headBias: null })).toBe(0);
     expect(headBiasOf({ head: 'dirichlet', headBias: 1 })).toBe(1);
+  });
+});
+
+describe('galaxyBald (galmorph predict\'s BALD columns) against the reference formula by hand', () => {
+  const head = resolveHead({ kind: 'dirichlet', target: null }, schema);
+  // The same passes as above for galaxy a; galaxy b's passes agree with each other (no epistemic uncertainty).
+  const passes = [[[1, 1, 1, 1, 1], [3, 2, 1, 1, 2]], [[2, 1, 5, 1, 1], [3, 2, 1, 1, 2]]];
+  const q1 = H([1 / 4, 1 / 3, 5 / 12]) - (H([1 / 3, 1 / 3, 1 / 3]) + H([1 / 6, 1 / 3, 1 / 2])) / 2;
+  const q2 = H([(1 / 3 + 5 / 7) / 2, (1 / 3 + 1 / 7) / 2, (1 / 3 + 1 / 7) / 2]) - (H([1 / 3, 1 / 3, 1 / 3]) + H([5 / 7, 1 / 7, 1 / 7])) / 2;
+
+  it('Dirichlet head: each question with the galaxy\'s own expected votes round(N × P(asked)); 0 votes, BALD 0', () => {
+    // N = 2: galaxy a's q1 gets 2 votes, its q2 (asked of half) 1 vote; galaxy b's q2 (asked of 20%) round(0.4) = 0.
+    const asked = [Float64Array.of(1, 0.5), Float64Array.of(1, 0.2)];
+    const r = galaxyBald(head, schema, passes, ['a', 'b'], asked, 2, 0);
+    expect(r?.questions).toEqual([0, 1]);
+    expect(r?.perQuestion[0][0]).toBeCloseTo(q1, 12);
+    expect(r?.perQuestion[1][0]).toBeCloseTo(q2, 12);
+    expect(r?.total[0]).toBeCloseTo(q1 + q2, 12);
+    expect(r?.perQuestion[0][1]).toBeCloseTo(0, 12);
+    expect(r?.perQuestion[1][1]).toBe(0);
+    // An unknown P(asked) (NaN) counts as asked: q2 then gets both votes.
+    const unknown = galaxyBald(head, schema, passes, ['a', 'b'], [Float64Array.of(1, Number.NaN), asked[1]], 2, 0);
+    expect(unknown?.perQuestion[1][0]).toBeGreaterThan(q2);
+  });
+
+  it('a galaxy\'s Monte-Carlo estimate does not depend on the galaxies predicted with it', () => {
+    // 200 votes over 3 answers: C(202, 2) = 20,301 count vectors, beyond the exact limit, so sampled.
+    const asked = [Float64Array.of(1, 1), Float64Array.of(1, 1)];
+    const both = galaxyBald(head, schema, passes, ['a', 'b'], asked, 200, 7);
+    const alone = galaxyBald(head, schema, [[passes[0][0]], [passes[1][0]]], ['a'], [asked[0]], 200, 7);
+    expect(alone?.perQuestion[1][0]).toBe(both?.perQuestion[1][0]);
+    expect(both?.perQuestion[1][0]).toBeGreaterThan(0);
+    const otherSeed = galaxyBald(head, schema, [[passes[0][0]], [passes[1][0]]], ['a'], [asked[0]], 200, 8);
+    expect(otherSeed?.perQuestion[1][0]).not.toBe(both?.perQuestion[1][0]);
+  });
+
+  it('binomial head: the scored answer with N votes; multinomial head: none', () => {
+    const binomial = resolveHead({ kind: 'binomial', target: 'q1_featured' }, schema);
+    const reference = H([0.4, 0.4, 0.2]) - (H([0.64, 0.32, 0.04]) + H([0.16, 0.48, 0.36])) / 2;
+    const r = galaxyBald(binomial, schema, [[[0.2]], [[0.6]]], ['a'], [Float64Array.of(1)], 2, 0);
+    expect(r?.questions).toEqual([0]);
+    expect(r?.total[0]).toBeCloseTo(reference, 12);
+    const multinomial = resolveHead({ kind: 'multinomial', target: 'q2' }, schema);
+    expect(galaxyBald(multinomial, schema, [[[0.2, 0.3, 0.5]]], ['a'], [Float64Array.of(1)], 2, 0)).toBeNull();
   });
 });

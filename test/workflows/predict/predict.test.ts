@@ -41,8 +41,18 @@ describe('predict', () => {
     const result = await predict({ models: [join(dir, 'model1'), join(dir, 'model2')], catalog: join(dir, 'catalog'), out, passes: 3, progress: false });
     expect(result.galaxies).toBe(5);
     const friendly = readCsv(join(out, 'predictions.csv'));
-    expect(friendly.header).toEqual(['id', ...schema.answers.map((a) => a.key), ...schema.questions.map((q) => `${q.key}_p_asked`)]);
+    const baldColumns = [...schema.questions.map((q) => `${q.key}_bald`), 'bald'];
+    expect(friendly.header).toEqual(['id', ...schema.answers.map((a) => a.key), ...schema.questions.map((q) => `${q.key}_p_asked`), ...baldColumns]);
     const full = readCsv(join(out, 'predictions_full.csv'));
+    expect(full.header.slice(-baldColumns.length)).toEqual(baldColumns);
+    // The total is the sum over questions, and a mutual information is never negative (beyond Monte-Carlo noise).
+    for (const row of full.rows) {
+      const perQuestion = schema.questions.map((q) => Number(row[full.header.indexOf(`${q.key}_bald`)]));
+      expect(Number(row[full.header.indexOf('bald')])).toBeCloseTo(perQuestion.reduce((a, b) => a + b, 0), 9);
+      expect(Math.min(...perQuestion)).toBeGreaterThan(-0.05);
+    }
+    const without = await predict({ models: [join(dir, 'model1')], catalog: join(dir, 'catalog'), out: join(dir, 'nobald'), passes: 2, bald: false, progress: false });
+    expect(readCsv(without.files.fullCsv).header).not.toContain('bald');
     expect(full.header).toContain('q1_smooth_fraction');
     expect(full.header).toContain('q1_smooth_lower');
     expect(full.header).toContain('q1_smooth_expected_votes');

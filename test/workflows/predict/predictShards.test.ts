@@ -30,7 +30,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('predict --shard-size', () => {
   it('gives the same numbers as predict over the same images (a simulated catalog on disk vs the same galaxies served virtually)', async () => {
     await simulate({ out: join(dir, 'sim'), n: 10, seed: 5, size: 16, progress: false });
-    const inMemory = await predict({ models: [model], catalog: join(dir, 'sim'), out: join(dir, 'mem'), passes: 4, seed: 3, batchSize: 10, progress: false });
+    const inMemory = await predict({ models: [model], catalog: join(dir, 'sim'), out: join(dir, 'mem'), passes: 4, seed: 3, batchSize: 10, bald: false, progress: false });
     const streamed = await predictSharded({ ...common, catalog: 'sim:10,seed=5,size=16', out: join(dir, 'stream10'), shardSize: 10, batchSize: 10 });
     expect(streamed.galaxies).toBe(inMemory.galaxies);
     const a = await readParquet(inMemory.files.fullParquet);
