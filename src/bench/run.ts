@@ -12,6 +12,7 @@ import { describeBackend, initBackend } from '../backend/initBackend.js';
 import { registerReferenceVaeBenchmarks } from './referenceVaeBenchmarks.js';
 import { registerSimulatorBenchmarks } from './simulatorBenchmarks.js';
 import { registerPredictStreamBenchmarks } from './predictStreamBenchmarks.js';
+import { registerEmbedStreamBenchmarks } from './embedStreamBenchmarks.js';
 import { etRatioLines, registerEtVaeBenchmarks } from './etVaeBenchmarks.js';
 import { nativeKernelLines } from './nativeKernelLines.js';
 import { selectBenchmarks, type BenchmarkRecord } from './registry.js';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   registerReferenceVaeBenchmarks();
   registerSimulatorBenchmarks();
   registerPredictStreamBenchmarks();
+  registerEmbedStreamBenchmarks();
   registerEtVaeBenchmarks();
   const selected = selectBenchmarks(values.only);
   if (selected.length === 0 && !values.only.includes('kernels')) throw new Error(`--only ${values.only.join(' ')}: no benchmark matches`);
