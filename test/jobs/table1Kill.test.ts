@@ -1,8 +1,8 @@
 /**
  * A table1 worker killed in the middle of a cell, against a real redis-server (started by the test, see
- * redisServer.ts): a tiny simulated grid of two supervised cells (16 px, 8 labels, seeds 0 and 1, ten steps each with
- * a validation half-way) made by two worker processes; the worker making the first cell to reach its half-way
- * validation is killed with SIGKILL there. BullMQ's stalled-job check must hand that cell to the other worker, and
+ * redisServer.ts): a tiny simulated grid of two supervised cells (16 px, 8 labels, seeds 0 and 1, ten steps each,
+ * validated every two) made by two worker processes; the worker making the first cell to reach its first validation
+ * (step 2 of 10) is killed with SIGKILL there. BullMQ's stalled-job check must hand that cell to the other worker, and
  * the cells and the merged table must equal a single-process `experiment table1` run.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,9 +23,9 @@ const dir = mkdtempSync(join(tmpdir(), 'table1-kill-'));
 let redis: { url: string; stop: () => void } | null = null;
 let backend: BackendDescription;
 
-/** Two cells of ten steps (8 labels, batch 8, 10 epochs), validated at steps 5 and 10. */
+/** Two cells of ten steps (8 labels, batch 8, 10 epochs), validated at steps 2, 4, …, 10. */
 const TINY: Partial<Table1Options> = {
-  preset: 'quick', imageSize: 16, labels: [8], seeds: 2, regimes: ['supervised'], batchSize: 8, epochs: 10, cellSeconds: 0, validations: 2, valSize: 8,
+  preset: 'quick', imageSize: 16, labels: [8], seeds: 2, regimes: ['supervised'], batchSize: 8, epochs: 10, cellSeconds: 0, validations: 5, valSize: 8,
   simulate: 60, simulateUnlabelled: 20, latentDim: 4, split: { train: 0.5, val: 0.2, test: 0.3 }, rotations: 0, workers: 1, backend: 'wasm',
 };
 /** Lock time of the workers (s): the killed worker's cell is handed on within about three times this. */
@@ -45,19 +45,19 @@ describe.skipIf(!hasRedis)('a table1 worker killed mid-cell', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('SIGKILL at a cell\'s half-way validation: the stalled-job check hands it on; cells and table equal one process\'s', async () => {
+  it('SIGKILL at a cell\'s first validation: the stalled-job check hands it on; cells and table equal one process\'s', async () => {
     const out = join(dir, 'queued');
     const submitted = await submitTable1Jobs(resolveTable1Options({ ...TINY, out }), backend, { redis: redis!.url, queue: 'kill', attempts: 2, backoffMs: 100 });
     expect(submitted).toMatchObject({ cells: 2, cellsDone: 0, jobsAdded: 2, cellsWaiting: 0 });
     const workers = [startWorker(redis!.url, 'kill', LOCK_SECONDS, 'wasm'), startWorker(redis!.url, 'kill', LOCK_SECONDS, 'wasm')];
     const log = () => workers.flatMap((w) => w.lines).join('\n');
 
-    // Wait for a cell's first validation (step 5 of 10) in the run's log, then kill the worker making that cell.
+    // Wait for a cell's first validation (step 2 of 10) in the run's log, then kill the worker making that cell.
     let victim: { worker: (typeof workers)[number]; cell: string; pid: number } | null = null;
     const deadline = Date.now() + 300_000;
     while (victim === null) {
       const runLog = existsSync(join(out, 'run.log')) ? readFileSync(join(out, 'run.log'), 'utf8') : '';
-      const cell = /\] (supervised-8-seed\d): step 5 epoch/.exec(runLog)?.[1];
+      const cell = /\] (supervised-8-seed\d): step 2 epoch/.exec(runLog)?.[1];
       if (cell !== undefined) {
         const worker = workers.find((w) => w.lines.filter((l) => l.includes(': started')).at(-1)?.includes(`table1 ${cell} of `));
         if (worker === undefined) throw new Error(`no worker is making ${cell}:\n${log()}`);
@@ -65,7 +65,7 @@ describe.skipIf(!hasRedis)('a table1 worker killed mid-cell', () => {
         victim = { worker, cell, pid: worker.child.pid! };
         break;
       }
-      if (workers.some((w) => w.child.exitCode !== null) || Date.now() > deadline) throw new Error(`a worker ended, or no cell reached step 5:\n${log()}`);
+      if (workers.some((w) => w.child.exitCode !== null) || Date.now() > deadline) throw new Error(`a worker ended, or no cell reached step 2:\n${log()}`);
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(await victim.worker.exited).toBe(null);
