@@ -27,6 +27,7 @@ import { GaussianLatent, type LatentPosterior } from './gaussianLatent.js';
 import { vadeResponsibilities } from '../losses/vadeResponsibilities.js';
 import { clusterVariances, type VadeClusterParameters } from '../losses/vadeClusterGaussians.js';
 import { reconstructionImages, VADE_RECONSTRUCTIONS, type VadeReconstruction } from '../losses/vadeReconstruction.js';
+import { applyFrontEnd, VADE_FRONT_ENDS, type VadeFrontEnd } from './vadeFrontEnd.js';
 
 export const VADE_KIND = 'vade';
 
@@ -63,6 +64,12 @@ export interface VadeConfig {
    * first version's, whose decoder collapses to black on dark-sky images). @default 'bce'
    */
   reconstruction: VadeReconstruction;
+  /**
+   * What the encoder sees (vadeFrontEnd.ts): 'none', the image as preprocessed; 'moments', each image canonicalised
+   * in pose (centre, major axis horizontal, size) and brightness from its own second moments. The decoder models
+   * what the encoder sees. @default 'none'
+   */
+  frontEnd: VadeFrontEnd;
   /** Seed of the initial weights. @default 0 */
   seed: number;
 }
@@ -77,6 +84,7 @@ export const VADE_DEFAULTS: VadeConfig = {
   responsibilityScale: 20,
   varianceFloor: 0.1,
   reconstruction: 'bce',
+  frontEnd: 'none',
   seed: 0,
 };
 
@@ -98,6 +106,7 @@ const SPEC: Spec<VadeConfig> = {
   responsibilityScale: check.number(1, 80),
   varianceFloor: check.number(1e-8, 1),
   reconstruction: check.oneOf(VADE_RECONSTRUCTIONS),
+  frontEnd: check.oneOf(VADE_FRONT_ENDS),
   seed: check.integer(0, 2 ** 32 - 1),
 };
 
@@ -168,12 +177,15 @@ export class Vade {
     };
   }
 
-  /** q(z | x) of images [B, S, S, C] in [0, 1]. */
+  /** Images [B, S, S, C] in [0, 1] as the encoder sees them and the decoder draws them: through the front end (a new tensor). */
+  prepare(images: tf.Tensor4D): tf.Tensor4D {
+    this.checkImages(images);
+    return applyFrontEnd(this.config.frontEnd, images);
+  }
+
+  /** q(z | x) of images [B, S, S, C] in [0, 1], already through the front end (`prepare`). */
   encode(images: tf.Tensor4D): LatentPosterior {
-    const { imageSize, channels } = this.config;
-    if (images.rank !== 4 || images.shape[1] !== imageSize || images.shape[2] !== imageSize || images.shape[3] !== channels) {
-      throw new OptionError('images', `a batch of shape [B, ${imageSize}, ${imageSize}, ${channels}]`, `shape [${images.shape.join(', ')}]`);
-    }
+    this.checkImages(images);
     const features = tf.tidy(() => {
       let h: tf.Tensor4D = images;
       for (const block of this.encoderBlocks) {
@@ -233,6 +245,13 @@ export class Vade {
 
   dispose(): void {
     this.params.dispose();
+  }
+
+  private checkImages(images: tf.Tensor4D): void {
+    const { imageSize, channels } = this.config;
+    if (images.rank !== 4 || images.shape[1] !== imageSize || images.shape[2] !== imageSize || images.shape[3] !== channels) {
+      throw new OptionError('images', `a batch of shape [B, ${imageSize}, ${imageSize}, ${channels}]`, `shape [${images.shape.join(', ')}]`);
+    }
   }
 }
 

@@ -47,7 +47,7 @@ export class VadeTask implements TrainTask {
   }
 
   step(batch: HostBatch, step: number, shard: number): StepOutput {
-    const images = vadeBatchImages(batch, this.model.config);
+    const images = vadeBatchImages(batch, this.model);
     const posterior = this.model.encode(images);
     const seed = Rng.derive(this.model.config.seed, 'epsilon', step, shard).nextUint32() % 2 ** 30;
     const z = GaussianLatent.sample(posterior, seed);
@@ -65,7 +65,7 @@ export class VadeTask implements TrainTask {
   }
 
   embed(batch: HostBatch): tf.Tensor2D {
-    const posterior = this.model.encode(vadeBatchImages(batch, this.model.config));
+    const posterior = this.model.encode(vadeBatchImages(batch, this.model));
     tf.dispose([posterior.scale, posterior.logVariance]);
     return posterior.mean;
   }
@@ -92,13 +92,19 @@ export function vadeTaskSpec(options: VadeTaskOptions): TaskSpec {
   return { module: import.meta.url, options };
 }
 
-/** The batch's `images` as [B, S, S, C], refusing a batch of another image size or channel count. */
-export function vadeBatchImages(batch: HostBatch, config: Pick<VadeConfig, 'imageSize' | 'channels'>): tf.Tensor4D {
-  const { imageSize: s, channels: c } = config;
+/**
+ * The batch's `images` as [B, S, S, C] through the model's front end (what the encoder sees and the decoder draws),
+ * refusing a batch of another image size or channel count.
+ */
+export function vadeBatchImages(batch: HostBatch, model: Vade): tf.Tensor4D {
+  const { imageSize: s, channels: c } = model.config;
   const data = batch.arrays.images;
   if (data === undefined || data.length !== batch.size * s * s * c) {
     throw new InputError(`VaDE batch: "images" should hold ${batch.size} × [${s}, ${s}, ${c}] values, got ${data === undefined ? 'none' : data.length}`,
       {}, 'preprocess the images to the model\'s size and channels');
   }
-  return tf.tensor4d(data, [batch.size, s, s, c]);
+  const raw = tf.tensor4d(data, [batch.size, s, s, c]);
+  const prepared = model.prepare(raw);
+  raw.dispose();
+  return prepared;
 }

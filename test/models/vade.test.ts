@@ -9,6 +9,7 @@ import { mixtureToPriorArrays, Vade } from '../../src/models/vade.js';
 import { loadVade, saveVade } from '../../src/models/vadeCheckpoint.js';
 import { scheduleAt } from '../../src/models/vadeSchedule.js';
 import { vadeTaskSpec } from '../../src/models/vadeTask.js';
+import { applyFrontEnd } from '../../src/models/vadeFrontEnd.js';
 import { resolvePreprocessOptions } from '../../src/data/preprocess.js';
 import { LocalTrainer, writeVariables } from '../../src/train/localTrainer.js';
 import { Adam } from '../../src/train/optimizerAdam.js';
@@ -140,6 +141,35 @@ describe('VaDE task', () => {
     expect((await trainer.predict('responsibilities', batch)).shape).toEqual([4, 2]);
     expect((await trainer.predict('reconstruct', batch)).shape).toEqual([4, 16, 16, 1]);
     expect(tf.memory().numTensors).toBe(count);
+    await trainer.dispose();
+  });
+
+  it('with the moments front end, trains on and embeds the canonical images (no leak, finite losses)', async () => {
+    const config = { ...small, frontEnd: 'moments' as const };
+    const trainer = await LocalTrainer.create(vadeTaskSpec({ model: config, schedule: { warmupSteps: 1, annealSteps: 1, staticSteps: 1, klWeight: 5e-4 } }),
+      { kind: 'adam', learningRate: 1e-3, clipValue: 1 });
+    const batch = { size: 4, arrays: { images: images(4, 16, 5) }, shapes: { images: [16, 16, 1] } };
+    let count = 0;
+    for (let step = 0; step < 4; step++) {
+      const r = await trainer.step(batch);
+      expect(Number.isFinite(r.loss)).toBe(true);
+      if (step === 1) count = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(count);
+    // The task's embedding is the encoder's mean of the front end's images, the same as the model's own path.
+    const model = new Vade(config);
+    const weights = await trainer.getWeights();
+    writeVariables(model.params.trainable, weights.trainable, 'vade');
+    const x = tf.tensor4d(batch.arrays.images, [4, 16, 16, 1]);
+    const canonical = applyFrontEnd('moments', x);
+    const prepared = model.prepare(x);
+    expect(Array.from(prepared.dataSync())).toEqual(Array.from(canonical.dataSync()));
+    const direct = tf.tidy(() => model.encode(canonical).mean);
+    const embedded = await trainer.predict('embed', batch);
+    const want = direct.dataSync();
+    expect(Array.from(embedded.data).every((v, i) => Math.abs(v - want[i]) < 1e-5)).toBe(true);
+    tf.dispose([x, canonical, prepared, direct]);
+    model.dispose();
     await trainer.dispose();
   });
 });

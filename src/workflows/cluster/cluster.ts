@@ -181,7 +181,7 @@ function summary(o: ClusterOptions, note: string, galaxies: number, r: ClusterRe
   const rows = r.seeds.map((s) => ({ seed: s.seed, k: s.k, 'Hungarian accuracy': s.hungarian_accuracy, ARI: s.ari, NMI: s.nmi, silhouette: s.silhouette, 'Calinski–Harabasz': s.calinskiHarabasz }));
   const spreadRow = { seed: 'mean ± sd', k: r.spread.k, 'Hungarian accuracy': r.spread.hungarian_accuracy, ARI: r.spread.ari, NMI: r.spread.nmi, silhouette: r.spread.silhouette, 'Calinski–Harabasz': r.spread.calinskiHarabasz };
   return `# galmorph cluster\n\nAstroVaDEr (VaDE + s3VDC) on ${galaxies} galaxies: ${note}. ${o.imageSize} px grey, filters ${o.filters.join('/')}, kernels ${o.kernels.join('/')}, ` +
-    `${o.latentDim} latent dimensions, reconstruction ${o.reconstruction}, ${o.chooseK ? `K chosen by a Bayesian GMM (at most ${o.k})` : `K = ${o.k}`}, λ = ${o.lambda}; ` +
+    `${o.latentDim} latent dimensions, reconstruction ${o.reconstruction}, front end ${o.frontEnd}, ${o.chooseK ? `K chosen by a Bayesian GMM (at most ${o.k})` : `K = ${o.k}`}, λ = ${o.lambda}; ` +
     `${o.warmupEpochs} warm-up epochs (γ = ${o.klWeight}), then ${o.periods} × (${o.annealEpochs} annealing + ${o.staticEpochs} static) epochs; ` +
     `Adam ${o.learningRate} (cosine decay, clip value ${o.clipValue}), batch ${o.batchSize}${o.flip ? ', random flips' : ''}. Run time ${r.seconds.toFixed(0)} s.\n\n` +
     markdownTable(r.seeds.length > 1 ? [...rows, spreadRow] : rows) + '\n' + baselineSection(r.baseline) + sections.join('\n');

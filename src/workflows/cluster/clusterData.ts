@@ -48,6 +48,8 @@ export interface ClusterDataOptions {
   data: string[];
   simulate: number | null;
   classes: GalaxyClass[];
+  /** --simulate: the signal-to-noise range. */
+  snrRange: [number, number];
   schema: string;
   imageSize: number;
   onBad: BadImagePolicy;
@@ -66,12 +68,12 @@ export async function loadClusterData(o: ClusterDataOptions, run: RunFolder): Pr
     const everyClass = GALAXY_CLASSES.every((c) => o.classes.includes(c));
     if (!existsSync(join(folder, 'labels.csv'))) {
       const classMix = everyClass ? undefined : Object.fromEntries(GALAXY_CLASSES.map((c) => [c, o.classes.includes(c) ? 1 : 0])) as Record<GalaxyClass, number>;
-      const made = await simulate({ n: o.simulate, out: folder, seed: o.seed, size: Math.max(16, o.imageSize), schema: 'gz2', progress: o.progress,
+      const made = await simulate({ n: o.simulate, out: folder, seed: o.seed, size: Math.max(16, o.imageSize), schema: 'gz2', progress: o.progress, snrRange: o.snrRange,
         ...(classMix === undefined ? {} : { classMix }) });
       run.log(`simulated ${made.n} galaxies into ${folder} in ${made.seconds.toFixed(1)} s`);
     } else run.log(`using the galaxies simulated before in ${folder}`);
     paths = [folder];
-    note = `${o.simulate} simulated galaxies (${everyClass ? 'the simulator\'s default class mix' : `equal shares of ${o.classes.join(', ')}`}, seed ${o.seed})`;
+    note = `${o.simulate} simulated galaxies (${everyClass ? 'the simulator\'s default class mix' : `equal shares of ${o.classes.join(', ')}`}, S/N ${o.snrRange.join('–')}, seed ${o.seed})`;
   } else {
     if (o.data.length === 0) throw new InputError('no galaxies to cluster: give --data DIR (one or more catalogs) or --simulate N', {}, 'e.g. --simulate 2000');
     note = `the catalogs ${o.data.join(', ')}`;

@@ -25,7 +25,7 @@ export async function embedDataset<R extends ImageRow>(
   for await (const batch of dataset.batches(0)) {
     if (seen >= limit) break;
     seen += 1;
-    const means = tf.tidy(() => model.encode(vadeBatchImages(batch, model.config)).mean);
+    const means = tf.tidy(() => model.encode(vadeBatchImages(batch, model)).mean);
     const gamma = options.responsibilities ? model.responsibilities(means) : null;
     const j = model.config.latentDim;
     const k = model.config.clusters;
@@ -41,17 +41,25 @@ export async function embedDataset<R extends ImageRow>(
   return out;
 }
 
-/** The decoded latent means of images (each [S·S·C] in [0, 1]), as images of the same shape. */
-export function reconstructImages(model: Vade, images: Float32Array[]): Float32Array[] {
-  if (images.length === 0) return [];
+/**
+ * Images (each [S·S·C] in [0, 1]) as the encoder sees them (through the model's front end) and the decoded latent
+ * means, as images of the same shape.
+ */
+export function reconstructImages(model: Vade, images: Float32Array[]): { inputs: Float32Array[]; reconstructions: Float32Array[] } {
+  if (images.length === 0) return { inputs: [], reconstructions: [] };
   const { imageSize: s, channels: c } = model.config;
   const per = s * s * c;
   const flat = new Float32Array(images.length * per);
   images.forEach((im, i) => flat.set(im, i * per));
-  const out = tf.tidy(() => model.decode(model.encode(tf.tensor4d(flat, [images.length, s, s, c])).mean));
+  const [inputs, out] = tf.tidy(() => {
+    const prepared = model.prepare(tf.tensor4d(flat, [images.length, s, s, c]));
+    return [prepared, model.decode(model.encode(prepared).mean)];
+  });
+  const seen = inputs.dataSync() as Float32Array;
   const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return images.map((_, i) => data.slice(i * per, (i + 1) * per));
+  tf.dispose([inputs, out]);
+  const split = (d: Float32Array) => images.map((_, i) => d.slice(i * per, (i + 1) * per));
+  return { inputs: split(seen), reconstructions: split(data) };
 }
 
 /** Decoded latent vectors (each [J]) as images [S·S·C]. */

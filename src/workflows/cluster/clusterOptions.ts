@@ -9,8 +9,10 @@ import { z } from 'zod';
 import { field, type FieldValues } from '../../util/fields.js';
 import { CATALOG_FIELDS, COMPUTE_FIELDS, outFolder, PROGRESS_FIELD, SCHEMA_FIELD } from '../commonFields.js';
 import { GALAXY_CLASSES } from '../../data/simulator/galaxyClass.js';
+import { SIMULATE_GALAXY_FIELDS } from '../../data/simulator/simulateGalaxy.js';
 import { VADE_DEFAULTS } from '../../models/vade.js';
 import { VADE_RECONSTRUCTIONS } from '../../losses/vadeReconstruction.js';
+import { VADE_FRONT_ENDS } from '../../models/vadeFrontEnd.js';
 
 const TRIPLE = z.tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512), z.number().int().min(1).max(512)]);
 const parseList = (raw: string): unknown => raw.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x)));
@@ -29,6 +31,9 @@ export const CLUSTER_FIELDS = {
     default: [...GALAXY_CLASSES], flag: '--classes <list>',
     help: `--simulate: the simulator's classes to draw, e.g. elliptical,edge-on,spiral (all: the simulator's default mix; a subset: equal shares)`,
   }),
+  snrRange: field.with(SIMULATE_GALAXY_FIELDS.snrRange, {
+    help: '--simulate: the galaxies\' signal-to-noise range, drawn log-uniformly (the simulator\'s default 8,800; at 32 px most galaxies below S/N ≈ 40 show no class at all, README)',
+  }),
   out: outFolder({ default: '', flag: '--out <dir>', help: 'run folder' }),
   schema: SCHEMA_FIELD,
   k: field.integer({ default: VADE_DEFAULTS.clusters, min: 2, max: 64, flag: '--k <n>', help: 'mixture components (with --choose-k: the most the Bayesian GMM may use)' }),
@@ -46,6 +51,10 @@ export const CLUSTER_FIELDS = {
   reconstruction: field.choice(VADE_RECONSTRUCTIONS, {
     default: VADE_DEFAULTS.reconstruction, flag: '--reconstruction <kind>',
     help: 'decoder output and reconstruction term, summed over pixels: bce (logits, binary cross-entropy), mse (linear output, squared error, as AstroVaDEr), sigmoid-mse (the first version\'s; its decoder collapses to black on dark-sky images)',
+  }),
+  frontEnd: field.choice(VADE_FRONT_ENDS, {
+    default: VADE_DEFAULTS.frontEnd, flag: '--front-end <kind>',
+    help: 'what the encoder sees: none (the image), moments (each image centred, its major axis turned horizontal, its size and brightness scaled from its own second moments, so clusters do not split on orientation, size or brightness)',
   }),
   varianceFloor: field.number({ default: VADE_DEFAULTS.varianceFloor, min: 1e-8, max: 1, flag: '--variance-floor <x>', help: 'least value of a cluster variance σ²' }),
   batchSize: field.integer({ default: 64, min: 2, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
@@ -80,6 +89,6 @@ export const CLUSTER_PRESETS: Record<ClusterPresetName, Partial<ClusterOptions>>
 
 /** Options a resumed run must share with the run it continues. */
 export const CLUSTER_RESUME_FIXED: (keyof ClusterOptions)[] = [
-  'data', 'simulate', 'classes', 'schema', 'k', 'chooseK', 'seeds', 'imageSize', 'crop', 'filters', 'kernels', 'latentDim', 'lambda', 'varianceFloor', 'reconstruction',
+  'data', 'simulate', 'classes', 'snrRange', 'schema', 'k', 'chooseK', 'seeds', 'imageSize', 'crop', 'filters', 'kernels', 'latentDim', 'lambda', 'varianceFloor', 'reconstruction', 'frontEnd',
   'batchSize', 'warmupEpochs', 'annealEpochs', 'staticEpochs', 'periods', 'klWeight', 'flip', 'seed',
 ];

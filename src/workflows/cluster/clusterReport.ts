@@ -98,11 +98,13 @@ async function writeTopGrids(dir: string, analysis: ClusterAnalysis, embedding: 
   for (let c = 0; c < analysis.k; c++) {
     const ids = analysis.top[c].map((i) => embedding.ids[i]).filter((id) => pixels.has(id));
     const originals = ids.map((id) => pixels.get(id) as Float32Array);
-    const reconstructions = reconstructImages(model, originals);
+    const { inputs, reconstructions } = reconstructImages(model, originals);
     const gammas = analysis.top[c].map((i) => embedding.responsibilities[i][c]);
-    await writeImageGrid(join(dir, 'clusters', `${names[c]}.png`), [...originals, ...reconstructions].map(tile), {
+    // With a front end, the row of what the encoder saw sits between the images and their reconstructions.
+    const seen = model.config.frontEnd === 'none' ? [] : inputs;
+    await writeImageGrid(join(dir, 'clusters', `${names[c]}.png`), [...originals, ...seen, ...reconstructions].map(tile), {
       cols: Math.max(1, originals.length), scale,
-      captions: [...ids.map((id, j) => `${id} γ${gammas[j].toFixed(2)}`), ...ids.map(() => 'reconstruction')],
+      captions: [...ids.map((id, j) => `${id} γ${gammas[j].toFixed(2)}`), ...seen.map(() => `front end ${model.config.frontEnd}`), ...ids.map(() => 'reconstruction')],
     });
     for (let j = 0; j < perRow; j++) {
       overview.push(tile(originals[j] ?? new Float32Array(per)));

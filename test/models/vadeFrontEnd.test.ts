@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/backend/initBackend.js';
+import { applyFrontEnd, canonicalTransform, imageMoments, MOMENT_TARGET_RADIUS } from '../../src/models/vadeFrontEnd.js';
+
+const SIDE = 32;
+
+/**
+ * An elliptical Gaussian on a sky level: major-axis σ `sigma`, axis ratio q, major axis at `angle` from +x towards +y
+ * (down), centred at (cx, cy) in pixel indices.
+ */
+function ellipse(o: { sigma: number; q: number; angle: number; cx?: number; cy?: number; amplitude?: number; sky?: number }): Float32Array {
+  const { sigma, q, angle, cx = 15.5, cy = 15.5, amplitude = 0.6, sky = 0.05 } = o;
+  const img = new Float32Array(SIDE * SIDE);
+  for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) {
+    const dx = x - cx, dy = y - cy;
+    const u = dx * Math.cos(angle) + dy * Math.sin(angle);
+    const v = -dx * Math.sin(angle) + dy * Math.cos(angle);
+    img[y * SIDE + x] = sky + amplitude * Math.exp(-(u * u / (sigma * sigma) + v * v / (sigma * sigma * q * q)) / 2);
+  }
+  return img;
+}
+
+function canonical(img: Float32Array): Float32Array {
+  const before = tf.memory().numTensors;
+  const input = tf.tensor4d(img, [1, SIDE, SIDE, 1]);
+  const out = applyFrontEnd('moments', input);
+  const data = out.dataSync() as Float32Array;
+  tf.dispose([input, out]);
+  expect(tf.memory().numTensors).toBe(before);
+  return Float32Array.from(data);
+}
+
+/** The brightest 3 × 3 mean of an image (computed here independently of the module). */
+function brightestBox(img: Float32Array): number {
+  let best = -Infinity;
+  for (let y = 1; y < SIDE - 1; y++) for (let x = 1; x < SIDE - 1; x++) {
+    let s = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) s += img[(y + dy) * SIDE + x + dx];
+    best = Math.max(best, s / 9);
+  }
+  return best;
+}
+
+const meanAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + Math.abs(x - b[i]), 0) / a.length;
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+describe('imageMoments', () => {
+  it('recovers the sky, centre and major-axis angle of an elliptical Gaussian, and orders axis ratios', () => {
+    const ratios: number[] = [];
+    for (const [q, angle] of [[0.3, 0.4], [0.5, -1.1], [0.8, 1.3]]) {
+      const m = imageMoments(ellipse({ sigma: 4, q, angle, cx: 16.2, cy: 14.7 }), SIDE);
+      expect(m.sky).toBeCloseTo(0.05, 4);
+      expect(Math.abs(m.centreX - 16.2)).toBeLessThan(0.05);
+      expect(Math.abs(m.centreY - 14.7)).toBeLessThan(0.05);
+      const diff = Math.abs(((m.angle - angle + Math.PI / 2) % Math.PI + Math.PI) % Math.PI - Math.PI / 2);
+      expect(diff).toBeLessThan(0.01);
+      expect(m.peak).toBeCloseTo(brightestBox(ellipse({ sigma: 4, q, angle, cx: 16.2, cy: 14.7, sky: 0 })), 5);
+      ratios.push(m.axisRatio);
+    }
+    expect(ratios[0]).toBeLessThan(ratios[1]);
+    expect(ratios[1]).toBeLessThan(ratios[2]);
+    expect(ratios[2]).toBeLessThan(1);
+  });
+
+  it('a circular Gaussian has axis ratio 1 and, with its window, a radius proportional to σ', () => {
+    const small = imageMoments(ellipse({ sigma: 2, q: 1, angle: 0 }), SIDE);
+    const large = imageMoments(ellipse({ sigma: 4, q: 1, angle: 0 }), SIDE);
+    expect(small.axisRatio).toBeCloseTo(1, 6);
+    expect(large.radius / small.radius).toBeCloseTo(2, 1);
+  });
+
+  it('refuses an image of the wrong length, naming the shape', () => {
+    expect(() => imageMoments(new Float32Array(10), SIDE)).toThrow(/32 × 32 values/);
+  });
+});
+
+describe('the moments front end', () => {
+  it('puts the major axis along x and the radius at the target share of the side', () => {
+    const img = ellipse({ sigma: 3, q: 0.4, angle: 0.9, cx: 14, cy: 17 });
+    const m = imageMoments(img, SIDE);
+    const t = canonicalTransform(m, SIDE);
+    // The output's x axis reads the input along the major axis, scaled by radius / target radius.
+    const zoom = m.radius / (MOMENT_TARGET_RADIUS * SIDE);
+    expect(t[0]).toBeCloseTo(Math.cos(m.angle) * zoom, 10);
+    expect(t[3]).toBeCloseTo(Math.sin(m.angle) * zoom, 10);
+    const out = imageMoments(canonical(img), SIDE);
+    expect(Math.abs(out.angle)).toBeLessThan(0.03);
+    expect(Math.abs(out.centreX - 15.5)).toBeLessThan(0.2);
+    expect(Math.abs(out.centreY - 15.5)).toBeLessThan(0.2);
+    expect(out.radius / (MOMENT_TARGET_RADIUS * SIDE)).toBeCloseTo(1, 1);
+    expect(out.peak).toBeGreaterThan(0.9);
+    expect(out.peak).toBeLessThanOrEqual(1);
+  });
+
+  it('gives the same canonical image whatever the orientation, size, position and brightness', () => {
+    const reference = canonical(ellipse({ sigma: 3, q: 0.35, angle: 0.2 }));
+    expect(Math.max(...reference)).toBeGreaterThan(0.9);
+    for (const other of [
+      ellipse({ sigma: 3, q: 0.35, angle: 1.5 }),
+      ellipse({ sigma: 3, q: 0.35, angle: -0.7, cx: 13.5, cy: 18 }),
+      ellipse({ sigma: 4.5, q: 0.35, angle: 0.2 }),
+      ellipse({ sigma: 3, q: 0.35, angle: 0.2, amplitude: 0.15, sky: 0.1 }),
+    ]) {
+      const raw = meanAbsDiff(ellipse({ sigma: 3, q: 0.35, angle: 0.2 }), other);
+      const seen = meanAbsDiff(reference, canonical(other));
+      // Measured: raw differences 0.013–0.016, canonical 0.002–0.003 (orientation, position, brightness), 0.008 (size).
+      expect(seen).toBeLessThan(0.01);
+      expect(seen).toBeLessThan(0.6 * raw);
+    }
+  });
+
+  it('keeps values in [0, 1], leaves "none" unchanged and refuses colour images', () => {
+    const img = ellipse({ sigma: 2, q: 0.6, angle: 0.3, amplitude: 0.95 });
+    const out = canonical(img);
+    expect(Math.min(...out)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...out)).toBeLessThanOrEqual(1);
+    const input = tf.tensor4d(img, [1, SIDE, SIDE, 1]);
+    const same = applyFrontEnd('none', input);
+    expect(Array.from(same.dataSync())).toEqual(Array.from(img));
+    const colour = tf.zeros([1, SIDE, SIDE, 3]) as tf.Tensor4D;
+    expect(() => applyFrontEnd('moments', colour)).toThrow(/square grey images/);
+    tf.dispose([input, same, colour]);
+  });
+});
