@@ -1,23 +1,30 @@
 /**
  * The explorer's Anomalies page on the server: the rounds of `galmorph anomalies --interactive` (the same loop,
  * runAnomalyRounds, with the same defaults and seed, so the same galaxies are asked for) with a rater that waits for
- * the browser instead of the terminal. Each rating is written at once to the ratings file (anomaliesRatings.ts:
- * the whole file through a flushed temporary file renamed into place, so a crash mid-write keeps every earlier
- * rating), and a new session on the same file — after a server restart — resumes where the last one stopped.
- * The file is a `galmorph anomalies --ratings` file: `galmorph anomalies --interactive --ratings FILE` resumes it too.
+ * the browser instead of the terminal. The loop — the store's projection and every round's Gaussian-process fit —
+ * runs in a worker thread (anomalyWorker.ts), so the server keeps answering (thumbnails, maps, other pages) while a
+ * fit runs; this side relays the browser's ratings and keeps the last state the worker sent. Each rating is written
+ * at once to the ratings file (anomaliesRatings.ts: the whole file through a flushed temporary file renamed into
+ * place, so a crash mid-write keeps every earlier rating), and a new session on the same file — after a server
+ * restart — resumes where the last one stopped. The file is a `galmorph anomalies --ratings` file:
+ * `galmorph anomalies --interactive --ratings FILE` resumes it too.
  */
-import { EmbeddingStore } from '../data/embeddingStore.js';
+import type { Worker } from 'node:worker_threads';
+import { InputError } from '../util/errors.js';
 import { fieldDefaults } from '../util/fields.js';
+import { startModuleWorker } from '../util/moduleWorker.js';
 import { ANOMALIES_FIELDS } from '../workflows/anomalies/anomalies.js';
-import { projectStore } from '../workflows/anomalies/anomaliesData.js';
-import { runAnomalyRounds, type AnomalyLoopOptions, type Rater, type RateRequest } from '../workflows/anomalies/anomaliesLoop.js';
-import { isRating, MAX_RATING, readRatingsIfPresent, writeRatings, type Rating } from '../workflows/anomalies/anomaliesRatings.js';
+import type { AnomalyLoopOptions } from '../workflows/anomalies/anomaliesLoop.js';
+import { isRating, MAX_RATING } from '../workflows/anomalies/anomaliesRatings.js';
 
 /** The loop's settings: `galmorph anomalies`' defaults, with rounds unbounded in practice (the page rates on). */
 export function webLoopOptions(): AnomalyLoopOptions {
   const d = fieldDefaults(ANOMALIES_FIELDS);
   return { rounds: 100_000, perRound: d.perRound, tradeoff: d.tradeoff, gpRestarts: d.gpRestarts, seed: d.seed, batchSize: d.batchSize };
 }
+
+/** How long close() lets the worker finish the galaxy it is on before stopping it (its ratings are saved already). */
+const CLOSE_GRACE_MS = 2000;
 
 export interface AnomalyRequestView {
   id: string;
@@ -29,14 +36,35 @@ export interface AnomalyRequestView {
   sd: number | null;
 }
 
+export interface RatingView {
+  id: string;
+  rating: number;
+  round: number;
+}
+
 export interface AnomalyState {
   /** The galaxy to rate now (null when every galaxy is rated). */
   current: AnomalyRequestView | null;
   /** The galaxies the current round picked (the expected-improvement suggestions), in pick order. */
   round: AnomalyRequestView[];
-  ratings: { id: string; rating: number; round: number }[];
+  ratings: RatingView[];
   ratingsFile: string;
 }
+
+/** What the worker is started with. */
+export interface AnomalyWorkerData {
+  storeDir: string;
+  ratingsFile: string;
+}
+
+/** Worker → session: a galaxy to rate (the loop waits), the loop's end, or its failure. */
+export type FromAnomalyWorker =
+  | { type: 'ask'; current: AnomalyRequestView; round: AnomalyRequestView[]; ratings: RatingView[] }
+  | { type: 'end'; ratings: RatingView[] }
+  | { type: 'error'; message: string; input: boolean };
+
+/** Session → worker: the rating of the galaxy asked for, or stop. */
+export type ToAnomalyWorker = { type: 'rate'; rating: number } | { type: 'stop' };
 
 /** An HTTP-level refusal of a rating (the server answers with `status` and the message). */
 export class RatingRefused extends Error {
@@ -46,91 +74,78 @@ export class RatingRefused extends Error {
   }
 }
 
-/** A Rater whose ratings arrive from `give` (the browser's POST) rather than a terminal. */
-class WebRater implements Rater {
-  current: RateRequest | null = null;
-  round: RateRequest[] = [];
-  /** Set by close(): every later request is answered with a stop. */
-  closed = false;
-  private answer: ((rating: number | null) => void) | null = null;
-  private waiters: (() => void)[] = [];
-
-  async startRound(requests: readonly RateRequest[]): Promise<void> {
-    this.round = [...requests];
-  }
-
-  rate(request: RateRequest): Promise<number | null> {
-    if (this.closed) return Promise.resolve(null);
-    this.current = request;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-    return new Promise((resolve) => (this.answer = resolve));
-  }
-
-  /** Resolves when the loop waits for a rating (or has ended: `wake` is also called then). */
-  ready(): Promise<void> {
-    if (this.answer !== null) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  give(rating: number | null): void {
-    const answer = this.answer;
-    this.answer = null;
-    this.current = null;
-    answer?.(rating);
-  }
-}
-
 export class AnomalySession {
-  private readonly rater = new WebRater();
-  private readonly ids: readonly string[];
-  private readonly ratings: Rating[];
-  private loop: Promise<void> | null = null;
+  private current: AnomalyRequestView | null = null;
+  private round: AnomalyRequestView[] = [];
+  private ratings: RatingView[] = [];
   private failure: Error | null = null;
+  private ended = false;
+  private waiters: (() => void)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(ids: readonly string[], ratings: Rating[], readonly ratingsFile: string) {
-    this.ids = ids;
-    this.ratings = ratings;
+  private constructor(private readonly worker: Worker, readonly ratingsFile: string) {
+    worker.on('message', (m: FromAnomalyWorker) => this.receive(m));
+    worker.on('error', (e) => this.fail(new Error(`the anomaly loop failed: ${e.message}`)));
+    worker.on('exit', (code) => {
+      if (!this.ended && this.failure === null) this.fail(new Error(`the anomaly loop stopped unexpectedly (exit code ${code})`));
+    });
   }
 
-  /** Opens the store's session on `ratingsFile` (resuming its ratings) and starts the loop. */
+  /** Opens the store's session on `ratingsFile` (resuming its ratings) in a worker thread; resolves once it asks for a rating. */
   static async open(storeDir: string, ratingsFile: string): Promise<AnomalySession> {
-    const store = EmbeddingStore.open(storeDir);
-    const options = webLoopOptions();
-    const data = await projectStore(store, fieldDefaults(ANOMALIES_FIELDS).components, 1);
-    const ratings = readRatingsIfPresent(ratingsFile, data.indexOfId);
-    const session = new AnomalySession(data.ids, ratings, ratingsFile);
-    session.loop = runAnomalyRounds({ ids: data.ids, x: data.gpInputs, dimension: data.gpDimension, anomaly: null }, ratings, session.rater, options, {
-      onRating: (all) => writeRatings(ratingsFile, all),
-    }).then(() => session.rater.wake(), (e: Error) => {
-      session.failure = e;
-      session.rater.wake();
-    });
-    await session.rater.ready();
+    const data: AnomalyWorkerData = { storeDir, ratingsFile };
+    const session = new AnomalySession(startModuleWorker(import.meta.url, 'anomalyWorker', data), ratingsFile);
+    await session.next();
+    if (session.failure !== null) {
+      await session.worker.terminate();
+      throw session.failure;
+    }
     return session;
   }
 
-  private view(r: RateRequest): AnomalyRequestView {
-    return { id: this.ids[r.index], round: r.round, position: r.position, perRound: r.perRound, mean: r.mean, sd: r.sd };
+  private receive(m: FromAnomalyWorker): void {
+    switch (m.type) {
+      case 'ask':
+        this.current = m.current;
+        this.round = m.round;
+        this.ratings = m.ratings;
+        break;
+      case 'end':
+        this.current = null;
+        this.ratings = m.ratings;
+        this.ended = true;
+        break;
+      case 'error':
+        this.fail(m.input ? new InputError(m.message) : new Error(m.message));
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`anomaly session: unknown message ${JSON.stringify(never)}`);
+      }
+    }
+    this.wake();
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.current = null;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves at the worker's next message (a galaxy asked for, the end, or a failure). */
+  private next(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   state(): AnomalyState {
     if (this.failure !== null) throw this.failure;
-    const current = this.rater.current;
-    return {
-      current: current === null ? null : this.view(current),
-      round: this.rater.round.map((r) => this.view(r)),
-      ratings: this.ratings.map((r) => ({ id: r.id, rating: r.rating, round: r.round })),
-      ratingsFile: this.ratingsFile,
-    };
+    return { current: this.current, round: this.round, ratings: this.ratings, ratingsFile: this.ratingsFile };
   }
 
   /**
@@ -139,24 +154,28 @@ export class AnomalySession {
    */
   rate(id: string, rating: unknown): Promise<AnomalyState> {
     const next = this.queue.then(async () => {
+      if (this.failure !== null) throw this.failure;
       if (typeof rating !== 'number' || !isRating(rating)) throw new RatingRefused(400, `rating ${JSON.stringify(rating)} is not a whole number from 0 to ${MAX_RATING}`);
-      const current = this.rater.current;
+      const current = this.current;
       if (current === null) throw new RatingRefused(409, 'no galaxy is waiting for a rating (every galaxy is rated)');
-      if (this.ids[current.index] !== id) {
-        throw new RatingRefused(409, `galaxy "${id}" is not the one being asked for ("${this.ids[current.index]}"); reload the page`);
-      }
-      this.rater.give(rating);
-      await this.rater.ready(); // the loop has saved the rating and asks for the next galaxy (or has ended)
+      if (current.id !== id) throw new RatingRefused(409, `galaxy "${id}" is not the one being asked for ("${current.id}"); reload the page`);
+      const answered = this.next();
+      this.worker.postMessage({ type: 'rate', rating } satisfies ToAnomalyWorker);
+      await answered; // the worker has saved the rating and asks for the next galaxy (or has ended)
       return this.state();
     });
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  /** Stops the loop (the ratings given are already saved). */
+  /** Stops the loop (the ratings given are already saved) and its worker. */
   async close(): Promise<void> {
-    this.rater.closed = true;
-    this.rater.give(null);
-    await this.loop;
+    if (!this.ended && this.failure === null) {
+      const ended = Promise.race([this.next(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
+      this.worker.postMessage({ type: 'stop' } satisfies ToAnomalyWorker);
+      await ended;
+    }
+    this.ended = true;
+    await this.worker.terminate();
   }
 }
