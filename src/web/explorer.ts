@@ -2,17 +2,20 @@
  * What the explorer shows, computed from a folder of run folders (read only; ratings go to their own folder): the
  * runs found (explorerRuns.ts), each embeddings store as a StoreView, the maps (`galmorph map`'s coordinates.csv)
  * with the columns they can be coloured by, a galaxy's predictions with 90% intervals down the decision tree,
- * volunteer votes, neighbours and clusters, and the anomaly sessions (anomalySession.ts). The HTTP layer
- * (server.ts) only validates requests and calls these.
+ * volunteer votes, neighbours and clusters, the active-learning queue (a predict run's galaxies by BALD, and an
+ * active-learn run's acquisitions per round), the experiments' reports, and the anomaly sessions (anomalySession.ts).
+ * The HTTP layer (server.ts) only validates requests and calls these.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
-import { readCsv } from '../data/csv.js';
+import { formatCsv, readCsv } from '../data/csv.js';
+import { readCatalog } from '../data/catalogRead.js';
 import type { Cell } from '../data/catalogTable.js';
 import { getSchema } from '../data/schemas/index.js';
 import type { Schema } from '../data/schema.js';
 import { InputError } from '../util/errors.js';
-import { discoverRuns, linkedStore, type RunInfo } from './explorerRuns.js';
+import { BALD_COLUMN } from '../workflows/predict/predictTable.js';
+import { discoverRuns, givenPathCandidates, linkedStore, type RunInfo } from './explorerRuns.js';
 import { StoreView, type Neighbour } from './explorerStore.js';
 import { AnomalySession } from './anomalySession.js';
 
@@ -80,11 +83,67 @@ export interface ClustersView {
   overlap: { names: string[]; values: number[][] } | null;
 }
 
+/** Which galaxies of a predict run's catalog already have volunteer votes. */
+export interface CatalogVotes {
+  /** The catalog the predict run read (as its config gives it). */
+  catalog: string | null;
+  /** Ids with at least one vote (empty when the catalog has no vote columns or cannot be read). */
+  voted: ReadonlySet<string>;
+  /** Why no votes are known (null when the catalog has vote columns). */
+  reason: string | null;
+}
+
+export interface LabelNextView {
+  run: string;
+  /** The embeddings store holding these galaxies (for their pictures), or null when none does. */
+  store: string | null;
+  /** Galaxies of the run with a BALD value. */
+  galaxies: number;
+  /** Galaxies the catalog has votes for (null when it has no vote columns: `votesReason` says why). */
+  voted: number | null;
+  votesReason: string | null;
+  /** Whether the voted galaxies were left out of the queue. */
+  excludeVoted: boolean;
+  /** The questions with a BALD column. */
+  questions: string[];
+  /** The first `limit` galaxies by total BALD (highest first), each with the question contributing most. */
+  queue: { rank: number; id: string; bald: number; question: string; questionBald: number; voted: boolean }[];
+}
+
+export interface ActiveLearnView {
+  run: string;
+  /** Per acquisition function and round (results.json's curve order): the labels trained on, the error, the acquired galaxies. */
+  rounds: { acquisition: string; round: number; labels: number; rmse: number; acquired: { id: string; bald: number }[]; grid: string | null }[];
+  /** Whether acquisitions.csv was there (older runs have only the image grids, showing the first 16 of a round). */
+  hasAcquisitionTable: boolean;
+}
+
+export interface ExperimentView {
+  name: string;
+  command: string;
+  summary: string | null;
+  figures: string[];
+  /** The report's main tables, parsed (at most EXPERIMENT_TABLE_ROWS rows each), and every CSV file for download. */
+  tables: { file: string; header: string[]; rows: string[][]; truncated: boolean }[];
+  files: string[];
+}
+
+/** The tables an experiment page shows, in this order, when the run has them. */
+const EXPERIMENT_TABLES = ['results.csv', 'savings.csv', 'curve.csv', 'curve_seeds.csv', 'cells.csv'];
+const EXPERIMENT_TABLE_ROWS = 200;
+
+/** Whether a run is an experiment (Table 1, active learning) shown on the Experiments page. */
+export function isExperiment(command: string): boolean {
+  return command.startsWith('experiment') || command === 'active-learn';
+}
+
 export interface RunsView {
   /** Embeddings stores; one that cannot be opened is listed with the reason. */
   stores: { name: string; galaxies: number; dimension: number; model: string; catalog: boolean; error?: string }[];
   maps: { name: string; store: string | null }[];
   runs: { name: string; command: string }[];
+  /** The runs the Experiments page shows (experiment table1, active-learn). */
+  experiments: string[];
 }
 
 const FIGURE_EXTENSIONS = ['.png', '.svg'];
@@ -121,6 +180,7 @@ export class Explorer {
   private readonly stores = new Map<string, Promise<StoreView>>();
   private readonly tables = new Map<string, IdTable>();
   private readonly sessions = new Map<string, Promise<AnomalySession>>();
+  private readonly catalogVotesCache = new Map<string, Promise<CatalogVotes>>();
 
   constructor(options: ExplorerOptions) {
     this.options = options;
@@ -156,6 +216,7 @@ export class Explorer {
       stores,
       maps: this.runs.filter((r) => r.command === 'map').map((r) => ({ name: r.name, store: linkedStore(this.options.root, r, storeRuns)?.name ?? null })),
       runs: this.runs.map((r) => ({ name: r.name, command: r.command })),
+      experiments: this.runs.filter((r) => isExperiment(r.command)).map((r) => r.name),
     };
   }
 
@@ -326,15 +387,7 @@ export class Explorer {
     const clusters = [...members.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0])).map(([cluster, list]) => ({
       cluster, galaxies: list.length, top: [...list].sort((a, b) => b.gamma - a.gamma).slice(0, perCluster),
     }));
-    let store: string | null = null;
-    const first = t.rows[0]?.[0];
-    for (const r of this.runs.filter((x) => x.store)) {
-      const view = await this.store(r.name).catch(() => null);
-      if (first !== undefined && view?.indexOfId.has(first) === true) {
-        store = r.name;
-        break;
-      }
-    }
+    const store = await this.storeHolding(t.rows[0]?.[0]);
     const overlapFile = join(run.dir, 'overlap.csv');
     let overlap: ClustersView['overlap'] = null;
     if (existsSync(overlapFile)) {
@@ -342,6 +395,137 @@ export class Explorer {
       overlap = { names: header.slice(1), values: rows.map((r) => r.slice(1).map(number)) };
     }
     return { run: run.name, store, clusters, overlap };
+  }
+
+  /** The first embeddings store holding galaxy `id` (for pictures of galaxies another run names), or null. */
+  private async storeHolding(id: string | undefined): Promise<string | null> {
+    if (id === undefined) return null;
+    for (const r of this.runs.filter((x) => x.store)) {
+      const view = await this.store(r.name).catch(() => null);
+      if (view?.indexOfId.has(id) === true) return r.name;
+    }
+    return null;
+  }
+
+  /** Which galaxies of a predict run's catalog have votes (read once per catalog, with the predict run's schema). */
+  private catalogVotes(run: RunInfo): Promise<CatalogVotes> {
+    const given = typeof run.config.catalog === 'string' ? run.config.catalog : '';
+    const found = given === '' ? undefined : givenPathCandidates(this.options.root, given)[0];
+    if (found === undefined) {
+      return Promise.resolve({ catalog: given || null, voted: new Set(), reason: given === '' ? 'the predict run records no catalog' : `its catalog ${given} is not found from here` });
+    }
+    let votes = this.catalogVotesCache.get(found);
+    if (votes === undefined) {
+      votes = (async () => {
+        const schema = getSchema(typeof run.config.schema === 'string' ? run.config.schema : 'gz2');
+        const catalog = await readCatalog(found, { schema, labelKind: 'auto', checkImages: false, onBad: 'skip', allowAbsolutePaths: this.options.allowAbsolutePaths });
+        if (catalog.labelKind !== 'counts' && catalog.labelKind !== 'fractions') {
+          return { catalog: given, voted: new Set<string>(), reason: `the catalog has no vote columns (${catalog.labelKindReason ?? catalog.labelKind})` };
+        }
+        const voted = new Set(catalog.rows.filter((r) => r.counts?.some((c) => c > 0) === true).map((r) => r.id));
+        return { catalog: given, voted, reason: null };
+      })();
+      votes.catch(() => this.catalogVotesCache.delete(found));
+      this.catalogVotesCache.set(found, votes);
+    }
+    return votes;
+  }
+
+  /** A predict run's table with its BALD columns: the galaxies by total BALD, highest first (ties by id). */
+  private baldRanking(name: string): { run: RunInfo; t: IdTable; questions: { key: string; column: number }[]; order: number[]; bald: Float64Array } {
+    const run = this.find(name, (r) => r.command === 'predict', 'predict run');
+    const file = join(run.dir, 'predictions_full.csv');
+    if (!existsSync(file)) throw new InputError('the predict run has no predictions_full.csv (it has not finished, or it is sharded)', { file: run.name }, 'wait for galmorph predict to finish');
+    const t = this.table(file);
+    const total = t.header.indexOf(BALD_COLUMN);
+    if (total < 0) {
+      throw new InputError(`the predict run has no "${BALD_COLUMN}" column`, { file: run.name }, 'run galmorph predict again without --no-bald (BALD needs the binomial or Dirichlet head)');
+    }
+    const questions = t.header.flatMap((c, j) => (c.endsWith('_bald') ? [{ key: c.slice(0, -'_bald'.length), column: j }] : []));
+    const bald = Float64Array.from(t.rows, (r) => number(r[total]));
+    const order = t.rows.map((_, k) => k).filter((k) => Number.isFinite(bald[k]));
+    order.sort((a, b) => bald[b] - bald[a] || (t.rows[a][0] < t.rows[b][0] ? -1 : 1));
+    return { run, t, questions, order, bald };
+  }
+
+  /** The Label next page: which galaxies of a predict run volunteers should label next, by BALD. */
+  async labelNext(name: string, excludeVoted: boolean, limit: number): Promise<LabelNextView> {
+    const { run, t, questions, order, bald } = this.baldRanking(name);
+    const votes = await this.catalogVotes(run);
+    const kept = excludeVoted ? order.filter((k) => !votes.voted.has(t.rows[k][0])) : order;
+    const queue = kept.slice(0, limit).map((k, i) => {
+      const row = t.rows[k];
+      let top = { question: '', questionBald: Number.NaN };
+      for (const q of questions) {
+        const v = number(row[q.column]);
+        if (Number.isFinite(v) && !(v <= top.questionBald)) top = { question: q.key, questionBald: v };
+      }
+      return { rank: i + 1, id: row[0], bald: bald[k], ...top, voted: votes.voted.has(row[0]) };
+    });
+    return {
+      run: run.name, store: await this.storeHolding(queue[0]?.id ?? t.rows[0]?.[0]), galaxies: order.length,
+      voted: votes.reason === null ? votes.voted.size : null, votesReason: votes.reason, excludeVoted, questions: questions.map((q) => q.key), queue,
+    };
+  }
+
+  /** The whole queue as CSV: `id,bald,<question>_bald…,voted`, highest BALD first. */
+  async labelNextCsv(name: string, excludeVoted: boolean): Promise<string> {
+    const { run, t, questions, order } = this.baldRanking(name);
+    const votes = await this.catalogVotes(run);
+    const total = t.header.indexOf(BALD_COLUMN);
+    const kept = excludeVoted ? order.filter((k) => !votes.voted.has(t.rows[k][0])) : order;
+    return formatCsv(['id', BALD_COLUMN, ...questions.map((q) => t.header[q.column]), 'voted'],
+      kept.map((k) => [t.rows[k][0], t.rows[k][total], ...questions.map((q) => t.rows[k][q.column]), votes.reason === null ? (votes.voted.has(t.rows[k][0]) ? 1 : 0) : '']));
+  }
+
+  /** An active-learn run's rounds: labels, error and the galaxies each round acquired (acquisitions.csv, grids). */
+  activeLearn(name: string): ActiveLearnView {
+    const run = this.find(name, (r) => r.command === 'active-learn', 'active-learn run');
+    const resultsFile = join(run.dir, 'results.json');
+    if (!existsSync(resultsFile)) throw new InputError('the active-learn run has no results.json (it has not finished)', { file: run.name }, 'wait for galmorph active-learn to finish');
+    let results: { curve?: { acquisition: string; round: number; labels: number; errorVotes: number }[]; grids?: string[] };
+    try {
+      results = JSON.parse(readFileSync(resultsFile, 'utf8')) as typeof results;
+    } catch (e) {
+      throw new InputError(`results.json cannot be read (${(e as Error).message})`, { file: run.name }, 'a results.json written by galmorph active-learn');
+    }
+    const acquisitionsFile = join(run.dir, 'acquisitions.csv');
+    const acquired = new Map<string, { id: string; bald: number }[]>();
+    const hasAcquisitionTable = existsSync(acquisitionsFile);
+    if (hasAcquisitionTable) {
+      const { header, rows } = readCsv(acquisitionsFile);
+      const [ia, ir, ii, ib] = ['acquisition', 'round', 'id', 'bald'].map((c) => header.indexOf(c));
+      for (const r of rows) {
+        const key = `${r[ia]}\0${r[ir]}`;
+        acquired.set(key, [...(acquired.get(key) ?? []), { id: r[ii], bald: number(r[ib]) }]);
+      }
+    }
+    const grids = new Set(results.grids ?? []);
+    const rel = (file: string) => relative(this.options.root, join(run.dir, file)).split(sep).join('/');
+    return {
+      run: run.name,
+      hasAcquisitionTable,
+      rounds: (results.curve ?? []).map((c) => {
+        const grid = `grids/${c.acquisition}_round${String(c.round).padStart(2, '0')}.png`;
+        return {
+          acquisition: c.acquisition, round: c.round, labels: c.labels, rmse: c.errorVotes,
+          acquired: acquired.get(`${c.acquisition}\0${c.round}`) ?? [], grid: grids.has(grid) && existsSync(join(run.dir, grid)) ? rel(grid) : null,
+        };
+      }),
+    };
+  }
+
+  /** An experiment's report for the Experiments page: its summary, figures and main tables. */
+  experiment(name: string): ExperimentView {
+    const run = this.find(name, (r) => isExperiment(r.command), 'experiment run (experiment table1, active-learn)');
+    const files = this.runFiles(run.name);
+    const tables = EXPERIMENT_TABLES.flatMap((file) => {
+      const path = join(run.dir, file);
+      if (!existsSync(path)) return [];
+      const { header, rows } = readCsv(path);
+      return [{ file: relative(this.options.root, path).split(sep).join('/'), header, rows: rows.slice(0, EXPERIMENT_TABLE_ROWS), truncated: rows.length > EXPERIMENT_TABLE_ROWS }];
+    });
+    return { name: run.name, command: run.command, summary: files.summary, figures: files.figures, tables, files: files.tables };
   }
 
   /** A run's figures and summary, for the Experiments and Clusters pages. */

@@ -68,18 +68,27 @@ export function discoverRuns(root: string, maxDepth = 3): RunInfo[] {
   return runs;
 }
 
+/**
+ * Where a path a run's config names (as given on its command line) may be: itself if absolute, else from the working
+ * folder, from the served folder's parent and from the served folder; each resolved to its real path, missing ones
+ * left out.
+ */
+export function givenPathCandidates(root: string, given: string): string[] {
+  const candidates = isAbsolute(given) ? [given] : [resolve(given), resolve(dirname(root), given), resolve(root, given)];
+  return candidates.flatMap((c) => {
+    try {
+      return [realpathSync(c)];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** The store run a map (or anomalies, …) run's `embeddings` option names, or null when none of `stores` matches. */
 export function linkedStore(root: string, run: RunInfo, stores: readonly RunInfo[]): RunInfo | null {
   const given = run.config.embeddings;
   if (typeof given !== 'string' || given === '') return null;
-  const candidates = isAbsolute(given) ? [given] : [resolve(given), resolve(dirname(root), given), resolve(root, given)];
-  for (const c of candidates) {
-    let real: string;
-    try {
-      real = realpathSync(c);
-    } catch {
-      continue;
-    }
+  for (const real of givenPathCandidates(root, given)) {
     const hit = stores.find((s) => s.dir === real);
     if (hit !== undefined) return hit;
   }

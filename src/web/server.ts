@@ -74,6 +74,9 @@ const columnQuery = z.object({ run: name, column: name }).strict();
 const clustersQuery = z.object({ run: name, top: z.coerce.number().int().min(1).max(100).default(12) }).strict();
 const similarQuery = z.object({ store: name, k: z.coerce.number().int().min(1).max(100).default(8) }).strict();
 const rateBody = z.object({ id: name, rating: z.number() }).strict();
+const flag = z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1');
+const labelNextQuery = z.object({ run: name, exclude_voted: flag, limit: z.coerce.number().int().min(1).max(1000).default(60) }).strict();
+const labelNextCsvQuery = z.object({ run: name, exclude_voted: flag }).strict();
 
 function sendFile(reply: FastifyReply, root: string, requested: string): FastifyReply {
   const file = resolveInside(root, requested);
@@ -142,6 +145,18 @@ export async function createExplorerServer(options: ExplorerServerOptions): Prom
     const q = params(clustersQuery, request.query);
     return explorer.clusters(q.run, q.top);
   });
+  app.get('/api/experiment', async (request) => explorer.experiment(params(runQuery, request.query).run));
+  app.get('/api/label-next', async (request) => {
+    const q = params(labelNextQuery, request.query);
+    return explorer.labelNext(q.run, q.exclude_voted, q.limit);
+  });
+  app.get('/api/label-next.csv', async (request, reply) => {
+    const q = params(labelNextCsvQuery, request.query);
+    const csv = await explorer.labelNextCsv(q.run, q.exclude_voted);
+    const file = `label-next-${q.run.replace(/[^A-Za-z0-9._-]+/g, '_')}.csv`;
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(csv);
+  });
+  app.get('/api/active-learn', async (request) => explorer.activeLearn(params(runQuery, request.query).run));
   app.get('/api/map/column', async (request) => {
     const q = params(columnQuery, request.query);
     return explorer.mapColumn(q.run, q.column);

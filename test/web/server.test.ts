@@ -5,7 +5,7 @@
  * a 4xx with the reason and no stack; the API's answers are checked against the jobs' own outputs; the anomaly loop
  * asks for new galaxies by expected improvement after 10 ratings, and resumes them after a restart.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,21 @@ beforeAll(async () => {
   writeFileSync(join(folder.root, 'clu', 'config.json'), JSON.stringify({ command: 'cluster' }));
   writeFileSync(join(folder.root, 'clu', 'assignments.csv'), `id,cluster,gamma\n${ids.map((id, i) => `${id},c0${i % 7 === 0 ? 2 : i % 2},${(0.5 + i / 100).toFixed(2)}`).join('\n')}\n`);
   writeFileSync(join(folder.root, 'clu', 'overlap.csv'), 'cluster,c00,c01,c02\nc00,0.9,0.05,0.05\nc01,0.1,0.8,0.1\nc02,0.2,0.2,0.6\n');
+  // Experiments: an active-learn report and a Table 1 report as the jobs wrote them (docs/results), an acquisitions
+  // table and one round's grid added; a predict run over a copy of the catalog whose first 10 galaxies have no votes.
+  cpSync('docs/results/al-quick-issue12', join(folder.root, 'exp', 'al'), { recursive: true });
+  writeFileSync(join(folder.root, 'exp', 'al', 'acquisitions.csv'), 'acquisition,round,labels,rank,id,bald\nbald,0,64,1,a1,0.5\nbald,0,64,2,a2,0.25\nrandom,1,96,1,a3,0.125\n');
+  mkdirSync(join(folder.root, 'exp', 'al', 'grids'));
+  await sharp({ create: { width: 24, height: 12, channels: 3, background: '#345' } }).png().toFile(join(folder.root, 'exp', 'al', 'grids', 'bald_round00.png'));
+  for (const f of ['config.json', 'results.csv', 'summary.md', 'figures']) cpSync(join('docs/results/table1-standard-partial', f), join(folder.root, 'exp', 't1', f), { recursive: true });
+  const partial = join(base, 'catalog-part');
+  cpSync(folder.catalog, partial, { recursive: true });
+  const labels = readCsv(join(folder.catalog, 'labels.csv'));
+  const keep = new Set(['id', 'galaxy_id', 'image_file']);
+  writeFileSync(join(partial, 'labels.csv'), [labels.header.join(','), ...labels.rows.map((r, k) => r.map((c, j) => (k < 10 && !keep.has(labels.header[j]) ? '' : c)).join(','))].join('\n') + '\n');
+  cpSync(join(folder.root, 'pred'), join(folder.root, 'pred-part'), { recursive: true });
+  const config = JSON.parse(readFileSync(join(folder.root, 'pred', 'config.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(folder.root, 'pred-part', 'config.json'), JSON.stringify({ ...config, catalog: partial }));
   mkdirSync(bundle);
   writeFileSync(join(bundle, 'galmorph.js'), 'export {};');
   writeFileSync(join(bundle, 'explorer.js'), 'export {};');
@@ -163,7 +178,8 @@ describe('galmorph serve over a folder of runs', () => {
     const runs = (await http('GET', '/api/runs')).json() as { stores: { name: string; galaxies: number }[]; maps: { name: string; store: string }[]; runs: { name: string; command: string }[] };
     expect(runs.stores).toEqual([expect.objectContaining({ name: 'emb', galaxies: 30 })]);
     expect(runs.maps).toEqual([{ name: 'map', store: 'emb' }]);
-    expect(runs.runs.map((r) => `${r.name}:${r.command}`).sort()).toEqual(['clu:cluster', 'emb:embed', 'map:map', 'pred:predict']);
+    expect(runs.runs.map((r) => `${r.name}:${r.command}`).sort()).toEqual(['clu:cluster', 'emb:embed', 'exp/al:active-learn', 'exp/t1:experiment table1', 'map:map', 'pred-part:predict', 'pred:predict']);
+    expect((runs as unknown as { experiments: string[] }).experiments).toEqual(['exp/al', 'exp/t1']);
     expect(JSON.stringify(runs)).not.toContain(base); // no server paths
 
     const coords = readCsv(join(folder.root, 'map', 'coordinates.csv'));
@@ -233,6 +249,75 @@ describe('galmorph serve over a folder of runs', () => {
     // Neighbours: galmorph similar --id's.
     const reference = await similar({ embeddings: join(folder.root, 'emb'), out: join(base, 'sim'), id, k: 4, components: 6, progress: false });
     expect(galaxy.neighbours.map((n) => n.id)).toEqual(reference.neighbours.map((n) => n.id));
+  });
+
+  it('Label next: a predict run\'s galaxies by BALD (voted ones left out on request), the queue as CSV, an active-learn run\'s acquisitions per round', async () => {
+    type Queue = { store: string | null; galaxies: number; voted: number | null; votesReason: string | null; questions: string[]; queue: { rank: number; id: string; bald: number; question: string; questionBald: number; voted: boolean }[] };
+    const full = readCsv(join(folder.root, 'pred', 'predictions_full.csv'));
+    const bi = full.header.indexOf('bald');
+    const baldColumns = full.header.flatMap((c, j) => (c.endsWith('_bald') ? [j] : []));
+    expect(baldColumns).toHaveLength(11);
+    const ranked = full.rows.map((r) => ({ id: r[0], bald: Number(r[bi]), row: r })).sort((a, b) => b.bald - a.bald || (a.id < b.id ? -1 : 1));
+    const view = (await http('GET', '/api/label-next?run=pred&limit=5')).json() as unknown as Queue;
+    expect(view).toMatchObject({ store: 'emb', galaxies: 30, voted: 30, votesReason: null });
+    expect(view.queue.map((q) => q.id)).toEqual(ranked.slice(0, 5).map((r) => r.id));
+    view.queue.forEach((q, k) => {
+      expect(q.rank).toBe(k + 1);
+      expect(q.bald).toBe(ranked[k].bald);
+      // the question contributing most: the largest of the row's <question>_bald cells
+      const best = Math.max(...baldColumns.map((j) => Number(ranked[k].row[j])));
+      expect(q.questionBald).toBe(best);
+      expect(Number(ranked[k].row[full.header.indexOf(`${q.question}_bald`)])).toBe(best);
+    });
+    // The same predictions over a catalog whose first 10 galaxies have no votes: only those are left to label.
+    const unvoted = new Set(readCsv(join(folder.catalog, 'labels.csv')).rows.slice(0, 10).map((r) => r[0]));
+    const part = (await http('GET', '/api/label-next?run=pred-part&exclude_voted=true&limit=100')).json() as unknown as Queue;
+    expect(part.voted).toBe(20);
+    expect(part.queue.map((q) => q.id)).toEqual(ranked.filter((r) => unvoted.has(r.id)).map((r) => r.id));
+    const csv = await http('GET', '/api/label-next.csv?run=pred-part&exclude_voted=1');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="label-next-pred-part.csv"');
+    writeFileSync(join(base, 'queue.csv'), csv.body);
+    const table = readCsv(join(base, 'queue.csv'));
+    expect(table.header).toEqual(['id', 'bald', ...baldColumns.map((j) => full.header[j]), 'voted']);
+    expect(table.rows.map((r) => r[0])).toEqual(part.queue.map((q) => q.id));
+    expect(table.rows.every((r) => r[r.length - 1] === '0')).toBe(true);
+    expect(table.rows[0][1]).toBe(ranked.find((r) => unvoted.has(r.id))?.row[bi]);
+    const everything = (await http('GET', '/api/label-next.csv?run=pred')).text.trim().split('\n');
+    expect(everything).toHaveLength(31);
+    for (const [path, reason] of [['/api/label-next?run=map', /no predict run "map"/], ['/api/label-next?run=pred&exclude_voted=maybe', /parameter "exclude_voted"/], ['/api/active-learn?run=pred', /no active-learn run "pred"/]] as const) {
+      const r = await http('GET', path);
+      expect(r.status, path).toBe(400);
+      expect(r.json().error, path).toMatch(reason);
+    }
+    // The active-learn run: every round of results.json's curve, its acquisitions and its grid when there is one.
+    const learn = (await http('GET', '/api/active-learn?run=exp/al')).json() as { hasAcquisitionTable: boolean; rounds: { acquisition: string; round: number; labels: number; rmse: number; acquired: { id: string; bald: number }[]; grid: string | null }[] };
+    const curve = (JSON.parse(readFileSync(join(folder.root, 'exp', 'al', 'results.json'), 'utf8')) as { curve: { acquisition: string; round: number; labels: number; errorVotes: number }[] }).curve;
+    expect(learn.hasAcquisitionTable).toBe(true);
+    expect(learn.rounds.map((r) => [r.acquisition, r.round, r.labels, r.rmse])).toEqual(curve.map((c) => [c.acquisition, c.round, c.labels, c.errorVotes]));
+    expect(learn.rounds[0]).toMatchObject({ acquired: [{ id: 'a1', bald: 0.5 }, { id: 'a2', bald: 0.25 }], grid: 'exp/al/grids/bald_round00.png' });
+    expect(learn.rounds.find((r) => r.acquisition === 'random' && r.round === 1)?.acquired).toEqual([{ id: 'a3', bald: 0.125 }]);
+    expect(learn.rounds[1].grid).toBeNull(); // listed in results.json but not in the folder
+  });
+
+  it('Experiments: a Table 1 and an active-learn report with their tables, figures and summary', async () => {
+    type Experiment = { command: string; summary: string; figures: string[]; tables: { file: string; header: string[]; rows: string[][] }[]; files: string[] };
+    const al = (await http('GET', '/api/experiment?run=exp/al')).json() as unknown as Experiment;
+    expect(al.command).toBe('active-learn');
+    expect(al.summary).toBe(readFileSync(join(folder.root, 'exp', 'al', 'summary.md'), 'utf8'));
+    expect(al.figures).toEqual(expect.arrayContaining(['exp/al/error_vs_labels_votes.png', 'exp/al/calibration.png', 'exp/al/grids/bald_round00.png']));
+    const curve = readCsv(join(folder.root, 'exp', 'al', 'curve.csv'));
+    expect(al.tables.map((t) => t.file)).toEqual(['exp/al/curve.csv']);
+    expect(al.tables[0]).toMatchObject({ header: curve.header, rows: curve.rows });
+    const t1 = (await http('GET', '/api/experiment?run=exp/t1')).json() as unknown as Experiment;
+    const results = readCsv(join(folder.root, 'exp', 't1', 'results.csv'));
+    expect(t1.command).toBe('experiment table1');
+    expect(t1.tables[0]).toMatchObject({ file: 'exp/t1/results.csv', header: results.header, rows: results.rows });
+    expect(t1.figures).toContain('exp/t1/figures/error_vs_labels.png');
+    const refused = await http('GET', '/api/experiment?run=pred');
+    expect(refused.status).toBe(400);
+    expect(refused.json().error).toMatch(/no experiment run .* "pred"/);
   });
 
   it('finds an uploaded catalog image at distance ≈ 0 and refuses uploads of the wrong size or type with a clear 4xx', async () => {

@@ -5,7 +5,9 @@
 import { anomaliesPage } from './anomaliesPage.js';
 import { clustersPage } from './clustersPage.js';
 import { el, errorBox } from './dom.js';
+import { experimentsPage } from './experimentsPage.js';
 import { galaxyPage } from './galaxyPage.js';
+import { labelNextPage } from './labelNextPage.js';
 import { mapPage } from './mapPage.js';
 import { runsPage } from './runsPage.js';
 import { searchPage } from './searchPage.js';
@@ -17,6 +19,8 @@ const PAGES: Record<string, { title: string; page: Page; nav: boolean }> = {
   search: { title: 'Search', page: searchPage, nav: true },
   anomalies: { title: 'Anomalies', page: anomaliesPage, nav: true },
   clusters: { title: 'Clusters', page: clustersPage, nav: true },
+  'label-next': { title: 'Label next', page: labelNextPage, nav: true },
+  experiments: { title: 'Experiments', page: experimentsPage, nav: true },
   runs: { title: 'Runs', page: runsPage, nav: true },
   galaxy: { title: 'Galaxy', page: galaxyPage, nav: false },
 };

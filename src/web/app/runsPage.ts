@@ -1,7 +1,7 @@
 /**
- * The Runs page (the issue's Experiments and Clusters pages): every run folder of the served folder by the job that
- * wrote it; a run shows its summary.md and its figures (Table 1 and active-learning reports, cluster galleries,
- * overlap heatmaps, generated galaxies, maps …) and links to its CSV tables.
+ * The Runs page: every run folder of the served folder by the job that wrote it; a run shows its summary.md and its
+ * figures (cluster reconstructions, generated galaxies and interpolation routes, maps …) and links to its CSV tables.
+ * Experiments (Table 1, active learning) have their own page too, with their tables shown.
  */
 import type { RunsView } from '../explorer.js';
 import { el, errorBox, getJson } from './dom.js';
