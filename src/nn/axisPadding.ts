@@ -1,18 +1,32 @@
 /**
  * Padding along one axis, cyclic (wrap-around, for a periodic canonical coordinate such as an angle) or with zeros.
  * Used before 'valid' convolutions so a periodic axis is convolved as the circle it is.
+ *
+ * Two implementations, the same values and gradient: galmorph's kernels (`src/backend/axisPad.ts`, copy loops on
+ * wasm) whenever the current backend has them, else `padAxisComposite` (slices + concat, or pad; any backend).
  */
 import * as tf from '@tensorflow/tfjs';
+import { PAD_AXIS, PAD_AXIS_GRAD, PAD_AXIS_KERNELS, paddedShape } from '../backend/axisPad.js';
 
 export type AxisPadding = 'cyclic' | 'zeros';
 
 /** Adds `before` entries in front of and `after` entries behind `axis`. Cyclic padding wraps the last/first ones. */
 export function padAxis<T extends tf.Tensor>(x: T, axis: number, before: number, after: number, mode: AxisPadding): T {
   if (before === 0 && after === 0) return x;
-  const n = x.shape[axis];
-  if (mode === 'cyclic' && (before > n || after > n)) {
-    throw new Error(`padAxis: cyclic padding of ${Math.max(before, after)} exceeds the axis length ${n}`);
+  const attrs = { axis, before, after, cyclic: mode === 'cyclic' };
+  paddedShape(x.shape, attrs);
+  const backend = tf.getBackend();
+  if (x.dtype === 'float32' && PAD_AXIS_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) {
+    return tf.engine().runKernel(PAD_AXIS, { x }, attrs) as T;
   }
+  return padAxisComposite(x, axis, before, after, mode);
+}
+
+/** `padAxis` built from stock tfjs ops; the reference the kernels are tested against. */
+export function padAxisComposite<T extends tf.Tensor>(x: T, axis: number, before: number, after: number, mode: AxisPadding): T {
+  if (before === 0 && after === 0) return x;
+  const n = x.shape[axis];
+  paddedShape(x.shape, { axis, before, after, cyclic: mode === 'cyclic' });
   return tf.tidy(() => {
     if (mode === 'zeros') {
       const pads = x.shape.map((_, i): [number, number] => (i === axis ? [before, after] : [0, 0]));
@@ -30,4 +44,13 @@ export function padAxis<T extends tf.Tensor>(x: T, axis: number, before: number,
 
 function replaced(values: number[], index: number, value: number): number[] {
   return values.map((v, i) => (i === index ? value : v));
+}
+
+if (tf.getGradient(PAD_AXIS) === undefined) {
+  tf.registerGradient({
+    kernelName: PAD_AXIS,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs: tf.NamedAttrMap) => ({
+      x: () => tf.engine().runKernel(PAD_AXIS_GRAD, { dy: dy as tf.Tensor }, attrs) as tf.Tensor,
+    }),
+  });
 }

@@ -86,7 +86,7 @@ export class PoseCnn {
       for (let i = 0; i < 2; i++) {
         h = padAxis(h, 1, half, half, periodicRows ? 'cyclic' : 'zeros');
         h = padAxis(h, 2, half, half, periodicCols ? 'cyclic' : 'zeros');
-        h = tf.leakyRelu(this.norms[i].apply(this.convs[i].apply(h), training), 0.1);
+        h = this.norms[i].apply(this.convs[i].apply(h), training, 0.1);
       }
       return h;
     });

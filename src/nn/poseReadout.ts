@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { padAxis } from './axisPadding.js';
+import { maxAlongAxis } from './maxAlongAxis.js';
 import type { ParamScope } from './params.js';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import { checkOddKernel } from './poseCnn.js';
@@ -83,7 +84,7 @@ export class PoseReadout {
     }
     return tf.tidy(() => {
       // Max over the other axis (a reduction, not MaxPool: wasm MaxPoolGrad is wrong for non-positive windows).
-      const profile = tf.max(features, axis === 'rows' ? 2 : 1) as tf.Tensor3D;
+      const profile = maxAlongAxis<tf.Rank.R3>(features, axis === 'rows' ? 2 : 1);
       const half = Math.floor(kernel / 2);
       const padded = padAxis(profile, 1, half, half, periodic ? 'cyclic' : 'zeros');
       const logits = tf.reshape(tf.conv1d(padded, this.kernel as tf.Tensor3D, 1, 'valid'), [-1, n]) as tf.Tensor2D;

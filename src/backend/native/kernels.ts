@@ -1,7 +1,8 @@
 /**
  * TensorFlow.js kernels for the wasm backend that run on the oneDNN addon: Conv2D, Conv2DBackpropInput,
  * Conv2DBackpropFilter and BatchMatMul, and galmorph's bilinear sampler (forward and both gradients; plain C++ loops,
- * see `../bilinearSampler.ts`). Inputs are read in place from the wasm heap and outputs written into fresh
+ * see `../bilinearSampler.ts`); Conv2DBackpropInput with one input channel runs as oneDNN's matrix product plus a
+ * scatter (`../conv2DBackpropInputNarrow.ts`), which beats oneDNN's transposed convolution there. Inputs are read in place from the wasm heap and outputs written into fresh
  * wasm tensors, so models and gradients are unchanged. Cases the addon does not cover (NCHW, non-float32, batch
  * broadcasting beyond "equal or 1", shapes oneDNN rejects, an addon built before the sampler) go to the kernel that was
  * registered before.
@@ -18,6 +19,7 @@ import type {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ConvGeometryArray, NativeAddon } from './addon.js';
+import { isNarrowBackpropInput, narrowColsShape, scatterNarrowCols } from '../conv2DBackpropInputNarrow.js';
 import {
   BILINEAR_SAMPLE,
   BILINEAR_SAMPLE_GRAD_GRID,
@@ -127,8 +129,30 @@ export function nativeKernelConfigs(
     const info = tf.backend_util.computeConv2DInfo(
       a.inputShape, filter.shape as [number, number, number, number],
       a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    if (isNarrowBackpropInput(info)) return narrowBackpropInput(args, info, dy, filter);
     return run('Conv2DBackpropInput', args, info.inShape, (view, dx) =>
       addon.conv2dBackpropInput(view(dy), view(filter), dx, geometry(info)));
+  };
+
+  /** One input channel: oneDNN's product dy · filterᵀ, then the scatter of `../conv2DBackpropInputNarrow.ts`. */
+  const narrowBackpropInput = (args: KernelArgs, info: tf.backend_util.Conv2DInfo, dy: TensorInfo, filter: TensorInfo): TensorInfo => {
+    const backend = args.backend as BackendWasm;
+    const [rows, taps] = narrowColsShape(info);
+    const cols = backend.makeOutput([rows, taps], 'float32');
+    const dx = backend.makeOutput(info.inShape, 'float32');
+    const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    try {
+      addon.matMul(view(dy), view(filter), view(cols), [1, 1, rows, info.outChannels, taps, 0, 1]);
+      scatterNarrowCols(info, view(cols), view(dx));
+    } catch (e) {
+      backend.disposeData(dx.dataId);
+      if (isOneDnnRejection(e)) return fallback('Conv2DBackpropInput', args);
+      throw e;
+    } finally {
+      backend.disposeData(cols.dataId);
+    }
+    counts.native.Conv2DBackpropInput += 1;
+    return dx;
   };
 
   const conv2dBackpropFilter: KernelFunc = (args) => {

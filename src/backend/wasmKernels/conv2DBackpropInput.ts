@@ -4,9 +4,11 @@
  * dx is a stride-1 convolution of dy, zero-dilated by the stride, with the filter flipped in space and its
  * in/out channels swapped, padded by k − 1 − pad; XNNPACK runs it. Negative paddings (explicit padding
  * larger than the kernel, stride leftovers) become zero padding plus a crop of the result.
+ * One input channel (a first layer) goes through a matrix product and a scatter instead (`../conv2DBackpropInputNarrow.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { disposeAll, reshape, runWasm, transpose, type WasmKernelArgs } from './wasmKernelCalls.js';
+import { isNarrowBackpropInput, narrowColsShape, scatterNarrowCols } from '../conv2DBackpropInputNarrow.js';
+import { disposeAll, heapF32, reshape, runWasm, transpose, type WasmKernelArgs } from './wasmKernelCalls.js';
 
 function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs;
@@ -22,6 +24,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): tf.Ten
     false,
     'channelsLast',
   );
+  if (isNarrowBackpropInput(info)) return narrowBackpropInput(info, dy, filter, backend);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
 
@@ -76,6 +79,18 @@ function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): tf.Ten
     size: [batchSize, inHeight, inWidth, inChannels],
   });
   disposeAll(backend, full);
+  return dx;
+}
+
+/** One input channel: dy · filterᵀ (the registered BatchMatMul), then the scatter (`../conv2DBackpropInputNarrow.ts`). */
+function narrowBackpropInput(info: tf.backend_util.Conv2DInfo, dy: tf.TensorInfo, filter: tf.TensorInfo, backend: WasmKernelArgs['backend']): tf.TensorInfo {
+  const [rows, taps] = narrowColsShape(info);
+  const a = reshape(backend, dy, [1, rows, info.outChannels]);
+  const b = reshape(backend, filter, [1, taps, info.outChannels]);
+  const cols = runWasm(tf.BatchMatMul, backend, { a, b }, { transposeA: false, transposeB: true });
+  const dx = backend.makeOutput(info.inShape, 'float32');
+  scatterNarrowCols(info, heapF32(backend, cols), heapF32(backend, dx));
+  disposeAll(backend, a, b, cols);
   return dx;
 }
 

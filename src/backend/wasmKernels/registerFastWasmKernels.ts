@@ -5,12 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batchMatMul.js';
+import { batchNormTrainConfig, batchNormTrainGradConfig } from './batchNormTrain.js';
 import { bilinearSampleConfig, bilinearSampleGradGridConfig, bilinearSampleGradImageConfig } from './bilinearSample.js';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput.js';
 import { gatherV2Config } from './gatherV2.js';
 import { identityConfig } from './identity.js';
+import { maxAlongAxisConfig, maxAlongAxisGradConfig } from './maxAlongAxis.js';
 import { maxPoolGradConfig } from './maxPoolGrad.js';
+import { padAxisConfig, padAxisGradConfig } from './padAxis.js';
 import { resizeNearestNeighborGradConfig } from './resizeNearestNeighborGrad.js';
 import { sliceConfig } from './slice.js';
 import { sumConfig } from './sumLeadingAxes.js';
@@ -35,6 +38,12 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   warpGridConfig,
   warpGridGradTransformConfig,
   warpGridGradGridConfig,
+  batchNormTrainConfig,
+  batchNormTrainGradConfig,
+  padAxisConfig,
+  padAxisGradConfig,
+  maxAlongAxisConfig,
+  maxAlongAxisGradConfig,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */
