@@ -420,7 +420,7 @@ export class Explorer {
         const schema = getSchema(typeof run.config.schema === 'string' ? run.config.schema : 'gz2');
         const catalog = await readCatalog(found, { schema, labelKind: 'auto', checkImages: false, onBad: 'skip', allowAbsolutePaths: this.options.allowAbsolutePaths });
         if (catalog.labelKind !== 'counts' && catalog.labelKind !== 'fractions') {
-          return { catalog: given, voted: new Set<string>(), reason: `the catalog has no vote columns (${catalog.labelKindReason ?? catalog.labelKind})` };
+          return { catalog: given, voted: new Set<string>(), reason: `the catalog has no vote columns: its labels are ${catalog.labelKindReason ?? catalog.labelKind}` };
         }
         const voted = new Set(catalog.rows.filter((r) => r.counts?.some((c) => c > 0) === true).map((r) => r.id));
         return { catalog: given, voted, reason: null };

@@ -52,5 +52,6 @@ table.data { border-collapse: collapse; margin-bottom: 1em; background: #fff; fo
 table.data th, table.data td { border: 1px solid #ddd; padding: 2px 6px; text-align: right; }
 table.data th { background: #eef2f7; }
 ol.queue { columns: 3; font-size: 12px; }
+.figures.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 0.5em 1em; }
 .figures img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; background: #fff; }
 `;

@@ -6,16 +6,19 @@
  * the map shows thumbnails and a click opens the galaxy's posteriors; an uploaded image gets an in-browser gz2
  * prediction equal (within 1e-4) to `galmorph predict`'s path on the same file, and its similar galaxies; ten
  * ratings on the Anomalies page produce expected-improvement suggestions and survive a server restart; the Runs page
- * shows a run's figures. A 100,000-galaxy map measures the frame time. Screenshots of each page go to
+ * shows a run's figures; the Clusters page a cluster run's gallery; the Label next page the predict run's galaxies by
+ * BALD (highest first) with its CSV; the Experiments page an active-learn report. A 100,000-galaxy map measures the
+ * frame time. Screenshots of each page go to
  * .vitest/explorer-screenshots/. Skipped, saying why, only when /usr/bin/chromium is absent (.ci/run installs it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { initBackend } from '../../src/backend/initBackend.js';
+import { readCsv } from '../../src/data/csv.js';
 import { loadBayesianCnn } from '../../src/models/bayesianCnnCheckpoint.js';
 import { Rng } from '../../src/util/rng.js';
 import { predictPasses } from '../../src/workflows/predict/predictPasses.js';
@@ -79,6 +82,13 @@ beforeAll(async () => {
   mkdirSync(join(folder.root, 'big-map'));
   writeFileSync(join(folder.root, 'big-map', 'coordinates.csv'), `${rows.join('\n')}\n`);
   writeFileSync(join(folder.root, 'big-map', 'config.json'), JSON.stringify({ command: 'map', method: 'pca' }));
+  // A cluster run's tables as galmorph cluster writes them, and an active-learn report as the job wrote it (docs/results).
+  const ids = readCsv(join(folder.root, 'map', 'coordinates.csv')).rows.map((r) => r[0]);
+  mkdirSync(join(folder.root, 'clu'));
+  writeFileSync(join(folder.root, 'clu', 'config.json'), JSON.stringify({ command: 'cluster' }));
+  writeFileSync(join(folder.root, 'clu', 'assignments.csv'), `id,cluster,gamma\n${ids.map((id, i) => `${id},c0${i % 3},${(0.5 + i / 100).toFixed(2)}`).join('\n')}\n`);
+  writeFileSync(join(folder.root, 'clu', 'overlap.csv'), 'cluster,c00,c01,c02\nc00,0.9,0.05,0.05\nc01,0.1,0.8,0.1\nc02,0.2,0.2,0.6\n');
+  cpSync('docs/results/al-quick-issue12', join(folder.root, 'exp', 'al'), { recursive: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
   await startServer();
 
@@ -180,6 +190,37 @@ describe.skipIf(!hasChromium)('the explorer in headless Chromium', () => {
     expect(loaded.length).toBeGreaterThan(0);
     await page.waitForFunction(() => [...(globalThis as unknown as BrowserGlobals).document.querySelectorAll('.figures img')].every((i) => (i as { complete?: boolean }).complete === true));
     await page.screenshot({ path: join(SCREENSHOTS, 'runs.png'), fullPage: true });
+  });
+
+  it('Clusters, Label next (galaxies by BALD, highest first, and the queue as CSV) and Experiments (an active-learn report)', async () => {
+    const allLoaded = () => page.waitForFunction(() => [...(globalThis as unknown as BrowserGlobals).document.querySelectorAll('img')].every((i) => (i as { complete?: boolean }).complete === true));
+    await open('#/clusters?run=clu');
+    await page.waitForSelector('.thumbs figure img');
+    await allLoaded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'clusters.png'), fullPage: true });
+
+    const full = readCsv(join(folder.root, 'pred', 'predictions_full.csv'));
+    const bald = full.header.indexOf('bald');
+    const ranked = [...full.rows].sort((a, b) => Number(b[bald]) - Number(a[bald]) || (a[0] < b[0] ? -1 : 1)).map((r) => r[0]);
+    await open('#/label-next?run=pred');
+    await page.waitForSelector('.thumbs figure img');
+    const shown = await page.locator('.thumbs figure img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { alt: string }).alt));
+    expect(shown).toEqual(ranked);
+    const href = await page.locator('a[data-csv]').getAttribute('href');
+    const csv = await page.evaluate(async (url) => (await fetch(url as string)).text(), href);
+    expect(csv.split('\n')[0]).toMatch(/^id,bald,q1_bald,/);
+    expect(csv.split('\n')[1].split(',')[0]).toBe(ranked[0]);
+    await allLoaded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'label-next.png'), fullPage: true });
+
+    await open('#/experiments?run=exp/al');
+    const curve = readCsv(join(folder.root, 'exp', 'al', 'curve.csv'));
+    await page.waitForSelector('table.data[data-table="curve.csv"]');
+    expect(await page.locator('table.data[data-table="curve.csv"] tr').count()).toBe(curve.rows.length + 1);
+    await page.waitForSelector('.figures img');
+    await allLoaded();
+    expect(await page.locator('.figures img').evaluateAll((imgs) => imgs.every((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0))).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'experiments.png'), fullPage: true });
   });
 
   it(`Map of ${BIG_MAP.toLocaleString('en')} galaxies: frame time while zooming`, async () => {

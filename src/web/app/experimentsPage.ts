@@ -36,7 +36,7 @@ export async function experimentsPage(main: HTMLElement, query: URLSearchParams)
         el('tr', {}, ...t.header.map((h) => el('th', {}, h))),
         ...t.rows.map((r) => el('tr', {}, ...r.map((v) => el('td', {}, cell(v)))))));
   }
-  main.append(el('div', { class: 'figures' }, ...view.figures.map((f) => el('figure', {}, el('img', { src: fileUrl(f), alt: f, loading: 'lazy' }), el('figcaption', {}, f)))));
+  main.append(el('div', { class: 'figures grid' }, ...view.figures.map((f) => el('figure', {}, el('img', { src: fileUrl(f), alt: f, loading: 'lazy' }), el('figcaption', {}, f)))));
   if (view.summary !== null) main.append(el('h3', {}, 'summary.md'), el('pre', { class: 'summary' }, view.summary));
   const others = view.files.filter((f) => !view.tables.some((t) => t.file === f));
   if (others.length > 0) main.append(el('p', {}, 'Other tables: ', ...others.flatMap((f) => [el('a', { href: fileUrl(f) }, f.split('/').slice(1).join('/')), ' '])));
