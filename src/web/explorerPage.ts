@@ -48,7 +48,7 @@ table.tree tr.question td { font-weight: 600; padding-top: 6px; }
 .drop.over { background: #eef5ff; }
 .rate button { font-size: 18px; width: 3em; margin-right: 0.3em; }
 pre.summary { white-space: pre-wrap; background: #fff; padding: 1em; border: 1px solid #ddd; max-width: 100em; }
-table.data { border-collapse: collapse; margin-bottom: 1em; background: #fff; font-size: 12px; }
+table.data { display: block; max-width: 100%; overflow-x: auto; border-collapse: collapse; margin-bottom: 1em; background: #fff; font-size: 12px; }
 table.data th, table.data td { border: 1px solid #ddd; padding: 2px 6px; text-align: right; }
 table.data th { background: #eef2f7; }
 ol.queue { columns: 3; font-size: 12px; }
