@@ -56,7 +56,7 @@ export const TABLE1_PRESETS_NEEDING_DATA: Readonly<Partial<Record<Table1PresetNa
  * What the standard preset was sized with: its training rates on an idle 2-core machine (2 data-parallel workers,
  * native kernels) at its settings (64 px, pose grid 32, batch 16), images per second, and the GZ2 split sizes.
  * Measured 2026-12-03 04:53–04:58 UTC with a short run of this preset on GZ2 (labels 300, 3 epochs, alternating and
- * pre-training 1 pass over the 1,806 training-pool images; docs/results/table1-standard-partial/measure/), the job at
+ * pre-training 1 pass over the 1,806 training-pool images; docs/results/table1-standard/measure/), the job at
  * nice 10 under a load average of 17–19 from other processes (so an idle machine is at least this fast): two-step
  * 75 images/s (supervised's 26 included the first cell's warm-up; the same network and steps), alternating 49,
  * pre-training 56; scoring about 240 images/s (validations + test, from the cells' wall time). The CPU time per
