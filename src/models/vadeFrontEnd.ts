@@ -5,7 +5,9 @@
  *
  * - 'none': the preprocessed image as it is.
  * - 'moments': each image is brought to a canonical pose and brightness before the encoder, from its own light:
- *   sky = the median of the border pixels; light w = max(x − sky, 0); adaptive second moments (a circular Gaussian
+ *   sky = the median of the border pixels, σ = 1.4826 × their median absolute deviation (the sky noise); light
+ *   w = max(x − sky − σ, 0) (without the σ, the noise of a faint galaxy's whole frame counted as light: its radius
+ *   came out as the frame's and the galaxy shrank to a dot amid zoomed noise); adaptive second moments (a circular Gaussian
  *   window centred on the light-weighted centre, its width following the measured radius, 4 iterations) give the
  *   centre, the major-axis angle φ and the radius r = √(Mxx + Myy). The image is then resampled by the project's
  *   equivariant-transformer warp (nn/warpImage.ts, the same transforms as the ET layers: translation · rotation ·
@@ -33,7 +35,9 @@ const ITERATIONS = 4;
 export interface ImageMoments {
   /** Median of the border pixels. */
   sky: number;
-  /** Σ max(x − sky, 0) over the image. */
+  /** Sky noise: 1.4826 × the median absolute deviation of the border pixels from `sky`. */
+  noise: number;
+  /** Σ max(x − sky − noise, 0) over the image. */
   flux: number;
   /** Brightest 3 × 3 mean of x − sky inside the window (at least a small positive number). */
   peak: number;
@@ -57,7 +61,9 @@ export function imageMoments(image: ArrayLike<number>, side: number): ImageMomen
   for (let i = 0; i < side; i++) border.push(image[i], image[(side - 1) * side + i], image[i * side], image[i * side + side - 1]);
   border.sort((a, b) => a - b);
   const sky = border[Math.floor(border.length / 2)];
-  const light = Float64Array.from({ length: side * side }, (_, k) => Math.max(image[k] - sky, 0));
+  const deviations = border.map((b) => Math.abs(b - sky)).sort((a, b) => a - b);
+  const noise = 1.4826 * deviations[Math.floor(deviations.length / 2)];
+  const light = Float64Array.from({ length: side * side }, (_, k) => Math.max(image[k] - sky - noise, 0));
   const flux = light.reduce((a, b) => a + b, 0);
   let cx = (side - 1) / 2;
   let cy = (side - 1) / 2;
@@ -98,7 +104,7 @@ export function imageMoments(image: ArrayLike<number>, side: number): ImageMomen
     }
   }
   return {
-    sky, flux, peak, centreX: cx, centreY: cy, radius,
+    sky, noise, flux, peak, centreX: cx, centreY: cy, radius,
     axisRatio: half + d > 0 ? Math.sqrt(Math.max(half - d, 0) / (half + d)) : 1,
     angle: 0.5 * Math.atan2(2 * mxy, mxx - myy),
     concentration: outer > 0 ? inner / outer : 0,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/initBackend.js';
+import { Rng } from '../../src/util/rng.js';
 import { applyFrontEnd, canonicalTransform, imageMoments, MOMENT_TARGET_RADIUS } from '../../src/models/vadeFrontEnd.js';
 
 const SIDE = 32;
@@ -71,6 +72,19 @@ describe('imageMoments', () => {
     const large = imageMoments(ellipse({ sigma: 4, q: 1, angle: 0 }), SIDE);
     expect(small.axisRatio).toBeCloseTo(1, 6);
     expect(large.radius / small.radius).toBeCloseTo(2, 1);
+  });
+
+  it('measures a faint galaxy in sky noise by its light, not by the noise of the whole frame', () => {
+    const clean = imageMoments(ellipse({ sigma: 2.5, q: 0.5, angle: 0.6, amplitude: 0.12 }), SIDE);
+    const rng = new Rng(3);
+    const noisy = ellipse({ sigma: 2.5, q: 0.5, angle: 0.6, amplitude: 0.12 }).map((v) => v + 0.02 * rng.normal());
+    const m = imageMoments(noisy, SIDE);
+    expect(m.noise).toBeGreaterThan(0.016);
+    expect(m.noise).toBeLessThan(0.024);
+    // Measured: 0.996 of the noiseless radius; counting every positive sky fluctuation as light, as the first version
+    // did, gave 3.99 times it.
+    expect(Math.abs(m.radius / clean.radius - 1)).toBeLessThan(0.2);
+    expect(Math.abs(m.centreX - 15.5)).toBeLessThan(0.5);
   });
 
   it('refuses an image of the wrong length, naming the shape', () => {
