@@ -65,13 +65,18 @@ beforeAll(async () => {
   writeFileSync(join(folder.root, 'clu', 'config.json'), JSON.stringify({ command: 'cluster' }));
   writeFileSync(join(folder.root, 'clu', 'assignments.csv'), `id,cluster,gamma\n${ids.map((id, i) => `${id},c0${i % 7 === 0 ? 2 : i % 2},${(0.5 + i / 100).toFixed(2)}`).join('\n')}\n`);
   writeFileSync(join(folder.root, 'clu', 'overlap.csv'), 'cluster,c00,c01,c02\nc00,0.9,0.05,0.05\nc01,0.1,0.8,0.1\nc02,0.2,0.2,0.6\n');
-  // Experiments: an active-learn report and a Table 1 report as the jobs wrote them (docs/results), an acquisitions
-  // table and one round's grid added; a predict run over a copy of the catalog whose first 10 galaxies have no votes.
+  // Experiments: an active-learn report as the job wrote it (docs/results), an acquisitions table and one round's
+  // grid added, and a Table 1 report's files; a predict run over a copy of the catalog whose first 10 galaxies have no votes.
   cpSync('docs/results/al-quick-issue12', join(folder.root, 'exp', 'al'), { recursive: true });
   writeFileSync(join(folder.root, 'exp', 'al', 'acquisitions.csv'), 'acquisition,round,labels,rank,id,bald\nbald,0,64,1,a1,0.5\nbald,0,64,2,a2,0.25\nrandom,1,96,1,a3,0.125\n');
   mkdirSync(join(folder.root, 'exp', 'al', 'grids'));
   await sharp({ create: { width: 24, height: 12, channels: 3, background: '#345' } }).png().toFile(join(folder.root, 'exp', 'al', 'grids', 'bald_round00.png'));
-  for (const f of ['config.json', 'results.csv', 'summary.md', 'figures']) cpSync(join('docs/results/table1-standard-partial', f), join(folder.root, 'exp', 't1', f), { recursive: true });
+  // A Table 1 report's files (the experiment itself is tested in test/workflows/table1).
+  mkdirSync(join(folder.root, 'exp', 't1', 'figures'), { recursive: true });
+  writeFileSync(join(folder.root, 'exp', 't1', 'config.json'), JSON.stringify({ command: 'experiment table1', preset: 'quick' }));
+  writeFileSync(join(folder.root, 'exp', 't1', 'results.csv'), 'regime,labels,seeds,RMSE_mean,RMSE_sd\nsupervised,100,2,0.2060,0.0032\ntwo-step,100,2,0.2129,0.0005\n');
+  writeFileSync(join(folder.root, 'exp', 't1', 'summary.md'), '# Table 1\n');
+  await sharp({ create: { width: 30, height: 20, channels: 3, background: '#fff' } }).png().toFile(join(folder.root, 'exp', 't1', 'figures', 'error_vs_labels.png'));
   const partial = join(base, 'catalog-part');
   cpSync(folder.catalog, partial, { recursive: true });
   const labels = readCsv(join(folder.catalog, 'labels.csv'));
