@@ -32,7 +32,7 @@ export const CLUSTER_FIELDS = {
     help: `--simulate: the simulator's classes to draw, e.g. elliptical,edge-on,spiral (all: the simulator's default mix; a subset: equal shares)`,
   }),
   snrRange: field.with(SIMULATE_GALAXY_FIELDS.snrRange, {
-    help: '--simulate: the galaxies\' signal-to-noise range, drawn log-uniformly (the simulator\'s default 8,800; at 32 px most galaxies below S/N ≈ 40 show no class at all, README)',
+    help: '--simulate: the galaxies\' signal-to-noise range low,high, drawn log-uniformly (the simulator\'s default 8 to 800; at 32 px, galaxies below S/N ≈ 40 show little of their class: README, "Unsupervised clusters")',
   }),
   out: outFolder({ default: '', flag: '--out <dir>', help: 'run folder' }),
   schema: SCHEMA_FIELD,
