@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { padAxis } from './axisPadding.js';
 import { maxAlongAxis } from './maxAlongAxis.js';
+import { SOFT_ARGMAX, SOFT_ARGMAX_GRAD, SOFT_ARGMAX_KERNELS } from '../backend/softArgmax.js';
 import type { ParamScope } from './params.js';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import { checkOddKernel } from './poseCnn.js';
@@ -36,12 +37,12 @@ export interface PoseReadoutOptions {
   kernel?: number;
 }
 
-export interface PoseReading {
+export type PoseReading = {
   /** θ in normalised units, [B]. */
   value: tf.Tensor1D;
   /** Softmax heatmap over positions, [B, n]. */
   heatmap: tf.Tensor2D;
-}
+};
 
 const SPEC: Spec<Required<PoseReadoutOptions>> = {
   nf: check.integer(1),
@@ -88,20 +89,57 @@ export class PoseReadout {
       const half = Math.floor(kernel / 2);
       const padded = padAxis(profile, 1, half, half, periodic ? 'cyclic' : 'zeros');
       const logits = tf.reshape(tf.conv1d(padded, this.kernel as tf.Tensor3D, 1, 'valid'), [-1, n]) as tf.Tensor2D;
-      const heatmap = tf.softmax(logits);
-      const positions = Array.from({ length: n }, (_, j) => j * step - ((n - 1) * step) / 2);
-      const offset = tf.tanh(this.bias);
-      let centre: tf.Tensor1D;
-      if (periodic) {
-        const sin = tf.tensor2d(positions.map((r) => Math.sin(Math.PI * r)), [n, 1]);
-        const cos = tf.tensor2d(positions.map((r) => Math.cos(Math.PI * r)), [n, 1]);
-        const ys = tf.reshape(tf.matMul(heatmap, sin), [-1]);
-        const xs = tf.reshape(tf.matMul(heatmap, cos), [-1]);
-        centre = tf.div(tf.atan2(ys, xs), Math.PI);
-      } else {
-        centre = tf.reshape(tf.matMul(heatmap, tf.tensor2d(positions, [n, 1])), [-1]);
-      }
-      return { value: tf.add(centre, offset) as tf.Tensor1D, heatmap };
+      return softArgmax(logits, this.bias, step, periodic);
     });
   }
+}
+
+/**
+ * Steps 3–4 of the readout: heatmap = softmax(logits [B, n]) and θ (value [B]) from it and the offset bias.
+ * galmorph's kernels (`src/backend/softArgmax.ts`, loops on wasm) when the current backend has them, else
+ * `softArgmaxComposite`; the same function and gradient.
+ */
+export function softArgmax(logits: tf.Tensor2D, bias: tf.Tensor, step: number, periodic: boolean): PoseReading {
+  const backend = tf.getBackend();
+  if (logits.dtype === 'float32' && bias.dtype === 'float32' && SOFT_ARGMAX_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) {
+    const [value, heatmap] = tf.engine().runKernel(SOFT_ARGMAX, { logits, bias }, { step, periodic }) as tf.Tensor[];
+    return { value: value as tf.Tensor1D, heatmap: heatmap as tf.Tensor2D };
+  }
+  return softArgmaxComposite(logits, bias, step, periodic);
+}
+
+/** `softArgmax` built from stock tfjs ops (any backend); the reference the kernels are tested against. */
+export function softArgmaxComposite(logits: tf.Tensor2D, bias: tf.Tensor, step: number, periodic: boolean): PoseReading {
+  return tf.tidy(() => {
+    const n = logits.shape[1];
+    const heatmap = tf.softmax(logits);
+    const positions = Array.from({ length: n }, (_, j) => j * step - ((n - 1) * step) / 2);
+    const offset = tf.tanh(bias);
+    let centre: tf.Tensor1D;
+    if (periodic) {
+      const sin = tf.tensor2d(positions.map((r) => Math.sin(Math.PI * r)), [n, 1]);
+      const cos = tf.tensor2d(positions.map((r) => Math.cos(Math.PI * r)), [n, 1]);
+      const ys = tf.reshape(tf.matMul(heatmap, sin), [-1]);
+      const xs = tf.reshape(tf.matMul(heatmap, cos), [-1]);
+      centre = tf.div(tf.atan2(ys, xs), Math.PI);
+    } else {
+      centre = tf.reshape(tf.matMul(heatmap, tf.tensor2d(positions, [n, 1])), [-1]);
+    }
+    return { value: tf.add(centre, offset) as tf.Tensor1D, heatmap };
+  });
+}
+
+// The soft-argmax kernel's gradient: one backward kernel gives both input gradients (run eagerly, once).
+if (tf.getGradient(SOFT_ARGMAX) === undefined) {
+  tf.registerGradient({
+    kernelName: SOFT_ARGMAX,
+    inputsToSave: ['bias'],
+    outputsToSave: [false, true],
+    gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [dValue, dHeatmap] = dys as tf.Tensor[];
+      const [bias, heatmap] = saved;
+      const [dLogits, dBias] = tf.engine().runKernel(SOFT_ARGMAX_GRAD, { dValue, dHeatmap, heatmap, bias }, attrs) as tf.Tensor[];
+      return { logits: () => dLogits, bias: () => dBias };
+    },
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * The fused kernels of the ET models' pose networks inside an ET-VAE training step (wasm): with galmorph's batch-norm,
- * axis-padding and max-along-axis kernels every parameter's gradient — pose layers and decoder included — equals the
+ * axis-padding, max-along-axis and soft-argmax kernels every parameter's gradient — pose layers and decoder included — equals the
  * one computed with the stock-op composites, the running BatchNorm statistics end equal, and the step runs the fused
  * kernels instead of the stock ones (no Tile, no broadcasting Equal, no SplitV).
  */
@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_NORM_TRAIN_KERNELS } from '../../src/backend/batchNormTrain.js';
 import { PAD_AXIS_KERNELS } from '../../src/backend/axisPad.js';
 import { MAX_ALONG_AXIS_KERNELS } from '../../src/backend/maxAlongAxis.js';
+import { SOFT_ARGMAX_KERNELS } from '../../src/backend/softArgmax.js';
 import { computeGradients } from '../../src/train/localTrainer.js';
 import { createTask } from '../../src/train/regimes/morphologyTask.js';
 import type { HostBatch } from '../../src/data/hostBatch.js';
@@ -18,7 +19,7 @@ import { setUpWasm } from '../backend/kernelHarness.js';
 beforeAll(setUpWasm);
 
 const SIZE = 16;
-const FUSED = [...BATCH_NORM_TRAIN_KERNELS, ...PAD_AXIS_KERNELS, ...MAX_ALONG_AXIS_KERNELS];
+const FUSED = [...BATCH_NORM_TRAIN_KERNELS, ...PAD_AXIS_KERNELS, ...MAX_ALONG_AXIS_KERNELS, ...SOFT_ARGMAX_KERNELS];
 
 function batch(): HostBatch {
   const rng = new Rng(8);
@@ -101,7 +102,7 @@ describe('fused pose-network kernels in an ET-VAE step', () => {
       });
       const names = new Set(info.kernels.map((k) => k.name));
       for (const name of FUSED) expect(names.has(name), name).toBe(true);
-      for (const stock of ['Tile', 'FusedBatchNorm', 'Equal', 'SplitV', 'LeakyRelu']) expect(names.has(stock), stock).toBe(false);
+      for (const stock of ['Tile', 'FusedBatchNorm', 'Equal', 'SplitV', 'LeakyRelu', 'Atan2']) expect(names.has(stock), stock).toBe(false);
     } finally {
       task.dispose();
     }

@@ -1,11 +1,15 @@
 // Per-kernel profile (tf.profile) of one training step of the Table 1 benchmark models (1 thread), summed over
 // ROUNDS steps after 2 warm-up steps: kernel name, calls per step, kernel ms per step, share of the step's kernel time.
 // usage (after npm run build): node docs/results/et-step-profile/profile.mjs [ROUNDS] [models,comma,separated]
-// env GALMORPH_NATIVE=0 for pure wasm; PROFILE_SHAPES=1 keys kernels by name and input shapes. PROFILE_CLOCK=wall times kernels by wall clock (tfjs's default); by default
-// each kernel is timed by the process's CPU time (getrusage), which a loaded machine does not inflate.
+// env GALMORPH_NATIVE=0 for pure wasm; PROFILE_SHAPES=1 keys kernels by name and input shapes; PROFILE_CLOCK=wall
+// times kernels by wall clock (tfjs's default). By default each kernel is timed by the process's CPU time
+// (getrusage): time spent waiting for a core on a loaded machine is not counted (a busy sibling core still slows it).
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
-const root = new URL('../../../dist/', import.meta.url).href;
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+// DIST=<a built dist/ folder> profiles that build (e.g. an older commit's) instead of this checkout's.
+const root = process.env.DIST ? pathToFileURL(resolve(process.env.DIST)).href + '/' : new URL('../../../dist/', import.meta.url).href;
 const { initBackend, describeBackend } = await import(root + 'backend/initBackend.js');
 const { createTrainer } = await import(root + 'train/dataParallel.js');
 const { MORPHOLOGY_TASK_MODULE } = await import(root + 'train/regimes/morphologyTask.js');

@@ -16,6 +16,7 @@ import { maxPoolGradConfig } from './maxPoolGrad.js';
 import { padAxisConfig, padAxisGradConfig } from './padAxis.js';
 import { resizeNearestNeighborGradConfig } from './resizeNearestNeighborGrad.js';
 import { sliceConfig } from './slice.js';
+import { softArgmaxConfig, softArgmaxGradConfig } from './softArgmax.js';
 import { sumConfig } from './sumLeadingAxes.js';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum.js';
 import { warpGridConfig, warpGridGradGridConfig, warpGridGradTransformConfig } from './warpGrid.js';
@@ -44,6 +45,8 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   padAxisGradConfig,
   maxAlongAxisConfig,
   maxAlongAxisGradConfig,
+  softArgmaxConfig,
+  softArgmaxGradConfig,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */
