@@ -439,7 +439,7 @@ export class Explorer {
     const t = this.table(file);
     const total = t.header.indexOf(BALD_COLUMN);
     if (total < 0) {
-      throw new InputError(`the predict run has no "${BALD_COLUMN}" column`, { file: run.name }, 'run galmorph predict again without --no-bald (BALD needs the binomial or Dirichlet head)');
+      throw new InputError(`the predict run has no "${BALD_COLUMN}" column`, { file: run.name }, 'run galmorph predict again with --bald (BALD needs the binomial or Dirichlet head)');
     }
     const questions = t.header.flatMap((c, j) => (c.endsWith('_bald') ? [{ key: c.slice(0, -'_bald'.length), column: j }] : []));
     const bald = Float64Array.from(t.rows, (r) => number(r[total]));

@@ -36,7 +36,7 @@ export async function makeServedFolder(base: string): Promise<ServedFolder> {
   cnn.dispose();
   await embed({ catalog, out: join(root, 'emb'), model, shardSize: 12, pca: [3, 6], progress: false });
   await galaxyMap({ embeddings: join(root, 'emb'), out: join(root, 'map'), method: 'pca', cells: 4, thumbnail: 16, colorBy: 'Class1.1', progress: false });
-  await predict({ models: [model], catalog, out: join(root, 'pred'), passes: 3, progress: false });
+  await predict({ models: [model], catalog, out: join(root, 'pred'), passes: 3, bald: true, progress: false });
   const secret = { path: join(base, 'secret.txt'), text: 'top secret: not for the explorer' };
   writeFileSync(secret.path, secret.text);
   symlinkSync(base, join(root, 'link-out'));

@@ -12,10 +12,10 @@ const BACKEND = { backend: COMPUTE_FIELDS.backend };
 export function registerPredictCommand(program: Command): void {
   const cmd = program
     .command('predict')
-    .description('vote fractions, 90% intervals, P(asked), expected votes and BALD from T MC-dropout passes (several --model = ensemble)')
+    .description('vote fractions, 90% intervals, P(asked), expected votes (and BALD with --bald) from T MC-dropout passes (several --model = ensemble)')
     .addHelpText('after', [
       '',
-      'BALD: <question>_bald is the mutual information (nats) between the votes a galaxy\'s question would get (round(N × P(asked))',
+      'BALD (--bald): <question>_bald is the mutual information (nats) between the votes a galaxy\'s question would get (round(N × P(asked))',
       'of the --nominal-n volunteers) and the model\'s weights, estimated from the passes; bald sums them: the galaxies to label next',
       'are those with the highest bald (galmorph serve shows them on its Label next page). Binomial and Dirichlet heads only.',
       '',

@@ -3,7 +3,7 @@
  * catalog's galaxies and write per-answer vote fractions, 90% intervals, P(asked) and expected votes as CSV and
  * Parquet — a friendly table (fractions of questions with P(asked) < 0.5 left blank) and a full one — with the
  * resolved config, a JSON summary, a Markdown summary and a log in the run folder. Both tables also carry each
- * galaxy's BALD per question and in total (which galaxies volunteers should label next; `--no-bald` leaves it out),
+ * galaxy's BALD per question and in total with `--bald` (which galaxies volunteers should label next; off by default: it costs more than the passes),
  * computed from the same passes.
  */
 import { field, resolveFields, type FieldValues } from '../../util/fields.js';
@@ -43,8 +43,8 @@ export type PredictOptions = FieldValues<typeof PREDICT_FIELDS>;
 /** The option only the whole-catalog predict has (the sharded one, predictShards.ts, writes no BALD columns). */
 export const PREDICT_BALD_FIELDS = {
   bald: field.boolean({
-    default: true, flag: '--no-bald',
-    help: 'leave out the BALD columns (<question>_bald and their sum bald: mutual information of the votes and the weights from the passes, for choosing which galaxies to label next)',
+    default: false, flag: '--bald',
+    help: 'add the BALD columns (<question>_bald and their sum bald: mutual information of the votes and the weights from the passes, for choosing which galaxies to label next); off by default because its exact Dirichlet-multinomial sums cost more than the passes themselves',
   }),
 };
 

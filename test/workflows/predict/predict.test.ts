@@ -38,7 +38,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('predict', () => {
   it('writes friendly and full tables (CSV and Parquet) with one column per answer, for an ensemble', async () => {
     const out = join(dir, 'out');
-    const result = await predict({ models: [join(dir, 'model1'), join(dir, 'model2')], catalog: join(dir, 'catalog'), out, passes: 3, progress: false });
+    const result = await predict({ models: [join(dir, 'model1'), join(dir, 'model2')], catalog: join(dir, 'catalog'), out, passes: 3, bald: true, progress: false });
     expect(result.galaxies).toBe(5);
     const friendly = readCsv(join(out, 'predictions.csv'));
     const baldColumns = [...schema.questions.map((q) => `${q.key}_bald`), 'bald'];
@@ -51,7 +51,7 @@ describe('predict', () => {
       expect(Number(row[full.header.indexOf('bald')])).toBeCloseTo(perQuestion.reduce((a, b) => a + b, 0), 9);
       expect(Math.min(...perQuestion)).toBeGreaterThan(-0.05);
     }
-    const without = await predict({ models: [join(dir, 'model1')], catalog: join(dir, 'catalog'), out: join(dir, 'nobald'), passes: 2, bald: false, progress: false });
+    const without = await predict({ models: [join(dir, 'model1')], catalog: join(dir, 'catalog'), out: join(dir, 'nobald'), passes: 2, progress: false }); // BALD is opt-in
     expect(readCsv(without.files.fullCsv).header).not.toContain('bald');
     expect(full.header).toContain('q1_smooth_fraction');
     expect(full.header).toContain('q1_smooth_lower');
