@@ -16,6 +16,7 @@ import { submitTable1Jobs, table1JobId, type Table1JobResult } from '../../src/j
 import { resolveTable1Options, runTable1, type Table1Options } from '../../src/workflows/table1/table1.js';
 import type { CellResult } from '../../src/workflows/table1/table1Cell.js';
 import { hasRedis, startRedis, startWorker } from './redisServer.js';
+import { cellOutcome } from './table1Outcome.js';
 
 if (!hasRedis) console.warn('test/jobs/table1Kill.test.ts skipped: redis-server is not installed (apt-get install redis-server; .ci/run installs it)');
 
@@ -31,9 +32,7 @@ const TINY: Partial<Table1Options> = {
 /** Lock time of the workers (s): the killed worker's cell is handed on within about three times this. */
 const LOCK_SECONDS = 5;
 
-/** What a cell's training and scoring made (not how long it took). */
-const outcome = (c: CellResult) => ({ regime: c.regime, labels: c.labels, seed: c.seed, test: c.test, bestValidation: c.bestValidation, steps: c.budget.map((b) => b.steps) });
-const bySeed = (cells: CellResult[]) => [...cells].sort((a, b) => a.seed - b.seed).map(outcome);
+const bySeed = (cells: CellResult[]) => [...cells].sort((a, b) => a.seed - b.seed).map(cellOutcome);
 
 describe.skipIf(!hasRedis)('a table1 worker killed mid-cell', () => {
   beforeAll(async () => {

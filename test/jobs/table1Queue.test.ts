@@ -15,6 +15,7 @@ import { submitTable1Jobs } from '../../src/jobs/table1Jobs.js';
 import { resolveTable1Options, runTable1, type Table1Options } from '../../src/workflows/table1/table1.js';
 import type { CellResult } from '../../src/workflows/table1/table1Cell.js';
 import { hasRedis, startRedis, startWorker } from './redisServer.js';
+import { cellOutcome } from './table1Outcome.js';
 
 if (!hasRedis) console.warn('test/jobs/table1Queue.test.ts skipped: redis-server is not installed (apt-get install redis-server; .ci/run installs it)');
 
@@ -28,8 +29,6 @@ const TINY: Partial<Table1Options> = {
   split: { train: 0.5, val: 0.2, test: 0.3 }, rotations: 0, workers: 1, backend: 'wasm',
 };
 
-/** What a cell's training and scoring made (not how long it took). */
-const outcome = (c: CellResult) => ({ regime: c.regime, labels: c.labels, seed: c.seed, test: c.test, bestValidation: c.bestValidation, steps: c.budget.map((b) => b.steps) });
 
 describe.skipIf(!hasRedis)('table1 cells on the queue', () => {
   beforeAll(async () => {
@@ -80,13 +79,13 @@ describe.skipIf(!hasRedis)('table1 cells on the queue', () => {
     // One process, another folder: the same cells and the same table.
     const single = await runTable1({ ...TINY, out: join(dir, 'single') });
     const queued = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { cells: CellResult[]; aggregate: { regime: string; sumAbs: unknown; rmse: unknown }[] };
-    const byName = (cells: CellResult[]) => [...cells].sort((a, b) => a.seed - b.seed || a.regime.localeCompare(b.regime)).map(outcome);
+    const byName = (cells: CellResult[]) => [...cells].sort((a, b) => a.seed - b.seed || a.regime.localeCompare(b.regime)).map(cellOutcome);
     expect(byName(queued.cells)).toEqual(byName(single.cells));
     expect(queued.aggregate.map((r) => [r.regime, r.sumAbs, r.rmse])).toEqual(single.aggregate.map((r) => [r.regime, r.sumAbs, r.rmse]));
 
     // experiment table1 --resume on the queue's folder: every cell is found done, none is made again.
     const resumed = await runTable1({ ...TINY, out, resume: true });
-    expect(resumed.cells.map(outcome)).toEqual(single.cells.map(outcome));
+    expect(resumed.cells.map(cellOutcome)).toEqual(single.cells.map(cellOutcome));
 
     // Submitting the finished folder again adds nothing; other settings for it are refused.
     expect(await submitTable1Jobs(o, backend, { redis: redis!.url, queue: 't1', attempts: 3, backoffMs: 1000 })).toMatchObject({ cellsDone: 2, jobsAdded: 0 });
