@@ -174,6 +174,17 @@ export interface ExplorerOptions {
   allowAbsolutePaths: boolean;
 }
 
+
+/**
+ * The folder of a `galmorph cluster` run whose analysis the explorer shows: the run folder itself when it holds
+ * assignments.csv, otherwise its first seed (cluster writes RUN/seed-N/ per seed), or null when none has finished.
+ */
+function clusterAnalysisDir(run: RunInfo): string | null {
+  if (existsSync(join(run.dir, 'assignments.csv'))) return run.dir;
+  const seeds = readdirSync(run.dir).filter((e) => /^seed-\d+$/.test(e)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+  const found = seeds.find((e) => existsSync(join(run.dir, e, 'assignments.csv')));
+  return found === undefined ? null : join(run.dir, found);
+}
 export class Explorer {
   readonly options: ExplorerOptions;
   private runs: RunInfo[];
@@ -282,7 +293,10 @@ export class Explorer {
         fromCsv(r.name, join(r.dir, 'predictions.csv'));
         uncertainty(r.name, join(r.dir, 'predictions_full.csv'));
       }
-      if (r.command === 'cluster') fromCsv(r.name, join(r.dir, 'assignments.csv'));
+      if (r.command === 'cluster') {
+        const dir = clusterAnalysisDir(r);
+        if (dir !== null) fromCsv(r.name, join(dir, 'assignments.csv'));
+      }
     }
     if (store !== null) {
       const view = await this.store(store.name);
@@ -363,9 +377,9 @@ export class Explorer {
     }
     const clusters: GalaxyView['clusters'] = [];
     for (const r of this.runs.filter((x) => x.command === 'cluster')) {
-      const file = join(r.dir, 'assignments.csv');
-      if (!existsSync(file)) continue;
-      const t = this.table(file);
+      const dir = clusterAnalysisDir(r);
+      if (dir === null) continue;
+      const t = this.table(join(dir, 'assignments.csv'));
       const row = t.rowOfId.get(id);
       if (row === undefined) continue;
       const gamma = number(t.rows[row][t.header.indexOf('gamma')]);
@@ -377,9 +391,9 @@ export class Explorer {
   /** A `galmorph cluster` run's gallery: clusters by size with their most confident galaxies, and the overlap matrix. */
   async clusters(name: string, perCluster: number): Promise<ClustersView> {
     const run = this.find(name, (r) => r.command === 'cluster', 'cluster run');
-    const file = join(run.dir, 'assignments.csv');
-    if (!existsSync(file)) throw new InputError('the cluster run has no assignments.csv (it has not finished)', { file: run.name }, 'wait for galmorph cluster to finish');
-    const t = this.table(file);
+    const dir = clusterAnalysisDir(run);
+    if (dir === null) throw new InputError('the cluster run has no assignments.csv, in itself or a seed-N folder (it has not finished)', { file: run.name }, 'wait for galmorph cluster to finish');
+    const t = this.table(join(dir, 'assignments.csv'));
     const [ic, ig] = [t.header.indexOf('cluster'), t.header.indexOf('gamma')];
     if (ic < 0 || ig < 0) throw new InputError('assignments.csv has no cluster and gamma columns', { file: run.name }, 'an assignments.csv written by galmorph cluster');
     const members = new Map<string, { id: string; gamma: number }[]>();
@@ -388,7 +402,7 @@ export class Explorer {
       cluster, galaxies: list.length, top: [...list].sort((a, b) => b.gamma - a.gamma).slice(0, perCluster),
     }));
     const store = await this.storeHolding(t.rows[0]?.[0]);
-    const overlapFile = join(run.dir, 'overlap.csv');
+    const overlapFile = join(dir, 'overlap.csv');
     let overlap: ClustersView['overlap'] = null;
     if (existsSync(overlapFile)) {
       const { header, rows } = readCsv(overlapFile);

@@ -59,12 +59,13 @@ beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
   folder = await makeServedFolder(base);
   // serve() wants a bundle folder; the page's scripts are the browser test's business (test/browser/explorer.test.ts).
-  // A cluster run's tables as galmorph cluster writes them (the VaDE training itself is tested in test/workflows/cluster).
+  // A cluster run's tables where galmorph cluster writes them, in RUN/seed-N/ (the VaDE training itself is tested in
+  // test/workflows/cluster); the browser test's cluster run keeps them in the run folder itself, which is read too.
   const ids = readCsv(join(folder.root, 'map', 'coordinates.csv')).rows.map((r) => r[0]);
-  mkdirSync(join(folder.root, 'clu'));
+  mkdirSync(join(folder.root, 'clu', 'seed-0'), { recursive: true });
   writeFileSync(join(folder.root, 'clu', 'config.json'), JSON.stringify({ command: 'cluster' }));
-  writeFileSync(join(folder.root, 'clu', 'assignments.csv'), `id,cluster,gamma\n${ids.map((id, i) => `${id},c0${i % 7 === 0 ? 2 : i % 2},${(0.5 + i / 100).toFixed(2)}`).join('\n')}\n`);
-  writeFileSync(join(folder.root, 'clu', 'overlap.csv'), 'cluster,c00,c01,c02\nc00,0.9,0.05,0.05\nc01,0.1,0.8,0.1\nc02,0.2,0.2,0.6\n');
+  writeFileSync(join(folder.root, 'clu', 'seed-0', 'assignments.csv'), `id,cluster,gamma\n${ids.map((id, i) => `${id},c0${i % 7 === 0 ? 2 : i % 2},${(0.5 + i / 100).toFixed(2)}`).join('\n')}\n`);
+  writeFileSync(join(folder.root, 'clu', 'seed-0', 'overlap.csv'), 'cluster,c00,c01,c02\nc00,0.9,0.05,0.05\nc01,0.1,0.8,0.1\nc02,0.2,0.2,0.6\n');
   // Experiments: an active-learn report as the job wrote it (docs/results), an acquisitions table and one round's
   // grid added, and a Table 1 report's files; a predict run over a copy of the catalog whose first 10 galaxies have no votes.
   cpSync('docs/results/al-quick-issue12', join(folder.root, 'exp', 'al'), { recursive: true });
