@@ -3,7 +3,8 @@
  * from source under vitest/tsx, the compiled .js from dist), sends requests, resolves each reply by its
  * sequence number, and rejects everything pending if the worker fails or exits unexpectedly.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/moduleWorker.js';
 import type { DecodeReply, DecodeRequest, DecodeResult, DecodeSettings } from './decodeWorkerProtocol.js';
 
 interface Pending {
@@ -58,17 +59,7 @@ export class DecodeWorkerClient {
   }
 }
 
-/**
- * From dist: the compiled decodeWorker.js. From source (vitest, tsx): decodeWorker.ts, loaded after
- * registering tsx's ESM hooks inside the worker (Node 20 does not apply `--import tsx` from a worker's
- * execArgv before loading the worker's entry).
- */
+/** Starts decodeWorker next to this file, from dist or from source. */
 function startWorker(settings: DecodeSettings): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./decodeWorker.js', import.meta.url), { workerData: settings });
-  }
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./decodeWorker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData: settings });
+  return startModuleWorker(import.meta.url, 'decodeWorker', settings);
 }

@@ -6,10 +6,8 @@
  *
  * `createTrainer({ workers: 1 })` gives the in-thread `LocalTrainer` with the same interface.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/moduleWorker.js';
 import { check, resolveOptions } from '../util/options.js';
 import { OptionError } from '../util/errors.js';
 import type { BackendDescription } from '../backend/initBackend.js';
@@ -78,25 +76,9 @@ export async function createTrainer(given: Partial<TrainerOptions> & { spec: Tas
   return DataParallelTrainer.start(spec, options.workers, options.optimizer, options.backend);
 }
 
-/** The ESM build of tsx's API (the one `import 'tsx/esm/api'` would load), located through its package.json. */
-function tsxEsmApiPath(): string {
-  const require = createRequire(import.meta.url);
-  const packageJson = require.resolve('tsx/package.json');
-  const exports = (require(packageJson) as { exports: Record<string, { import: { default: string } }> }).exports;
-  return join(dirname(packageJson), exports['./esm/api'].import.default);
-}
-
-/**
- * Starts the worker entry next to this file: `dataParallelWorker.js` from dist, or, when this module runs from
- * source under tsx/vitest, `dataParallelWorker.ts` through a small bootstrap that registers tsx in the worker
- * first (Node 20 ignores `--import tsx` in a worker's execArgv for the worker's own entry).
- */
+/** Starts the worker entry next to this file (`dataParallelWorker`), from dist or from source. */
 function startWorker(workerData: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./dataParallelWorker.js', import.meta.url), { workerData });
-  const entry = new URL('./dataParallelWorker.ts', import.meta.url).href;
-  const tsxApi = pathToFileURL(tsxEsmApiPath()).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return startModuleWorker(import.meta.url, 'dataParallelWorker', workerData);
 }
 
 /** An error reported by a worker; `secondary` when it only stopped because another worker failed. */

@@ -2,7 +2,7 @@
  * Starts a worker thread on a module beside the caller: the compiled `<name>.js` when the caller runs from dist, or,
  * when it runs from source (vitest, tsx), `<name>.ts` through a bootstrap that registers tsx's ESM hooks inside the
  * worker first (Node 20 does not apply a loader hook given in a worker's execArgv before loading the worker's entry).
- * The same start as data/decodeWorkerClient.ts's decode worker.
+ * Used by the decode worker, the data-parallel trainer's workers and the explorer's anomaly session.
  */
 import { Worker } from 'node:worker_threads';
 
