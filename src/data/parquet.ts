@@ -20,14 +20,19 @@ export interface ParquetColumn {
   data: string[] | number[] | Float32Array;
 }
 
-export async function readParquet(path: string): Promise<ParquetData> {
+/**
+ * Reads a Parquet file's rows; with `columns`, only the columns it keeps (in file order), the others never decoded
+ * (a catalog-scale table read for a few of its columns).
+ */
+export async function readParquet(path: string, options: { columns?: (name: string) => boolean } = {}): Promise<ParquetData> {
   let header: string[];
   let objects: Record<string, unknown>[];
   try {
     const file = await asyncBufferFromFile(path);
     const metadata = await parquetMetadataAsync(file);
     header = parquetSchema(metadata).children.map((c) => c.element.name);
-    objects = await parquetReadObjects({ file, metadata });
+    if (options.columns !== undefined) header = header.filter(options.columns);
+    objects = await parquetReadObjects({ file, metadata, ...(options.columns === undefined ? {} : { columns: header }) });
   } catch (e) {
     throw new InputError(`cannot read as Parquet (${(e as Error).message})`, { file: path }, 'check that the file is a complete Parquet file, or convert it to CSV');
   }

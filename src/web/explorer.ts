@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { formatCsv, readCsv } from '../data/csv.js';
+import { readParquet } from '../data/parquet.js';
 import { readCatalog } from '../data/catalogRead.js';
 import type { Cell } from '../data/catalogTable.js';
 import { getSchema } from '../data/schemas/index.js';
@@ -431,6 +432,7 @@ export class Explorer {
     let votes = this.catalogVotesCache.get(found);
     if (votes === undefined) {
       votes = (async () => {
+        // A sharded predict run (predict --shard-size) records no schema: its catalog's votes are read as gz2's.
         const schema = getSchema(typeof run.config.schema === 'string' ? run.config.schema : 'gz2');
         const catalog = await readCatalog(found, { schema, labelKind: 'auto', checkImages: false, onBad: 'skip', allowAbsolutePaths: this.options.allowAbsolutePaths });
         if (catalog.labelKind !== 'counts' && catalog.labelKind !== 'fractions') {
@@ -445,12 +447,35 @@ export class Explorer {
     return votes;
   }
 
+  /**
+   * The id and BALD columns of a predict run's full table: predictions_full.csv, or for a sharded run (`predict
+   * --shard-size`, `queue merge`), which writes no CSV, the merged predictions_full.parquet read for those columns
+   * only (a catalog-scale table has over a hundred columns).
+   */
+  private async baldTable(run: RunInfo): Promise<IdTable> {
+    const csv = join(run.dir, 'predictions_full.csv');
+    if (existsSync(csv)) return this.table(csv);
+    const file = join(run.dir, 'predictions_full.parquet');
+    if (!existsSync(file)) {
+      throw new InputError('the predict run has no predictions_full.csv or predictions_full.parquet (it has not finished)', { file: run.name },
+        'wait for galmorph predict to finish (a sharded run: until its shards are merged, by predict --shard-size itself or galmorph queue merge)');
+    }
+    const mtimeMs = statSync(file).mtimeMs;
+    let t = this.tables.get(file);
+    if (t === undefined || t.mtimeMs !== mtimeMs) {
+      const { header, rows } = await readParquet(file, { columns: (c) => c === 'id' || c === BALD_COLUMN || c.endsWith('_bald') });
+      if (header[0] !== 'id') throw new InputError('predictions_full.parquet has no "id" column', { file: run.name }, 'a table written by galmorph predict --shard-size');
+      const cells = rows.map((r) => r.map((v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v))));
+      t = { mtimeMs, header, rows: cells, rowOfId: new Map(cells.map((r, k) => [r[0], k])) };
+      this.tables.set(file, t);
+    }
+    return t;
+  }
+
   /** A predict run's table with its BALD columns: the galaxies by total BALD, highest first (ties by id). */
-  private baldRanking(name: string): { run: RunInfo; t: IdTable; questions: { key: string; column: number }[]; order: number[]; bald: Float64Array } {
+  private async baldRanking(name: string): Promise<{ run: RunInfo; t: IdTable; questions: { key: string; column: number }[]; order: number[]; bald: Float64Array }> {
     const run = this.find(name, (r) => r.command === 'predict', 'predict run');
-    const file = join(run.dir, 'predictions_full.csv');
-    if (!existsSync(file)) throw new InputError('the predict run has no predictions_full.csv (it has not finished, or it is sharded)', { file: run.name }, 'wait for galmorph predict to finish');
-    const t = this.table(file);
+    const t = await this.baldTable(run);
     const total = t.header.indexOf(BALD_COLUMN);
     if (total < 0) {
       throw new InputError(`the predict run has no "${BALD_COLUMN}" column`, { file: run.name }, 'run galmorph predict again with --bald (BALD needs the binomial or Dirichlet head)');
@@ -464,7 +489,7 @@ export class Explorer {
 
   /** The Label next page: which galaxies of a predict run volunteers should label next, by BALD. */
   async labelNext(name: string, excludeVoted: boolean, limit: number): Promise<LabelNextView> {
-    const { run, t, questions, order, bald } = this.baldRanking(name);
+    const { run, t, questions, order, bald } = await this.baldRanking(name);
     const votes = await this.catalogVotes(run);
     const kept = excludeVoted ? order.filter((k) => !votes.voted.has(t.rows[k][0])) : order;
     const queue = kept.slice(0, limit).map((k, i) => {
@@ -484,7 +509,7 @@ export class Explorer {
 
   /** The whole queue as CSV: `id,bald,<question>_bald…,voted`, highest BALD first. */
   async labelNextCsv(name: string, excludeVoted: boolean): Promise<string> {
-    const { run, t, questions, order } = this.baldRanking(name);
+    const { run, t, questions, order } = await this.baldRanking(name);
     const votes = await this.catalogVotes(run);
     const total = t.header.indexOf(BALD_COLUMN);
     const kept = excludeVoted ? order.filter((k) => !votes.voted.has(t.rows[k][0])) : order;

@@ -21,7 +21,8 @@ export function registerPredictCommand(program: Command): void {
       '',
       'With --shard-size N the catalog (CSV, Parquet, or a virtual sim:<count>[,seed=<s>][,size=<px>] of simulated galaxies) is streamed:',
       'Parquet shards of N galaxies with a manifest in --out (memory flat with catalog size), then merged into predictions_full.parquet',
-      '(the friendly table, CSVs and BALD columns are not written). Killed or stopped? Run the same command again: only missing shards are made.',
+      '(the friendly table and CSVs are not written; --bald adds the BALD columns to every shard and so to the merged table).',
+      'Killed or stopped? Run the same command again: only missing shards are made.',
       'For many machines see galmorph queue submit predict.',
       '',
       'Example:',
@@ -39,7 +40,7 @@ export function registerPredictCommand(program: Command): void {
     const sharding = typedFlags(cmd, PREDICT_SHARD_FIELDS);
     const { bald } = typedFlags(cmd, PREDICT_BALD_FIELDS);
     if (sharding.shardSize !== undefined) {
-      const r = await predictSharded({ ...given, ...sharding, models: given.models ?? [], catalog: given.catalog ?? '', out: given.out ?? '' });
+      const r = await predictSharded({ ...given, ...sharding, ...(bald === undefined ? {} : { bald }), models: given.models ?? [], catalog: given.catalog ?? '', out: given.out ?? '' });
       console.log(`${r.galaxies} galaxies (${r.leftOut.length} left out) in ${r.shards} shards, ${r.shardsDoneBefore} of them done before this run; peak RSS ${r.peakRssMb} MB: ${r.files.predictions}`);
       return;
     }

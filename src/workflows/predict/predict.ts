@@ -40,7 +40,7 @@ export const PREDICT_FIELDS = {
 
 export type PredictOptions = FieldValues<typeof PREDICT_FIELDS>;
 
-/** The option only the whole-catalog predict has (the sharded one, predictShards.ts, writes no BALD columns). */
+/** BALD columns, by `predict` and the sharded `predict --shard-size` / `queue submit predict` (predictShards.ts) alike. */
 export const PREDICT_BALD_FIELDS = {
   bald: field.boolean({
     default: false, flag: '--bald',

@@ -4,7 +4,8 @@
  *
  * The catalog is planned in one streaming pass (data/catalogShards.ts) into shards of N rows; each shard is read,
  * decoded in a worker thread a few batches ahead of inference, predicted (T MC-dropout passes per model, as
- * `predict`), summarised into the full prediction table's columns (predictTable.ts) and written as one Parquet
+ * `predict`), summarised into the full prediction table's columns (predictTable.ts; with --bald each galaxy's BALD
+ * columns too, by the same galaxyBald as `predict --bald`) and written as one Parquet
  * shard with its receipt (data/shardedTable.ts). Memory holds one shard, whatever the catalog's size. A rerun of
  * the same command makes only the shards that are not done; a change of model or option is refused unless
  * --restart. When every shard is done they are merged, in row order, into `predictions_full.parquet`.
@@ -27,10 +28,11 @@ import {
 import { loadBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
 import { resolveModelFolder } from '../../models/pretrained.js';
 import { DIHEDRAL_VIEWS } from '../../nn/dihedralView.js';
-import { PREDICT_FIELDS, type PredictOptions } from './predict.js';
+import { PREDICT_BALD_FIELDS, PREDICT_FIELDS, type PredictOptions } from './predict.js';
 import { checkEnsemble, predictPasses, type EnsembleMember } from './predictPasses.js';
 import { summarisePasses } from './predictSummary.js';
-import { fullPredictionTable } from './predictTable.js';
+import { fullPredictionTable, withBald, type PredictionTable } from './predictTable.js';
+import { galaxyBald } from '../activeLearning/activeLearnBald.js';
 import { makeMissingShards } from '../shardRun.js';
 
 /** The options only the streaming predict has. */
@@ -45,8 +47,8 @@ export const PREDICT_SHARD_FIELDS = {
 /** Batches a shard's decode worker thread keeps ready ahead of inference. */
 const PREFETCH_BATCHES = 2;
 
-export const PREDICT_SHARDED_FIELDS = { ...PREDICT_FIELDS, ...PREDICT_SHARD_FIELDS };
-export type PredictShardedOptions = PredictOptions & { shardSize: number; restart: boolean };
+export const PREDICT_SHARDED_FIELDS = { ...PREDICT_FIELDS, ...PREDICT_BALD_FIELDS, ...PREDICT_SHARD_FIELDS };
+export type PredictShardedOptions = PredictOptions & { bald: boolean; shardSize: number; restart: boolean };
 
 /** What every shard of a predict table is made with (the manifest's `settings`). */
 export interface PredictShardSettings {
@@ -58,6 +60,11 @@ export interface PredictShardSettings {
   batchSize: number;
   seed: number;
   onBad: 'error' | 'skip';
+  /**
+   * true: every shard also gets the BALD columns. Recorded only when true, so the fingerprint of a table made without
+   * BALD is the one it had before the sharded predict could write them (such tables resume as they were).
+   */
+  bald?: true;
   /** How to read any shard of the catalog. */
   catalog: Omit<CatalogShardPlan, 'shards' | 'rows' | 'identity' | 'source'>;
 }
@@ -83,6 +90,7 @@ export async function predictTableSpec(options: PredictShardedOptions): Promise<
   const { kind, header, idColumn, imageColumn, imageDir, allowAbsolutePaths } = plan;
   const settings: PredictShardSettings = {
     models: folders, passes: options.passes, tta: options.tta, nominalN: options.nominalN, batchSize: options.batchSize, seed: options.seed, onBad: options.onBad,
+    ...(options.bald ? { bald: true as const } : {}),
     catalog: { kind, header, idColumn, imageColumn, imageDir, allowAbsolutePaths },
   };
   const spec: ShardedTableSpec = {
@@ -120,20 +128,29 @@ export class PredictShardRunner {
     const s = this.settings;
     const { rows, leftOut } = await readShardRows(this.plan, this.table.shard(index), s.onBad);
     const all: LeftOut[] = [...leftOut];
-    let columns: ShardColumn[];
-    const [{ model }] = this.members;
+    let table: PredictionTable;
     if (rows.length === 0) {
-      columns = [{ name: 'id', type: 'STRING', data: [] }, ...fullPredictionTable([], summarisePasses(model.head, model.schema, [[]], s.nominalN)).header.map((name) => ({ name, type: 'DOUBLE' as const, data: new Float64Array(0) }))];
+      table = this.predictionTable([], Array.from({ length: s.passes * this.members.length }, () => []));
     } else {
       const outputs = await predictPasses(this.members, rows, {
         passes: s.passes, views: s.tta ? DIHEDRAL_VIEWS : 1, seed: s.seed, batchSize: s.batchSize, progress: false, onBad: s.onBad, prefetch: PREFETCH_BATCHES,
       });
       all.push(...outputs.badImages.map((b) => ({ id: b.id, reason: b.reason })));
-      const passes = outputs.ids.length === 0 ? [[]] : outputs.passes;
-      const table = fullPredictionTable(outputs.ids, summarisePasses(model.head, model.schema, passes, s.nominalN));
-      columns = [{ name: 'id', type: 'STRING', data: outputs.ids }, ...table.header.map((name, k) => ({ name, type: 'DOUBLE' as const, data: table.columns[k] }))];
+      table = this.predictionTable(outputs.ids, outputs.passes);
     }
+    const columns: ShardColumn[] = [{ name: 'id', type: 'STRING', data: table.ids }, ...table.header.map((name, k) => ({ name, type: 'DOUBLE' as const, data: table.columns[k] }))];
     return this.table.writeShard(index, columns, { leftOut: all, seconds: (performance.now() - t0) / 1000 });
+  }
+
+  /** The full prediction table of a shard's galaxies (none: the header alone), with the BALD columns when asked for. */
+  private predictionTable(ids: string[], passes: number[][][]): PredictionTable {
+    const s = this.settings;
+    const [{ model }] = this.members;
+    const summary = summarisePasses(model.head, model.schema, passes, s.nominalN);
+    const table = fullPredictionTable(ids, summary);
+    if (s.bald !== true) return table;
+    const bald = galaxyBald(model.head, model.schema, passes, ids, summary.probabilityAsked, s.nominalN, s.seed);
+    return bald === null ? table : withBald(table, bald, model.schema);
   }
 
   dispose(): void {
@@ -190,7 +207,8 @@ export async function finishPredictTable(
     '# Predictions (sharded)',
     '',
     `${merged.rows} galaxies from \`${m.catalog.source}\` (${m.catalog.rows} rows) in ${merged.shards} shards of ${m.shardSize}, model(s) ${m.model.name}; ` +
-      `every shard checked against its receipt (size, SHA-256) and merged in row order into \`predictions_full.parquet\` (columns as predict's predictions_full).`,
+      `every shard checked against its receipt (size, SHA-256) and merged in row order into \`predictions_full.parquet\` (columns as predict's predictions_full` +
+      `${(m.settings as unknown as PredictShardSettings).bald === true ? ', with the BALD columns of --bald: `<question>_bald` and their sum `bald`' : ''}).`,
     extra.galaxiesPerSecond === null ? '' : `This run: ${extra.galaxiesPerSecond.toFixed(1)} galaxies/s of shard compute (wall clock), ${extra.galaxiesPerCpuSecond?.toFixed(1) ?? '?'} per CPU second; ${extra.shardsDoneBefore ?? 0} shards were already done. Peak RSS ${peakRssMb} MB.`,
     `Shard compute in total: ${formatSeconds(merged.shardSeconds)}.`,
     merged.leftOut.length > 0 ? `Left out (--on-bad skip): ${merged.leftOut.length} galaxies, listed with reasons in results.json (first 1000):` : 'No galaxies were left out.',

@@ -5,7 +5,7 @@
  * - friendly: `id`, then per answer `<answer>` = the vote fraction, left blank when the question is unlikely to be
  *   asked (P(asked) < `askedThreshold`, default 0.5: most volunteers would never see the question, so its fraction
  *   is a guess about a hypothetical), then per question `<question>_p_asked`.
- * Both then get, when the galaxies' BALD was computed (predict's default), per question `<question>_bald` — the
+ * Both then get, when the galaxies' BALD was computed (`--bald`; the sharded predict's one table too), per question `<question>_bald` — the
  * mutual information between the votes the galaxy's question would receive and the model's weights, in nats
  * (activeLearnBald.ts: galaxyBald) — and `bald`, their sum: the active-learning score of which galaxy to label next.
  * Blank cells are empty in CSV and NaN in Parquet.
