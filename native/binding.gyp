@@ -4,6 +4,7 @@
       "target_name": "galmorph_native",
       "sources": [
         "src/addon.cc",
+        "src/batchnorm.cc",
         "src/context.cc",
         "src/conv.cc",
         "src/matmul.cc",

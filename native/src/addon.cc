@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "batchnorm.h"
 #include "context.h"
 #include "conv.h"
 #include "matmul.h"
@@ -12,6 +13,7 @@
 
 namespace {
 
+using galmorph::BatchNormGeometry;
 using galmorph::ConvGeometry;
 using galmorph::MatMulGeometry;
 using galmorph::SamplerGeometry;
@@ -141,6 +143,54 @@ Napi::Value BilinearSampleGradImage(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+BatchNormGeometry batchNormGeometry(const Napi::CallbackInfo& info, size_t index) {
+  const auto v = integers(info, index, 2, "geometry");
+  if (v[0] < 1 || v[1] < 1) throw Napi::RangeError::New(info.Env(), "geometry: rows and channels must be >= 1");
+  return BatchNormGeometry{v[0], v[1]};
+}
+
+double numberArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  return info[index].As<Napi::Number>().DoubleValue();
+}
+
+// batchNormTrain(x, scale, offset, y, mean, variance, [rows, channels], epsilon, alpha)
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
+  const BatchNormGeometry g = batchNormGeometry(info, 6);
+  const double epsilon = numberArg(info, 7, "epsilon");
+  const double alpha = numberArg(info, 8, "alpha");
+  const float* x = floatData(info, 0, "x", g.size());
+  const float* scale = floatData(info, 1, "scale", g.channels);
+  const float* offset = floatData(info, 2, "offset", g.channels);
+  float* y = floatData(info, 3, "y", g.size());
+  float* mean = floatData(info, 4, "mean", g.channels);
+  float* variance = floatData(info, 5, "variance", g.channels);
+  galmorph::batchNormTrainForward(g, x, scale, offset, epsilon, alpha, y, mean, variance);
+  return info.Env().Undefined();
+}
+
+// batchNormTrainGrad(dy, dMean, dVariance, x, y, scale, mean, variance, dx, dScale, dOffset, [rows, channels],
+//                    epsilon, alpha)
+Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
+  const BatchNormGeometry g = batchNormGeometry(info, 11);
+  const double epsilon = numberArg(info, 12, "epsilon");
+  const double alpha = numberArg(info, 13, "alpha");
+  const float* dy = floatData(info, 0, "dy", g.size());
+  const float* dMean = floatData(info, 1, "dMean", g.channels);
+  const float* dVariance = floatData(info, 2, "dVariance", g.channels);
+  const float* x = floatData(info, 3, "x", g.size());
+  const float* y = floatData(info, 4, "y", g.size());
+  const float* scale = floatData(info, 5, "scale", g.channels);
+  const float* mean = floatData(info, 6, "mean", g.channels);
+  const float* variance = floatData(info, 7, "variance", g.channels);
+  float* dx = floatData(info, 8, "dx", g.size());
+  float* dScale = floatData(info, 9, "dScale", g.channels);
+  float* dOffset = floatData(info, 10, "dOffset", g.channels);
+  galmorph::batchNormTrainBackward(g, dy, dMean, dVariance, x, y, scale, mean, variance, epsilon, alpha, dx, dScale,
+                                   dOffset);
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
     throw Napi::RangeError::New(info.Env(), "threads must be an integer >= 1");
@@ -185,6 +235,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bilinearSample", Napi::Function::New(env, BilinearSample));
   exports.Set("bilinearSampleGradGrid", Napi::Function::New(env, BilinearSampleGradGrid));
   exports.Set("bilinearSampleGradImage", Napi::Function::New(env, BilinearSampleGradImage));
+  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
+  exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));

@@ -1,7 +1,7 @@
 /**
  * Training-mode batch normalisation over the last axis, optionally followed by a leaky ReLU, as two TensorFlow.js
  * kernels (the op is `BatchNorm.apply` in `src/nn/batchNorm.ts`): names and the host loops the wasm kernels run over
- * heap views.
+ * heap views (`native/src/batchnorm.cc` has the same loops in C++, registered instead when the oneDNN addon is built).
  *
  * - `GalmorphBatchNormTrain` {x [..., C], scale [C], offset [C]}, attrs {epsilon, alpha} →
  *   [y, mean [C], variance [C]]: the batch mean and (biased) variance of every channel over all other axes,

@@ -4,7 +4,8 @@
  * An optional leaky ReLU after it (`leakyAlpha`) is part of the same op.
  *
  * Two implementations of training mode, the same function and gradient: galmorph's fused kernels
- * (`src/backend/batchNormTrain.ts`: one kernel forward, one backward, on wasm) whenever the current backend has them,
+ * (`src/backend/batchNormTrain.ts`: one kernel forward, one backward, on wasm — JavaScript loops, or C++ in the oneDNN
+ * addon when it is built) whenever the current backend has them,
  * else `batchNormTrainComposite` (`tf.moments` + `tf.batchNorm` [+ `tf.leakyRelu`], any backend).
  */
 import * as tf from '@tensorflow/tfjs';

@@ -35,6 +35,20 @@ export interface NativeAddon {
     dy: Float32Array, image: Float32Array, grid: Float32Array, dGrid: Float32Array, geometry: SamplerGeometryArray,
   ): void;
   bilinearSampleGradImage?(dy: Float32Array, grid: Float32Array, dImage: Float32Array, geometry: SamplerGeometryArray): void;
+  /**
+   * Training-mode batch norm (+ leaky ReLU when alpha ≥ 0) forward and backward (native/src/batchnorm.h; conventions
+   * of `../batchNormTrain.ts`), geometry [rows, channels]. Absent from addons built before them: the wasm kernels
+   * (JavaScript loops) then run instead.
+   */
+  batchNormTrain?(
+    x: Float32Array, scale: Float32Array, offset: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array,
+    geometry: [rows: number, channels: number], epsilon: number, alpha: number,
+  ): void;
+  batchNormTrainGrad?(
+    dy: Float32Array, dMean: Float32Array, dVariance: Float32Array, x: Float32Array, y: Float32Array, scale: Float32Array,
+    mean: Float32Array, variance: Float32Array, dx: Float32Array, dScale: Float32Array, dOffset: Float32Array,
+    geometry: [rows: number, channels: number], epsilon: number, alpha: number,
+  ): void;
   /** OpenMP threads for kernels called from the current JavaScript thread. */
   setThreads(n: number): void;
   threads(): number;

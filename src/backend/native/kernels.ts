@@ -2,9 +2,10 @@
  * TensorFlow.js kernels for the wasm backend that run on the oneDNN addon: Conv2D, Conv2DBackpropInput,
  * Conv2DBackpropFilter and BatchMatMul, and galmorph's bilinear sampler (forward and both gradients; plain C++ loops,
  * see `../bilinearSampler.ts`); Conv2DBackpropInput with one input channel runs as oneDNN's matrix product plus a
- * scatter (`../conv2DBackpropInputNarrow.ts`), which beats oneDNN's transposed convolution there. Inputs are read in place from the wasm heap and outputs written into fresh
+ * scatter (`../conv2DBackpropInputNarrow.ts`), which beats oneDNN's transposed convolution there; galmorph's fused
+ * training-mode batch norm (+ leaky ReLU) forward and backward (`../batchNormTrain.ts`, plain C++ loops). Inputs are read in place from the wasm heap and outputs written into fresh
  * wasm tensors, so models and gradients are unchanged. Cases the addon does not cover (NCHW, non-float32, batch
- * broadcasting beyond "equal or 1", shapes oneDNN rejects, an addon built before the sampler) go to the kernel that was
+ * broadcasting beyond "equal or 1", shapes oneDNN rejects, an addon built before the sampler or the batch norm) go to the kernel that was
  * registered before.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -28,18 +29,30 @@ import {
   samplerGeometryArray,
   type SamplerGeometry,
 } from '../bilinearSampler.js';
+import {
+  BATCH_NORM_TRAIN,
+  BATCH_NORM_TRAIN_GRAD,
+  batchNormGeometry,
+  type BatchNormTrainAttrs,
+} from '../batchNormTrain.js';
 
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul',
   BILINEAR_SAMPLE, BILINEAR_SAMPLE_GRAD_GRID, BILINEAR_SAMPLE_GRAD_IMAGE,
+  BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD,
 ] as const;
 export type NativeKernelName = (typeof NATIVE_KERNEL_NAMES)[number];
 
-/** The kernels this build of the addon provides (one built before the sampler lacks the sampler's three). */
+/**
+ * The kernels this build of the addon provides (one built before the sampler lacks the sampler's three, one built
+ * before the batch norm its two).
+ */
 export function availableNativeKernels(addon: NativeAddon): NativeKernelName[] {
   const sampler = typeof addon.bilinearSample === 'function' && typeof addon.bilinearSampleGradGrid === 'function'
     && typeof addon.bilinearSampleGradImage === 'function';
-  return NATIVE_KERNEL_NAMES.filter((name) => sampler || !name.startsWith('GalmorphBilinearSample'));
+  const batchNorm = typeof addon.batchNormTrain === 'function' && typeof addon.batchNormTrainGrad === 'function';
+  return NATIVE_KERNEL_NAMES.filter((name) =>
+    (sampler || !name.startsWith('GalmorphBilinearSample')) && (batchNorm || !name.startsWith('GalmorphBatchNormTrain')));
 }
 
 /** Calls per kernel that ran natively and that went to the previous kernel. */
@@ -226,6 +239,66 @@ export function nativeKernelConfigs(
       native(view(dy), view(grid), dImage, samplerGeometryArray(g)));
   };
 
+  /**
+   * Allocates `shapes` as outputs and runs `compute` on heap views (taken after allocation), or falls back; for the
+   * kernels with several outputs.
+   */
+  const runMulti = (
+    name: NativeKernelName,
+    args: KernelArgs,
+    shapes: number[][],
+    compute: (view: (t: TensorInfo) => Float32Array, outs: Float32Array[]) => void,
+  ): TensorInfo[] => {
+    const backend = args.backend as BackendWasm;
+    const outs = shapes.map((shape) => backend.makeOutput(shape, 'float32'));
+    const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    try {
+      compute(view, outs.map(view));
+    } catch (e) {
+      for (const out of outs) backend.disposeData(out.dataId);
+      throw e;
+    }
+    counts.native[name] += 1;
+    return outs;
+  };
+
+  const multiFallback = (name: NativeKernelName, args: KernelArgs): TensorInfo[] => {
+    const config = previous.get(name);
+    if (!config) throw new Error(`${name}: case not supported by the native kernel and no wasm kernel to fall back to`);
+    counts.fallback[name] += 1;
+    return config.kernelFunc(args) as TensorInfo[];
+  };
+
+  /** The batch norm's geometry when the addon can run it (float32 everywhere, channel vectors of the right size). */
+  const batchNormCase = (x: TensorInfo, channelVectors: TensorInfo[], others: TensorInfo[]): [number, number] | null => {
+    if (!allFloat32(x, ...channelVectors, ...others) || x.shape.length < 2) return null;
+    const { rows, channels } = batchNormGeometry(x.shape);
+    const ok = channelVectors.every((t) => t.shape.length === 1 && t.shape[0] === channels)
+      && others.every((t) => tf.util.arraysEqual(t.shape, x.shape));
+    return ok ? [rows, channels] : null;
+  };
+
+  const batchNormTrain: KernelFunc = (args) => {
+    const { x, scale, offset } = args.inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+    const { epsilon, alpha } = args.attrs as unknown as BatchNormTrainAttrs;
+    const native = addon.batchNormTrain?.bind(addon);
+    const g = batchNormCase(x, [scale, offset], []);
+    if (g === null || native === undefined || tf.util.sizeFromShape(x.shape) === 0) return multiFallback(BATCH_NORM_TRAIN, args);
+    return runMulti(BATCH_NORM_TRAIN, args, [[...x.shape], [g[1]], [g[1]]], (view, [y, mean, variance]) =>
+      native(view(x), view(scale), view(offset), y, mean, variance, g, epsilon, alpha));
+  };
+
+  const batchNormTrainGrad: KernelFunc = (args) => {
+    const { dy, dMean, dVariance, x, y, scale, mean, variance } = args.inputs as Record<string, TensorInfo>;
+    const { epsilon, alpha } = args.attrs as unknown as BatchNormTrainAttrs;
+    const native = addon.batchNormTrainGrad?.bind(addon);
+    const g = batchNormCase(x, [dMean, dVariance, scale, mean, variance], [dy, y]);
+    if (g === null || native === undefined || tf.util.sizeFromShape(x.shape) === 0) return multiFallback(BATCH_NORM_TRAIN_GRAD, args);
+    return runMulti(BATCH_NORM_TRAIN_GRAD, args, [[...x.shape], [g[1]], [g[1]]], (view, [dx, dScale, dOffset]) =>
+      native(view(dy), view(dMean), view(dVariance), view(x), view(y), view(scale), view(mean), view(variance),
+        dx, dScale, dOffset, g, epsilon, alpha));
+  };
+
   const funcs: Record<NativeKernelName, KernelFunc> = {
     Conv2D: conv2d,
     Conv2DBackpropInput: conv2dBackpropInput,
@@ -234,6 +307,8 @@ export function nativeKernelConfigs(
     [BILINEAR_SAMPLE]: bilinearSample,
     [BILINEAR_SAMPLE_GRAD_GRID]: bilinearSampleGradGrid,
     [BILINEAR_SAMPLE_GRAD_IMAGE]: bilinearSampleGradImage,
+    [BATCH_NORM_TRAIN]: batchNormTrain,
+    [BATCH_NORM_TRAIN_GRAD]: batchNormTrainGrad,
   };
   return availableNativeKernels(addon).map((kernelName) => ({
     kernelName,

@@ -72,6 +72,7 @@ describe.skipIf(!addonBuilt)('switching the native kernels', () => {
     expect(registerNativeKernels('wasm', { mode: 'on', threads: 1 })).toEqual([
       'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul',
       'GalmorphBilinearSample', 'GalmorphBilinearSampleGradGrid', 'GalmorphBilinearSampleGradImage',
+      'GalmorphBatchNormTrain', 'GalmorphBatchNormTrainGrad',
     ]);
     expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(wasmConv);
     expect(nativeKernelState()?.threads).toBe(1);

@@ -10,85 +10,12 @@ import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../../src/backend/ba
 import { BatchNorm, batchNormTrain, batchNormTrainComposite, hasBatchNormKernels } from '../../../src/nn/batchNorm.js';
 import { ParamStore } from '../../../src/nn/params.js';
 import { Rng } from '../../../src/util/rng.js';
-import { dot, randomData, relativeError, setUpWasm } from '../kernelHarness.js';
+import { relativeError, setUpWasm } from '../kernelHarness.js';
+import {
+  BN_EPS as EPS, bnFiniteDifferenceError, bnGradients as gradients, bnReference as reference, randomBnCase as randomCase, type BnOp as Op,
+} from '../batchNormReference.js';
 
 beforeAll(setUpWasm);
-
-const EPS = 1e-3;
-const ALPHAS = [null, 0.1, 0] as const;
-
-interface BnCase {
-  shape: number[];
-  alpha: number | null;
-  x: Float32Array;
-  scale: Float32Array;
-  offset: Float32Array;
-  /** Loss weights of y, mean and variance. */
-  wy: Float32Array;
-  wm: Float32Array;
-  wv: Float32Array;
-}
-
-/** Float64 reference: y, mean, variance of training-mode batch norm (+ leaky ReLU). */
-function reference(c: BnCase, x: ArrayLike<number>, scale: ArrayLike<number>, offset: ArrayLike<number>) {
-  const C = c.shape[c.shape.length - 1];
-  const rows = x.length / C;
-  const mean = new Float64Array(C);
-  const variance = new Float64Array(C);
-  for (let i = 0; i < x.length; i++) mean[i % C] += x[i] / rows;
-  for (let i = 0; i < x.length; i++) variance[i % C] += (x[i] - mean[i % C]) ** 2 / rows;
-  const z = Float64Array.from(x, (v, i) => ((v - mean[i % C]) / Math.sqrt(variance[i % C] + EPS)) * scale[i % C] + offset[i % C]);
-  const y = c.alpha === null ? z : z.map((v) => (v > 0 ? v : c.alpha! * v));
-  return { z, y, mean, variance };
-}
-
-function referenceLoss(c: BnCase, x: ArrayLike<number>, scale: ArrayLike<number>, offset: ArrayLike<number>): number {
-  const r = reference(c, x, scale, offset);
-  return dot(r.y, c.wy) + dot(r.mean, c.wm) + dot(r.variance, c.wv);
-}
-
-function randomCase(rng: Rng, index: number): BnCase {
-  for (;;) {
-    const C = 1 + rng.int(5);
-    const shape = index % 2 === 0 ? [2 + rng.int(4), 1 + rng.int(3), 1 + rng.int(3), C] : [2 + rng.int(6), C];
-    const n = shape.reduce((p, d) => p * d, 1);
-    const c: BnCase = {
-      shape,
-      alpha: ALPHAS[index % ALPHAS.length],
-      x: randomData(rng, n, -2, 3),
-      scale: randomData(rng, C, 0.5, 2),
-      offset: randomData(rng, C, -0.5, 0.5),
-      wy: randomData(rng, n),
-      wm: randomData(rng, C),
-      wv: randomData(rng, C),
-    };
-    // Central differences need every pre-activation away from the leaky ReLU's kink.
-    if (reference(c, c.x, c.scale, c.offset).z.every((z) => Math.abs(z) > 1e-3)) return c;
-  }
-}
-
-type Op = typeof batchNormTrain;
-
-function gradients(op: Op, c: BnCase): { x: Float32Array; scale: Float32Array; offset: Float32Array; loss: number } {
-  return tf.tidy(() => {
-    const C = c.shape[c.shape.length - 1];
-    const wy = tf.tensor(c.wy, c.shape);
-    const wm = tf.tensor1d(c.wm);
-    const wv = tf.tensor1d(c.wv);
-    const f = (x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) => {
-      const r = op(x, scale, offset, EPS, c.alpha);
-      return tf.addN([tf.sum(tf.mul(r.y, wy)), tf.sum(tf.mul(r.mean, wm)), tf.sum(tf.mul(r.variance, wv))]) as tf.Scalar;
-    };
-    const { value, grads } = tf.valueAndGrads(f)([tf.tensor(c.x, c.shape), tf.tensor1d(c.scale), tf.tensor1d(c.offset)]);
-    expect(grads[1].shape).toEqual([C]);
-    return {
-      x: grads[0].dataSync() as Float32Array,
-      scale: grads[1].dataSync() as Float32Array,
-      offset: grads[2].dataSync() as Float32Array,
-      loss: value.dataSync()[0],
-    };
-  });
-}
 
 describe('fused training-mode batch norm (wasm)', () => {
   it('forward matches a float64 reference on 24 random cases, with and without the leaky ReLU', () => {
@@ -116,19 +43,8 @@ describe('fused training-mode batch norm (wasm)', () => {
       const fast = gradients(batchNormTrain, c);
       const composite = gradients(batchNormTrainComposite, c);
       expect(Math.abs(fast.loss - composite.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(composite.loss)));
-      for (const wrt of ['x', 'scale', 'offset'] as const) {
-        const analytic = fast[wrt];
-        const v = randomData(rng, analytic.length);
-        const h = 1e-6;
-        const shifted = (sign: number) => {
-          const moved = (base: Float32Array) => Float64Array.from(base, (p, k) => p + sign * h * v[k]);
-          return referenceLoss(c, wrt === 'x' ? moved(c.x) : c.x, wrt === 'scale' ? moved(c.scale) : c.scale, wrt === 'offset' ? moved(c.offset) : c.offset);
-        };
-        const fd = (shifted(1) - shifted(-1)) / (2 * h);
-        const scale = Math.max(Math.sqrt(dot(analytic, analytic) * dot(v, v)), 1e-6);
-        worstFd = Math.max(worstFd, Math.abs(dot(analytic, v) - fd) / scale);
-        worstComposite = Math.max(worstComposite, relativeError(analytic, composite[wrt]));
-      }
+      worstFd = Math.max(worstFd, bnFiniteDifferenceError(rng, c, fast));
+      for (const wrt of ['x', 'scale', 'offset'] as const) worstComposite = Math.max(worstComposite, relativeError(fast[wrt], composite[wrt]));
     }
     expect(worstFd).toBeLessThan(1e-4);
     expect(worstComposite).toBeLessThan(1e-4);
