@@ -1,12 +1,13 @@
 /**
- * The fused kernels of the ET models' pose networks inside an ET-VAE training step (wasm): with galmorph's batch-norm,
- * axis-padding, max-along-axis and soft-argmax kernels every parameter's gradient — pose layers and decoder included — equals the
+ * The fused kernels of the ET models' pose networks and of the −ELBO inside an ET-VAE training step (wasm): with
+ * galmorph's batch-norm, axis-padding, max-along-axis, soft-argmax and clipped-Bernoulli kernels every parameter's gradient — pose layers and decoder included — equals the
  * one computed with the stock-op composites, the running BatchNorm statistics end equal, and the step runs the fused
- * kernels instead of the stock ones (no Tile, no broadcasting Equal, no SplitV).
+ * kernels instead of the stock ones (no Tile, no broadcasting Equal, no SplitV, no ClipByValue).
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_NORM_TRAIN_KERNELS } from '../../src/backend/batchNormTrain.js';
+import { BERNOULLI_PROB_LOG_LIK_KERNELS } from '../../src/backend/bernoulliProbabilities.js';
 import { PAD_AXIS_KERNELS } from '../../src/backend/axisPad.js';
 import { MAX_ALONG_AXIS_KERNELS } from '../../src/backend/maxAlongAxis.js';
 import { SOFT_ARGMAX_KERNELS } from '../../src/backend/softArgmax.js';
@@ -19,7 +20,9 @@ import { setUpWasm } from '../backend/kernelHarness.js';
 beforeAll(setUpWasm);
 
 const SIZE = 16;
-const FUSED = [...BATCH_NORM_TRAIN_KERNELS, ...PAD_AXIS_KERNELS, ...MAX_ALONG_AXIS_KERNELS, ...SOFT_ARGMAX_KERNELS];
+const FUSED = [
+  ...BATCH_NORM_TRAIN_KERNELS, ...PAD_AXIS_KERNELS, ...MAX_ALONG_AXIS_KERNELS, ...SOFT_ARGMAX_KERNELS, ...BERNOULLI_PROB_LOG_LIK_KERNELS,
+];
 
 function batch(): HostBatch {
   const rng = new Rng(8);
@@ -53,7 +56,7 @@ function withoutFused<T>(f: () => T): T {
   }
 }
 
-describe('fused pose-network kernels in an ET-VAE step', () => {
+describe('fused pose-network and −ELBO kernels in an ET-VAE step', () => {
   it('give the same loss, gradients and running statistics as the stock-op composites', () => {
     const fastTask = makeTask();
     const compositeTask = makeTask();
@@ -93,7 +96,7 @@ describe('fused pose-network kernels in an ET-VAE step', () => {
     }
   });
 
-  it('runs the fused kernels, not the stock batch norm, padding and max gradients', async () => {
+  it('runs the fused kernels, not the stock batch norm, padding, max gradients and clipped logits', async () => {
     const task = makeTask();
     try {
       const info = await tf.profile(() => {
@@ -102,7 +105,7 @@ describe('fused pose-network kernels in an ET-VAE step', () => {
       });
       const names = new Set(info.kernels.map((k) => k.name));
       for (const name of FUSED) expect(names.has(name), name).toBe(true);
-      for (const stock of ['Tile', 'FusedBatchNorm', 'Equal', 'SplitV', 'LeakyRelu', 'Atan2']) expect(names.has(stock), stock).toBe(false);
+      for (const stock of ['Tile', 'FusedBatchNorm', 'Equal', 'SplitV', 'LeakyRelu', 'Atan2', 'ClipByValue']) expect(names.has(stock), stock).toBe(false);
     } finally {
       task.dispose();
     }

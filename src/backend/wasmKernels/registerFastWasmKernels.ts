@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batchMatMul.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batchNormTrain.js';
+import { bernoulliProbLogLikConfig, bernoulliProbLogLikGradConfig } from './bernoulliProbabilities.js';
 import { bilinearSampleConfig, bilinearSampleGradGridConfig, bilinearSampleGradImageConfig } from './bilinearSample.js';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInput.js';
@@ -47,6 +48,8 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   maxAlongAxisGradConfig,
   softArgmaxConfig,
   softArgmaxGradConfig,
+  bernoulliProbLogLikConfig,
+  bernoulliProbLogLikGradConfig,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EtLayerOutput } from '../../nn/equivariantTransformer.js';
 import type { EtVae, EtVaeOptions, EtVaeReconstruction } from '../../models/etVae.js';
+import { bernoulliLogLikelihoodFromProbabilities } from '../../losses/bernoulliProbabilityLogLikelihood.js';
 import { gaussianKlToStandardNormal } from '../../losses/gaussianKl.js';
 import { gaussianLogPrior } from '../../losses/gaussianLogPrior.js';
 import { multinomialNll } from '../../losses/multinomial.js';
@@ -54,13 +55,13 @@ export function poseLogPrior(layers: readonly EtLayerOutput[], o: Pick<EtVaeOpti
   });
 }
 
-/** log p(x | rendered reconstruction) [B]; the reconstruction holds pixel means in (0, 1). */
+/**
+ * log p(x | rendered reconstruction) [B]; the reconstruction holds pixel means in (0, 1). Bernoulli: with the
+ * probabilities clipped to [BERNOULLI_CLIP, 1 − BERNOULLI_CLIP] (one fused kernel each way where the backend has it).
+ */
 export function reconstructionLogLikelihood(likelihood: PixelLikelihood, images: tf.Tensor4D, reconstruction: tf.Tensor4D): tf.Tensor1D {
-  return tf.tidy(() => {
-    if (likelihood.kind !== 'bernoulli') return pixelLogLikelihood(likelihood, images, reconstruction);
-    const p = tf.clipByValue(reconstruction, BERNOULLI_CLIP, 1 - BERNOULLI_CLIP);
-    return pixelLogLikelihood(likelihood, images, tf.sub(tf.log(p), tf.log1p(tf.neg(p))));
-  });
+  if (likelihood.kind !== 'bernoulli') return pixelLogLikelihood(likelihood, images, reconstruction);
+  return bernoulliLogLikelihoodFromProbabilities(images, reconstruction, BERNOULLI_CLIP);
 }
 
 export function elboTerms(model: EtVae, images: tf.Tensor4D, layers: readonly EtLayerOutput[], recon: EtVaeReconstruction): ElboTerms {
