@@ -7,11 +7,12 @@ import { initBackend } from '../../../src/backend/initBackend.js';
 import { getSchema } from '../../../src/data/schemas/index.js';
 import { readParquet } from '../../../src/data/parquet.js';
 import { resolvePreprocessOptions } from '../../../src/data/preprocess.js';
-import { receiptFile } from '../../../src/data/shardedTable.js';
+import { receiptFile, shardFile, ShardedTable } from '../../../src/data/shardedTable.js';
 import { BayesianCnn } from '../../../src/models/bayesianCnn.js';
 import { saveBayesianCnn } from '../../../src/models/bayesianCnnCheckpoint.js';
 import { predict } from '../../../src/workflows/predict/predict.js';
-import { predictSharded } from '../../../src/workflows/predict/predictShards.js';
+import { PREDICT_SHARDED_FIELDS, predictSharded, predictTableSpec, type PredictShardedOptions } from '../../../src/workflows/predict/predictShards.js';
+import { resolveFields } from '../../../src/util/fields.js';
 import { simulate } from '../../../src/workflows/simulate/simulate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'predict-shards-'));
@@ -69,6 +70,34 @@ describe('predict --shard-size', () => {
     expect(readFileSync(join(out, 'run.log'), 'utf8')).toMatch(new RegExp(`${resumed.shardsDoneBefore} done already, making ${5 - resumed.shardsDoneBefore}`));
     expect((await readParquet(resumed.files.predictions)).rows).toEqual((await readParquet(whole.files.predictions)).rows);
   }, 120_000);
+
+  it('--bald: every shard and the merged table carry the BALD columns, equal to predict --bald over the same galaxies', async () => {
+    // The same catalog on disk both ways, batches of 5 in both (shard k's batches start at its first row), so the
+    // passes, and the BALD computed from them (galaxyBald, Monte-Carlo streams by galaxy id), are the same.
+    await simulate({ out: join(dir, 'sim-bald'), n: 10, seed: 6, size: 16, progress: false });
+    const o = { models: [model], catalog: join(dir, 'sim-bald'), passes: 4, seed: 3, batchSize: 5, nominalN: 8, bald: true, progress: false };
+    const whole = await predict({ ...o, out: join(dir, 'bald-mem') });
+    const sharded = await predictSharded({ ...o, out: join(dir, 'bald-sharded'), shardSize: 5 });
+    const a = await readParquet(whole.files.fullParquet);
+    const b = await readParquet(sharded.files.predictions);
+    const baldColumns = a.header.filter((c) => c === 'bald' || c.endsWith('_bald'));
+    expect(baldColumns).toHaveLength(12); // gz2's 11 questions and their sum
+    expect(b.header).toEqual(a.header);
+    expect(b.rows.map((r) => r[0])).toEqual(a.rows.map((r) => r[0]));
+    b.rows.forEach((row, i) => row.slice(1).forEach((v, j) => expect(v as number, `${String(row[0])} ${b.header[j + 1]}`).toBeCloseTo(a.rows[i][j + 1] as number, 9)));
+    const total = b.header.indexOf('bald');
+    expect(b.rows.every((r) => (r[total] as number) > 0)).toBe(true);
+    for (const shard of [0, 1]) expect((await readParquet(join(dir, 'bald-sharded', shardFile(shard)))).header).toEqual(b.header);
+    expect(readFileSync(join(dir, 'bald-sharded', 'summary.md'), 'utf8')).toMatch(/with the BALD columns of --bald/);
+    // Without --bald a table keeps the fingerprint it had before the sharded predict could write BALD (it resumes),
+    // and asking for BALD on it is a change of settings.
+    const spec = async (bald: boolean) => (await predictTableSpec(resolveFields(PREDICT_SHARDED_FIELDS, { ...o, bald, out: join(dir, 'plain'), shardSize: 5 }) as PredictShardedOptions)).spec;
+    const plain = await spec(false);
+    expect(plain.settings).not.toHaveProperty('bald');
+    ShardedTable.create(join(dir, 'plain'), plain);
+    const withBald = await spec(true);
+    expect(() => ShardedTable.create(join(dir, 'plain'), withBald)).toThrow(/other settings \(bald: undefined → true\)/);
+  });
 
   it('refuses to continue a folder with other options, naming them, and --restart starts again', async () => {
     await expect(predictSharded({ ...common, out: join(dir, 'whole'), passes: 5 })).rejects.toThrow(/other settings \(passes: 4 → 5\)/);
