@@ -7,7 +7,7 @@
  * after a crash or kill -9 makes only the missing shards, and a changed model or option is refused (or --restart).
  */
 import { field, resolveFields, type FieldValues } from '../../util/fields.js';
-import { ALLOW_ABSOLUTE_PATHS_FIELD, COMPUTE_FIELDS, ON_BAD_FIELD, outFolder, PROGRESS_FIELD } from '../commonFields.js';
+import { ALLOW_ABSOLUTE_PATHS_FIELD, COMPUTE_FIELDS, ON_BAD_FIELD, outFolder, PROGRESS_FIELD, TTA_FIELD } from '../commonFields.js';
 import { RunFolder } from '../../util/runFolder.js';
 import { describeBackend } from '../../backend/initBackend.js';
 import { DEFAULT_SHARD_SIZE, type EmbeddingManifest } from '../../data/embeddingStore.js';
@@ -32,6 +32,7 @@ export const EMBED_FIELDS = {
     default: 'dense', flag: '--layer <name>',
     help: 'dense: the dense ReLU layer the head reads (no dropout) | pooled: the last convolution block averaged over positions',
   }),
+  tta: field.with(TTA_FIELD, { help: 'test-time augmentation: each vector is the mean of the layer over the 8 rotations/mirrors of the image (8 forward passes a galaxy)' }),
   pixelSize: field.integer({ default: 32, min: 1, max: 1024, flag: '--pixel-size <n>', help: 'side the images are average-pooled to for --representation pixels (a divisor of the model\'s image size)' }),
   pca: field.list(field.integer({ default: 10, min: 1, max: 4096 }), { default: [10, 40], flag: '--pca <k,...>', help: 'PCA sizes reported (the largest is fitted and saved; smaller ones are its leading components)' }),
   shardSize: field.integer({ default: DEFAULT_SHARD_SIZE, min: 1, max: 10_000_000, flag: '--shard-size <n>', help: 'galaxies per Parquet shard (the unit of resuming and of queue jobs)' }),

@@ -9,6 +9,7 @@ import { OptionError } from '../../util/errors.js';
 import { BayesianCnn, type EmbeddingLayer } from '../../models/bayesianCnn.js';
 import { loadBayesianCnn } from '../../models/bayesianCnnCheckpoint.js';
 import { resolveModelFolder } from '../../models/pretrained.js';
+import { DIHEDRAL_VIEWS, dihedralView } from '../../nn/dihedralView.js';
 import type { PreprocessOptions } from '../../data/preprocess.js';
 import type { EmbeddingModelInfo } from '../../data/embeddingStore.js';
 
@@ -33,6 +34,12 @@ export interface EncoderOptions {
   pixelSize: number;
   /** Weight initialisation seed ('untrained'). */
   seed: number;
+  /**
+   * Test-time augmentation ('trained' / 'untrained'): the vector is the mean of the layer over the 8 rotations/mirrors
+   * of each image (nn/dihedralView.ts), so it no longer depends on the galaxy's orientation. Absent = false (stores
+   * made before the option).
+   */
+  tta?: boolean;
 }
 
 const LAYER_TEXT: Record<EmbeddingLayer, string> = {
@@ -56,17 +63,20 @@ export function openEncoder(o: EncoderOptions): Encoder {
       const probe = tf.tidy(() => model.embedding(tf.zeros([1, preprocessing.size, preprocessing.size, model.config.channels]), o.layer));
       const dimension = probe.shape[1];
       probe.dispose();
+      const views = o.tta === true ? DIHEDRAL_VIEWS : 1;
+      const layer = (x: tf.Tensor4D): tf.Tensor2D => views === 1 ? model.embedding(x, o.layer)
+        : tf.addN(Array.from({ length: views }, (_, k) => model.embedding(k === 0 ? x : dihedralView(x, k), o.layer))).div(views);
       return {
         info: {
           name: representation === 'trained' ? o.model : `${o.model} (untrained, seed ${o.seed})`,
           kind: representation === 'trained' ? 'bayesian-cnn' : 'bayesian-cnn-untrained',
           source: representation === 'trained' ? source : '',
-          layer: `${o.layer}: ${LAYER_TEXT[o.layer]}`,
+          layer: `${o.layer}: ${LAYER_TEXT[o.layer]}` + (views > 1 ? `, averaged over the ${views} rotations/mirrors` : ''),
         },
         dimension,
         preprocessing,
         embed(images, shape) {
-          const out = tf.tidy(() => model.embedding(tf.tensor4d(images, shape), o.layer));
+          const out = tf.tidy(() => layer(tf.tensor4d(images, shape)));
           const values = out.dataSync() as Float32Array;
           out.dispose();
           return values;
@@ -76,6 +86,7 @@ export function openEncoder(o: EncoderOptions): Encoder {
     }
     case 'pixels': {
       loaded.model.dispose();
+      if (o.tta === true) throw new OptionError('tta', 'no --tta with --representation pixels (it averages a network\'s layer over orientations)', true);
       const { size } = preprocessing;
       if (o.pixelSize > size || size % o.pixelSize !== 0) {
         throw new OptionError('pixelSize', `a divisor of the model's image size ${size} (e.g. ${size / 2} or ${size / 4})`, o.pixelSize);

@@ -50,6 +50,8 @@ export async function embedTableSpec(options: EmbedOptions): Promise<{ spec: Sha
   const { kind, header, idColumn, imageColumn, imageDir, allowAbsolutePaths } = plan;
   const settings: EmbedShardSettings = {
     model: resolve(resolveModelFolder(options.model)), representation: options.representation, layer: options.layer, pixelSize: options.pixelSize, seed: options.seed,
+    // only when on, so the fingerprint of stores made before --tta existed is unchanged
+    ...(options.tta ? { tta: true } : {}),
     batchSize: options.batchSize, onBad: options.onBad, pca: options.pca, info, dimension, preprocessing, catalog: { kind, header, idColumn, imageColumn, imageDir, allowAbsolutePaths },
   };
   const spec: ShardedTableSpec = {

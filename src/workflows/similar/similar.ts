@@ -86,7 +86,7 @@ function readIdsFile(path: string): string[] {
 export function storeEncoder(space: SearchSpace): EncoderOptions {
   const config = space.embedConfig();
   const schema = z.object({
-    model: z.string(), representation: z.enum(REPRESENTATIONS), layer: z.enum(EMBEDDING_LAYERS), pixelSize: z.number(), seed: z.number(),
+    model: z.string(), representation: z.enum(REPRESENTATIONS), layer: z.enum(EMBEDDING_LAYERS), pixelSize: z.number(), seed: z.number(), tta: z.boolean().optional(),
   });
   const parsed = schema.safeParse(config);
   if (!parsed.success) {
