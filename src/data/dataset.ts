@@ -97,6 +97,16 @@ function datasetSpec<R>(): Spec<DatasetOptions<R>> {
   };
 }
 
+/** What in-memory mode decodes once: the images (unaugmented), which decoded, and the bad images seen. */
+interface DecodedStore {
+  badById: Map<string, BadImage>;
+  cache: { images: Float32Array; ok: boolean[] } | null;
+  filling: Promise<void> | null;
+}
+
+/** The options a view made by withBatching() may change: everything but the rows, preprocessing and labels. */
+export type BatchingOptions<R> = Partial<Pick<DatasetOptions<R>, 'augment' | 'batchSize' | 'shuffle' | 'seed' | 'dropLast' | 'prefetch'>>;
+
 /** A HostBatch with the ids of its galaxies, in row order of the batch. */
 export interface DatasetBatch extends HostBatch {
   ids: string[];
@@ -113,9 +123,8 @@ export class ImageDataset<R extends ImageRow> {
 
   private readonly labelData: Record<string, Float32Array> = {};
   private readonly labelShapes: Record<string, number[]> = {};
-  private readonly badById = new Map<string, BadImage>();
-  private cache: { images: Float32Array; ok: boolean[] } | null = null;
-  private filling: Promise<void> | null = null;
+  /** The decoded images and the bad ones; shared with the views made by withBatching(). */
+  private store: DecodedStore = { badById: new Map(), cache: null, filling: null };
 
   constructor(readonly rows: readonly R[], options: Partial<DatasetOptions<R>> = {}) {
     this.options = resolveOptions(datasetDefaults<R>(), datasetSpec<R>(), options);
@@ -134,6 +143,20 @@ export class ImageDataset<R extends ImageRow> {
     return this.rows.length;
   }
 
+  /**
+   * The same rows, preprocessing and labels with other batching (augmentation, batch size, order, seed): e.g. a
+   * training view beside an unaugmented evaluation view. In memory mode the view serves its batches from this
+   * dataset's decoded images, so the catalog is decoded once for both (each view augments the cached images itself);
+   * a streaming dataset's view decodes as it goes, as any streaming dataset does.
+   */
+  withBatching(options: BatchingOptions<R>): ImageDataset<R> {
+    const view = new ImageDataset(this.rows, { ...this.options, labels: {}, ...options, cache: this.mode });
+    Object.assign(view.labelData, this.labelData);
+    Object.assign(view.labelShapes, this.labelShapes);
+    view.store = this.store;
+    return view;
+  }
+
   /** Batches in one epoch (before any bad images are skipped). */
   get batchesPerEpoch(): number {
     const n = this.rows.length / this.options.batchSize;
@@ -142,7 +165,7 @@ export class ImageDataset<R extends ImageRow> {
 
   /** Images skipped so far (each listed once), for the run's report. */
   get badImages(): BadImage[] {
-    return [...this.badById.values()];
+    return [...this.store.badById.values()];
   }
 
   private get pixelsPerImage(): number {
@@ -233,8 +256,9 @@ export class ImageDataset<R extends ImageRow> {
   }
 
   private async fillCache(): Promise<void> {
-    if (this.cache !== null) return;
-    this.filling ??= (async () => {
+    const store = this.store;
+    if (store.cache !== null) return;
+    store.filling ??= (async () => {
       const per = this.pixelsPerImage;
       const images = new Float32Array(this.rows.length * per);
       const ok = new Array<boolean>(this.rows.length).fill(false);
@@ -257,13 +281,13 @@ export class ImageDataset<R extends ImageRow> {
           k++;
         });
       }
-      this.cache = { images, ok };
+      store.cache = { images, ok };
     })();
-    await this.filling;
+    await store.filling;
   }
 
   private fromCache(indices: number[], epoch: number): DatasetBatch | null {
-    const { images, ok } = this.cache!;
+    const { images, ok } = this.store.cache!;
     const kept = indices.filter((i) => ok[i]);
     if (kept.length < indices.length) this.raiseIfStrict(indices.find((i) => !ok[i])!);
     const per = this.pixelsPerImage;
@@ -303,13 +327,14 @@ export class ImageDataset<R extends ImageRow> {
   }
 
   private recordBad(result: DecodeResult): void {
-    for (const bad of result.bad) if (!this.badById.has(bad.id)) this.badById.set(bad.id, bad);
+    const { badById } = this.store;
+    for (const bad of result.bad) if (!badById.has(bad.id)) badById.set(bad.id, bad);
   }
 
   private raiseIfStrict(row: number): void {
     if (this.options.onBad === 'skip') return;
     const { id } = this.rows[row];
-    const bad = this.badById.get(id);
+    const bad = this.store.badById.get(id);
     throw new InputError(
       `galaxy "${id}" has an unusable image: ${bad?.reason ?? 'unknown reason'}`,
       {},

@@ -118,6 +118,27 @@ describe('ImageDataset', () => {
     expect((await collect(dataset, 1)).length).toBe(3);
   });
 
+  it('a view with other batching serves the cached images without decoding again, as a fresh dataset would', async () => {
+    // Copies of the images, deleted once the first dataset has decoded them: a view that decoded again would fail.
+    const copies = rows.map((r) => ({ ...r, image: join(dir, `copy-${r.id}.png`) }));
+    copies.forEach((c, i) => writeFileSync(c.image, readFileSync(rows[i].image)));
+    const batching = { augment: { rotate: 'any' as const }, batchSize: 4, shuffle: true, seed: 9, dropLast: true };
+    const fresh = await collect(new ImageDataset(copies, { ...base, ...batching, prefetch: 0, cache: 'memory' }), 1);
+    const evaluation = new ImageDataset(copies, { ...base, shuffle: false, prefetch: 0, cache: 'memory' });
+    await evaluation.prepare();
+    for (const c of copies) rmSync(c.image);
+    const view = evaluation.withBatching(batching);
+    const viewed = await collect(view, 1);
+    expect(viewed.map((b) => b.ids)).toEqual(fresh.map((b) => b.ids));
+    viewed.forEach((b, i) => {
+      expect(Array.from(b.arrays.images)).toEqual(Array.from(fresh[i].arrays.images));
+      expect(Array.from(b.arrays.fractions)).toEqual(Array.from(fresh[i].arrays.fractions));
+    });
+    expect(viewed.map((b) => b.size)).toEqual([4, 4, 4]);
+    // The evaluation view itself is unchanged: in row order, unaugmented.
+    expect((await collect(evaluation)).flatMap((b) => b.ids)).toEqual(rows.map((r) => r.id));
+  });
+
   it('names the row and label when a label is missing or ragged', () => {
     const missing = [rows[0], { id: 'x', image: rows[1].image }];
     expect(() => new ImageDataset(missing, base)).toThrow(/row 2, column "fractions": galaxy "x" has no value for label "fractions"/);

@@ -18,6 +18,7 @@ import { describeBackend } from '../../backend/initBackend.js';
 import { ImageDataset } from '../../data/dataset.js';
 import { resolvePreprocessOptions } from '../../data/preprocess.js';
 import { markdownTable } from '../../report/markdownTable.js';
+import { ProgressBar } from '../../util/progress.js';
 import type { MeanSd } from '../../report/tableCell.js';
 import { saveVade } from '../../models/vadeCheckpoint.js';
 import { samePath } from '../commonFields.js';
@@ -82,8 +83,23 @@ export async function clusterGalaxies(given: Partial<ClusterOptions> & Pick<Clus
     throw new InputError(`${data.galaxies.length} galaxies are too few for ${o.k} clusters`, { file: data.sources[0] }, 'use more galaxies or a smaller --k');
   }
   const preprocessing = resolvePreprocessOptions({ size: o.imageSize, crop: o.crop, colour: 'grey' });
-  const evaluation = new ImageDataset(data.galaxies, { preprocess: preprocessing, augment: null, batchSize: o.batchSize, shuffle: true, seed: o.seed, onBad: o.onBad, prefetch: 0 });
+  // Decoded once here (the training views share these images, kept in memory); the bar shows the decoding, which
+  // on a loaded machine can take many minutes for thousands of JPEGs.
+  let decodeBar: ProgressBar | null = null;
+  let decoded = 0;
+  const evaluation = new ImageDataset(data.galaxies, {
+    preprocess: preprocessing, augment: null, batchSize: o.batchSize, shuffle: true, seed: o.seed, onBad: o.onBad, prefetch: 0,
+    onCacheProgress: o.progress ? (done, total) => {
+      decodeBar ??= new ProgressBar({ label: 'decode images', total, unit: 'images' });
+      decodeBar.tick(done - decoded);
+      decoded = done;
+    } : null,
+  });
+  const decodeStarted = performance.now();
   await evaluation.prepare();
+  (decodeBar as ProgressBar | null)?.finish();
+  if (evaluation.mode === 'memory') run.log(`decoded ${evaluation.size} images once for training and analysis in ${((performance.now() - decodeStarted) / 1000).toFixed(1)} s`);
+  else run.log(`${evaluation.size} images are too many to keep in memory: each epoch decodes them again`);
   const byId = new Map<string, ClusterGalaxy>(data.galaxies.map((g) => [g.id, g]));
   const baselineStarted = performance.now();
   const baseline = await pixelBaseline(evaluation, byId, { k: o.k, components: o.baselineComponents, seed: o.seed });

@@ -84,11 +84,12 @@ export interface TrainVadeInput {
 export async function trainVade(input: TrainVadeInput): Promise<TrainedVade> {
   const { run, options: o } = input;
   const dirs = { last: `${input.dir}/last`, model: `${input.dir}/model` };
-  const train = new ImageDataset(input.galaxies, {
-    preprocess: input.preprocessing, augment: o.flip ? { flip: true, rotate: 'none' } : null, batchSize: o.batchSize, shuffle: true,
-    seed: input.seed, onBad: o.onBad, dropLast: input.galaxies.length > o.batchSize, prefetch: 0,
+  // A view of the evaluation dataset: in memory mode both serve the images decoded once (8,000 GZ2 JPEGs were
+  // decoded twice before, once per dataset); streaming decodes on first use (batches()).
+  const train = input.evaluation.withBatching({
+    augment: o.flip ? { flip: true, rotate: 'none' } : null, batchSize: o.batchSize, shuffle: true,
+    seed: input.seed, dropLast: input.galaxies.length > o.batchSize, prefetch: 0,
   });
-  // Decoded on first use (batches()), so a resumed run that has nothing left to train never decodes its images twice.
   const spe = train.batchesPerEpoch;
   const schedule: VadeSchedule = { warmupSteps: o.warmupEpochs * spe, annealSteps: o.annealEpochs * spe, staticSteps: o.staticEpochs * spe, klWeight: o.klWeight };
   const totalEpochs = o.warmupEpochs + o.periods * (o.annealEpochs + o.staticEpochs);
