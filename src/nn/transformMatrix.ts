@@ -8,6 +8,7 @@
  * the x axis towards the y axis (clockwise on screen); warping by R(θ) therefore turns the content counter-clockwise.
  */
 import * as tf from '@tensorflow/tfjs';
+import { AFFINE_INVERSE, AFFINE_INVERSE_GRAD, AFFINE_INVERSE_KERNELS } from '../backend/affineInverse.js';
 import { AFFINE_WARP_KERNELS, WARP_GRID, WARP_GRID_GRAD_GRID, WARP_GRID_GRAD_TRANSFORM } from '../backend/affineWarp.js';
 
 /** [[1, 0, tx], [0, 1, ty], [0, 0, 1]] per batch element. */
@@ -47,8 +48,22 @@ export function composeTransforms(outer: tf.Tensor3D, inner: tf.Tensor3D): tf.Te
   return tf.matMul(outer, inner);
 }
 
-/** Inverse of each affine transform: [[A, t], [0, 1]]⁻¹ = [[A⁻¹, −A⁻¹t], [0, 1]]. */
+/**
+ * Inverse of each affine transform: [[A, t], [0, 1]]⁻¹ = [[A⁻¹, −A⁻¹t], [0, 1]]. Uses galmorph's kernels
+ * (`src/backend/affineInverse.ts`) when the current backend has them, else `invertTransformsComposite`; same values
+ * either way.
+ */
 export function invertTransforms(m: tf.Tensor3D): tf.Tensor3D {
+  if (m.rank !== 3 || m.shape[1] !== 3 || m.shape[2] !== 3) throw new Error(`invertTransforms: transforms must be [B, 3, 3], got [${m.shape}]`);
+  const backend = tf.getBackend();
+  if (m.dtype === 'float32' && AFFINE_INVERSE_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) {
+    return tf.engine().runKernel(AFFINE_INVERSE, { transform: m }) as tf.Tensor3D;
+  }
+  return invertTransformsComposite(m);
+}
+
+/** The same from stock tfjs ops (any backend); the reference the kernels are tested against. */
+export function invertTransformsComposite(m: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const [a, b, tx, c, d, ty] = affineEntries(m);
     const det = tf.sub(tf.mul(a, d), tf.mul(b, c));
@@ -135,4 +150,15 @@ function affine(a: tf.Tensor, b: tf.Tensor, tx: tf.Tensor, c: tf.Tensor, d: tf.T
 function affineEntries(m: tf.Tensor3D): tf.Tensor1D[] {
   const top = tf.reshape(tf.slice(m, [0, 0, 0], [m.shape[0], 2, 3]), [m.shape[0], 6]);
   return tf.unstack(top, 1) as tf.Tensor1D[];
+}
+
+if (tf.getGradient(AFFINE_INVERSE) === undefined) {
+  tf.registerGradient({
+    kernelName: AFFINE_INVERSE,
+    outputsToSave: [true],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [inverse] = saved;
+      return { transform: () => tf.engine().runKernel(AFFINE_INVERSE_GRAD, { dy: dy as tf.Tensor, inverse }) as tf.Tensor };
+    },
+  });
 }

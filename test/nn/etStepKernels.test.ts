@@ -1,11 +1,12 @@
 /**
  * The fused kernels of the ET models' pose networks and of the −ELBO inside an ET-VAE training step (wasm): with
- * galmorph's batch-norm, axis-padding, max-along-axis, soft-argmax and clipped-Bernoulli kernels every parameter's gradient — pose layers and decoder included — equals the
+ * galmorph's batch-norm, axis-padding, max-along-axis, soft-argmax, clipped-Bernoulli and affine-inverse kernels every parameter's gradient — pose layers and decoder included — equals the
  * one computed with the stock-op composites, the running BatchNorm statistics end equal, and the step runs the fused
  * kernels instead of the stock ones (no Tile, no broadcasting Equal, no SplitV, no ClipByValue).
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AFFINE_INVERSE_KERNELS } from '../../src/backend/affineInverse.js';
 import { BATCH_NORM_TRAIN_KERNELS } from '../../src/backend/batchNormTrain.js';
 import { BERNOULLI_PROB_LOG_LIK_KERNELS } from '../../src/backend/bernoulliProbabilities.js';
 import { PAD_AXIS_KERNELS } from '../../src/backend/axisPad.js';
@@ -22,6 +23,7 @@ beforeAll(setUpWasm);
 const SIZE = 16;
 const FUSED = [
   ...BATCH_NORM_TRAIN_KERNELS, ...PAD_AXIS_KERNELS, ...MAX_ALONG_AXIS_KERNELS, ...SOFT_ARGMAX_KERNELS, ...BERNOULLI_PROB_LOG_LIK_KERNELS,
+  ...AFFINE_INVERSE_KERNELS,
 ];
 
 function batch(): HostBatch {

@@ -4,6 +4,7 @@
  * Call after the wasm backend is initialised (its stock kernels' setup has run).
  */
 import * as tf from '@tensorflow/tfjs';
+import { affineInverseConfig, affineInverseGradConfig } from './affineInverse.js';
 import { batchMatMulConfig } from './batchMatMul.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batchNormTrain.js';
 import { bernoulliProbLogLikConfig, bernoulliProbLogLikGradConfig } from './bernoulliProbabilities.js';
@@ -50,6 +51,8 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   softArgmaxGradConfig,
   bernoulliProbLogLikConfig,
   bernoulliProbLogLikGradConfig,
+  affineInverseConfig,
+  affineInverseGradConfig,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */
