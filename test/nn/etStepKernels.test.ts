@@ -1,6 +1,6 @@
 /**
  * The fused kernels of the ET models' pose networks and of the −ELBO inside an ET-VAE training step (wasm): with
- * galmorph's batch-norm, axis-padding, max-along-axis, soft-argmax, clipped-Bernoulli and affine-inverse kernels every parameter's gradient — pose layers and decoder included — equals the
+ * galmorph's batch-norm, axis-padding, max-along-axis, soft-argmax, clipped-Bernoulli, affine-inverse and pose-prior kernels every parameter's gradient — pose layers and decoder included — equals the
  * one computed with the stock-op composites, the running BatchNorm statistics end equal, and the step runs the fused
  * kernels instead of the stock ones (no Tile, no broadcasting Equal, no SplitV, no ClipByValue).
  */
@@ -10,6 +10,7 @@ import { AFFINE_INVERSE_KERNELS } from '../../src/backend/affineInverse.js';
 import { BATCH_NORM_TRAIN_KERNELS } from '../../src/backend/batchNormTrain.js';
 import { BERNOULLI_PROB_LOG_LIK_KERNELS } from '../../src/backend/bernoulliProbabilities.js';
 import { PAD_AXIS_KERNELS } from '../../src/backend/axisPad.js';
+import { POSE_LOG_PRIOR_KERNELS } from '../../src/backend/posePrior.js';
 import { MAX_ALONG_AXIS_KERNELS } from '../../src/backend/maxAlongAxis.js';
 import { SOFT_ARGMAX_KERNELS } from '../../src/backend/softArgmax.js';
 import { computeGradients } from '../../src/train/localTrainer.js';
@@ -23,7 +24,7 @@ beforeAll(setUpWasm);
 const SIZE = 16;
 const FUSED = [
   ...BATCH_NORM_TRAIN_KERNELS, ...PAD_AXIS_KERNELS, ...MAX_ALONG_AXIS_KERNELS, ...SOFT_ARGMAX_KERNELS, ...BERNOULLI_PROB_LOG_LIK_KERNELS,
-  ...AFFINE_INVERSE_KERNELS,
+  ...AFFINE_INVERSE_KERNELS, ...POSE_LOG_PRIOR_KERNELS,
 ];
 
 function batch(): HostBatch {

@@ -16,6 +16,7 @@ import { identityConfig } from './identity.js';
 import { maxAlongAxisConfig, maxAlongAxisGradConfig } from './maxAlongAxis.js';
 import { maxPoolGradConfig } from './maxPoolGrad.js';
 import { padAxisConfig, padAxisGradConfig } from './padAxis.js';
+import { poseLogPriorConfig, poseLogPriorGradConfig } from './posePrior.js';
 import { resizeNearestNeighborGradConfig } from './resizeNearestNeighborGrad.js';
 import { sliceConfig } from './slice.js';
 import { softArgmaxConfig, softArgmaxGradConfig } from './softArgmax.js';
@@ -53,6 +54,8 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   bernoulliProbLogLikGradConfig,
   affineInverseConfig,
   affineInverseGradConfig,
+  poseLogPriorConfig,
+  poseLogPriorGradConfig,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */

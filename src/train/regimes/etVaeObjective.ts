@@ -13,7 +13,15 @@ import { gaussianKlToStandardNormal } from '../../losses/gaussianKl.js';
 import { gaussianLogPrior } from '../../losses/gaussianLogPrior.js';
 import { multinomialNll } from '../../losses/multinomial.js';
 import { pixelLogLikelihood, type PixelLikelihood } from '../../losses/pixelLikelihood.js';
-import { vonMisesLogDensity } from '../../losses/vonMisesLogDensity.js';
+import { logBesselI0, vonMisesLogDensity } from '../../losses/vonMisesLogDensity.js';
+import {
+  POSE_LOG_PRIOR,
+  POSE_LOG_PRIOR_GRAD,
+  POSE_LOG_PRIOR_KERNELS,
+  POSE_PRIOR_GAUSSIAN,
+  POSE_PRIOR_VON_MISES,
+  type PoseLogPriorAttrs,
+} from '../../backend/posePrior.js';
 
 /** Probabilities are clipped to [ε, 1 − ε] before turning the rendered reconstruction into Bernoulli logits. */
 export const BERNOULLI_CLIP = 1e-6;
@@ -29,8 +37,44 @@ export type ElboTerms = {
   poseLogPrior: tf.Tensor1D;
 };
 
-/** log p(pose) [B] of every layer's parameters under the model's pose priors. */
-export function poseLogPrior(layers: readonly EtLayerOutput[], o: Pick<EtVaeOptions, 'translationPriorStd' | 'angleConcentration' | 'logScalePriorStd'>): tf.Tensor1D {
+type PosePriorOptions = Pick<EtVaeOptions, 'translationPriorStd' | 'angleConcentration' | 'logScalePriorStd'>;
+
+/**
+ * log p(pose) [B] of every layer's parameters under the model's pose priors. Uses galmorph's kernels
+ * (`src/backend/posePrior.ts`: the parameters stacked into [B, k], one kernel each way) when the current backend has
+ * them, else `poseLogPriorComposite`; the same function either way.
+ */
+export function poseLogPrior(layers: readonly EtLayerOutput[], o: PosePriorOptions): tf.Tensor1D {
+  const backend = tf.getBackend();
+  if (!POSE_LOG_PRIOR_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) return poseLogPriorComposite(layers, o);
+  const columns: tf.Tensor1D[] = [];
+  const attrs: PoseLogPriorAttrs = { kinds: [], scales: [], logNormalisers: [] };
+  const gaussian = (v: tf.Tensor1D, std: number) => {
+    columns.push(v);
+    attrs.kinds.push(POSE_PRIOR_GAUSSIAN);
+    attrs.scales.push(std);
+    attrs.logNormalisers.push(0.5 * Math.log(2 * Math.PI * std * std));
+  };
+  const vonMises = (v: tf.Tensor1D, kappa: number) => {
+    columns.push(v);
+    attrs.kinds.push(POSE_PRIOR_VON_MISES);
+    attrs.scales.push(kappa);
+    attrs.logNormalisers.push(Math.log(2 * Math.PI) + logBesselI0(kappa));
+  };
+  for (const { pose } of layers) {
+    if (pose.group === 'translation') {
+      gaussian(pose.tx, o.translationPriorStd);
+      gaussian(pose.ty, o.translationPriorStd);
+    }
+    if (pose.group === 'scale' || pose.group === 'rotationScale') gaussian(pose.logScale, o.logScalePriorStd);
+    if (pose.group === 'rotation' || pose.group === 'rotationScale') vonMises(pose.angle, o.angleConcentration);
+  }
+  if (columns.some((c) => c.dtype !== 'float32')) return poseLogPriorComposite(layers, o);
+  return tf.tidy(() => tf.engine().runKernel(POSE_LOG_PRIOR, { values: tf.stack(columns, 1) }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor1D);
+}
+
+/** The same from stock tfjs ops (any backend); the reference the kernels are tested against. */
+export function poseLogPriorComposite(layers: readonly EtLayerOutput[], o: PosePriorOptions): tf.Tensor1D {
   return tf.tidy(() => {
     const terms: tf.Tensor1D[] = layers.map(({ pose }) => {
       switch (pose.group) {
@@ -79,3 +123,14 @@ export function voteNll(counts: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
   return multinomialNll(counts, logits, { input: 'logits' });
 }
 
+
+if (tf.getGradient(POSE_LOG_PRIOR) === undefined) {
+  tf.registerGradient({
+    kernelName: POSE_LOG_PRIOR,
+    inputsToSave: ['values'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [values] = saved;
+      return { values: () => tf.engine().runKernel(POSE_LOG_PRIOR_GRAD, { dy: dy as tf.Tensor, values }, attrs) as tf.Tensor };
+    },
+  });
+}
