@@ -80,8 +80,11 @@ export interface ClustersView {
   store: string | null;
   /** Per cluster (clusters.csv order): its size and its most confident members (highest γ first). */
   clusters: { cluster: string; galaxies: number; top: { id: string; gamma: number }[] }[];
-  /** overlap.csv: mean responsibility of each cluster k (columns) over the galaxies assigned to each cluster (rows). */
-  overlap: { names: string[]; values: number[][] } | null;
+  /**
+   * overlap.csv: mean responsibility of each cluster k (columns) over the galaxies assigned to each cluster (rows);
+   * null for a row whose cluster has no galaxy (cluster writes NaN there).
+   */
+  overlap: { names: string[]; values: (number | null)[][] } | null;
 }
 
 /** Which galaxies of a predict run's catalog already have volunteer votes. */
@@ -407,7 +410,7 @@ export class Explorer {
     let overlap: ClustersView['overlap'] = null;
     if (existsSync(overlapFile)) {
       const { header, rows } = readCsv(overlapFile);
-      overlap = { names: header.slice(1), values: rows.map((r) => r.slice(1).map(number)) };
+      overlap = { names: header.slice(1), values: rows.map((r) => r.slice(1).map((c) => (Number.isFinite(number(c)) ? number(c) : null))) };
     }
     return { run: run.name, store, clusters, overlap };
   }

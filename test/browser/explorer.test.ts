@@ -6,7 +6,8 @@
  * the map shows thumbnails and a click opens the galaxy's posteriors; an uploaded image gets an in-browser gz2
  * prediction equal (within 1e-4) to `galmorph predict`'s path on the same file, and its similar galaxies; ten
  * ratings on the Anomalies page produce expected-improvement suggestions and survive a server restart; the Runs page
- * shows a run's figures; the Clusters page a cluster run's gallery; the Label next page the predict run's galaxies by
+ * shows a run's figures; the Clusters page the gallery of a real `galmorph cluster` run (a tiny VaDE on the
+ * fixture's galaxies, its analysis in RUN/seed-0/ where cluster writes it); the Label next page the predict run's galaxies by
  * BALD (highest first) with its CSV; the Experiments page an active-learn report. A 100,000-galaxy map measures the
  * frame time. Screenshots of each page go to
  * .vitest/explorer-screenshots/. Skipped, saying why, only when /usr/bin/chromium is absent (.ci/run installs it).
@@ -23,6 +24,7 @@ import { loadBayesianCnn } from '../../src/models/bayesianCnnCheckpoint.js';
 import { Rng } from '../../src/util/rng.js';
 import { predictPasses } from '../../src/workflows/predict/predictPasses.js';
 import { summarisePasses } from '../../src/workflows/predict/predictSummary.js';
+import { clusterGalaxies } from '../../src/workflows/cluster/cluster.js';
 import { serve, type RunningExplorer } from '../../src/web/serve.js';
 import type { BrowserPrediction } from '../../src/browser/index.js';
 import { makeServedFolder, type ServedFolder } from '../web/explorerFixture.js';
@@ -82,12 +84,12 @@ beforeAll(async () => {
   mkdirSync(join(folder.root, 'big-map'));
   writeFileSync(join(folder.root, 'big-map', 'coordinates.csv'), `${rows.join('\n')}\n`);
   writeFileSync(join(folder.root, 'big-map', 'config.json'), JSON.stringify({ command: 'map', method: 'pca' }));
-  // A cluster run's tables as galmorph cluster writes them, and an active-learn report as the job wrote it (docs/results).
-  const ids = readCsv(join(folder.root, 'map', 'coordinates.csv')).rows.map((r) => r[0]);
-  mkdirSync(join(folder.root, 'clu'));
-  writeFileSync(join(folder.root, 'clu', 'config.json'), JSON.stringify({ command: 'cluster' }));
-  writeFileSync(join(folder.root, 'clu', 'assignments.csv'), `id,cluster,gamma\n${ids.map((id, i) => `${id},c0${i % 3},${(0.5 + i / 100).toFixed(2)}`).join('\n')}\n`);
-  writeFileSync(join(folder.root, 'clu', 'overlap.csv'), 'cluster,c00,c01,c02\nc00,0.9,0.05,0.05\nc01,0.1,0.8,0.1\nc02,0.2,0.2,0.6\n');
+  // A real galmorph cluster run on the fixture's 30 galaxies, in miniature (16 px, a 4-dimensional latent, one epoch
+  // per phase): it writes its analysis where it always does, in RUN/seed-0/. An active-learn report as the job wrote it (docs/results).
+  await clusterGalaxies({
+    data: [folder.catalog], out: join(folder.root, 'clu'), k: 3, imageSize: 16, filters: [4, 4, 4], kernels: [3, 3, 3], latentDim: 4, batchSize: 10,
+    warmupEpochs: 1, annealEpochs: 1, staticEpochs: 1, periods: 1, topK: 3, workers: 1, backend: 'wasm', seed: 2, progress: false,
+  });
   cpSync('docs/results/al-quick-issue12', join(folder.root, 'exp', 'al'), { recursive: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
   await startServer();
@@ -194,8 +196,18 @@ describe.skipIf(!hasChromium)('the explorer in headless Chromium', () => {
 
   it('Clusters, Label next (galaxies by BALD, highest first, and the queue as CSV) and Experiments (an active-learn report)', async () => {
     const allLoaded = () => page.waitForFunction(() => [...(globalThis as unknown as BrowserGlobals).document.querySelectorAll('img')].every((i) => (i as { complete?: boolean }).complete === true));
+    // The page shows the clusters of the run's seed-0/assignments.csv: each with its size, biggest first.
+    const assignments = readCsv(join(folder.root, 'clu', 'seed-0', 'assignments.csv'));
+    const sizes = new Map<string, number>();
+    for (const r of assignments.rows) sizes.set(r[assignments.header.indexOf('cluster')], (sizes.get(r[assignments.header.indexOf('cluster')]) ?? 0) + 1);
+    expect(assignments.rows).toHaveLength(30);
+    expect(existsSync(join(folder.root, 'clu', 'assignments.csv'))).toBe(false);
     await open('#/clusters?run=clu');
     await page.waitForSelector('.thumbs figure img');
+    const headings = await page.locator('h3[data-cluster]').allTextContents();
+    expect(headings).toEqual([...sizes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c, n]) => `${c}: ${n} galaxies`));
+    // …and its overlap matrix, every row of seed-0/overlap.csv (a cluster no galaxy was assigned to has NaN there).
+    expect(await page.locator('table.heatmap tr').count()).toBe(readCsv(join(folder.root, 'clu', 'seed-0', 'overlap.csv')).rows.length + 1);
     await allLoaded();
     await page.screenshot({ path: join(SCREENSHOTS, 'clusters.png'), fullPage: true });
 

@@ -29,10 +29,11 @@ export async function clustersPage(main: HTMLElement, query: URLSearchParams): P
     const table = el('table', { class: 'tree heatmap' }, el('tr', {}, el('td', {}), ...view.overlap.names.map((n) => el('td', {}, n))));
     view.overlap.values.forEach((row, a) => {
       table.append(el('tr', {}, el('td', {}, (view.overlap as NonNullable<ClustersView['overlap']>).names[a]), ...row.map((v) => {
-        const cell = el('td', { title: v.toFixed(3) }, Number.isFinite(v) ? v.toFixed(2) : '–');
-        const [r, g, b] = viridis(Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
+        // null: no galaxy was assigned to this row's cluster (an empty component of the mixture)
+        const cell = el('td', { title: v === null ? 'no galaxy assigned to this cluster' : v.toFixed(3) }, v === null ? '–' : v.toFixed(2));
+        const [r, g, b] = viridis(v === null ? 0 : Math.min(1, Math.max(0, v)));
         cell.style.background = `rgb(${r},${g},${b})`;
-        cell.style.color = v > 0.6 ? '#000' : '#fff';
+        cell.style.color = v !== null && v > 0.6 ? '#000' : '#fff';
         return cell;
       })));
     });
