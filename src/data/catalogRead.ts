@@ -10,7 +10,7 @@ import { InputError, OptionError } from '../util/errors.js';
 import { check, resolveOptions, type Spec } from '../util/options.js';
 import { FRACTION_STYLES, LABEL_KINDS, type Catalog, type CatalogRow, type FractionStyle, type LabelKind, type SkippedRow } from './catalog.js';
 import { locateCatalog, readCatalogTable, type Cell, type CatalogTable } from './catalogTable.js';
-import { countsToFractions, fractionsToCounts, kaggleWeightedToQuestionFractions, questionColumnPrefixes, type Schema } from './schema.js';
+import { answerColumnNames, countsToFractions, fractionsToCounts, kaggleWeightedToQuestionFractions, questionColumnPrefixes, type Schema } from './schema.js';
 import { getSchema } from './schemas/index.js';
 
 export interface ReadCatalogOptions {
@@ -259,7 +259,7 @@ function planColumns(table: CatalogTable, schema: Schema, opts: ReadCatalogOptio
     return { id, image, answers: schema.answers.map(() => -1), answerQuestion: schema.answers.map((a) => a.questionIndex), labelledQuestions: schema.questions.map(() => false), classCode: null, className: null };
   }
   const answers = schema.answers.map((a) => {
-    const found = [...new Set([a.column, a.key, ...a.aliases])].map((n) => index.get(n)).filter((k): k is number => k !== undefined);
+    const found = answerColumnNames(a).map((n) => index.get(n)).filter((k): k is number => k !== undefined);
     if (found.length > 1) {
       throw new InputError(
         `answer "${a.key}" has ${found.length} columns: ${found.map((k) => `"${header[k]}"`).join(' and ')} (the schema's column name and its alias${found.length > 2 ? 'es' : ''})`,
@@ -299,7 +299,7 @@ function planColumns(table: CatalogTable, schema: Schema, opts: ReadCatalogOptio
     if (used.has(i) || ignored.has(h)) continue;
     const q = schema.questions.find((qq) => questionColumnPrefixes(qq).some((p) => h.startsWith(p)));
     if (q === undefined) continue;
-    const names = q.answers.flatMap((a) => [a.column, a.key, ...a.aliases]);
+    const names = q.answers.flatMap(answerColumnNames);
     const derived = names.some((n) => SEPARATORS.some((s) => h.startsWith(n + s)));
     const summary = questionColumnPrefixes(q).some((p) => SUMMARY_SUFFIXES.includes(h.slice(p.length)));
     if (derived || summary) continue;

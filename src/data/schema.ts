@@ -53,6 +53,11 @@ export interface Answer {
   questionIndex: number;
 }
 
+/** The column names a catalog may give an answer's votes under: its column, its key, then its aliases. */
+export function answerColumnNames(a: Pick<Answer, 'column' | 'key' | 'aliases'>): string[] {
+  return [...new Set([a.column, a.key, ...a.aliases])];
+}
+
 export interface Question {
   key: string;
   text: string;

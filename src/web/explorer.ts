@@ -13,7 +13,7 @@ import { readParquet } from '../data/parquet.js';
 import { readCatalog } from '../data/catalogRead.js';
 import type { Cell } from '../data/catalogTable.js';
 import { getSchema } from '../data/schemas/index.js';
-import type { Schema } from '../data/schema.js';
+import { answerColumnNames, type Schema } from '../data/schema.js';
 import { InputError } from '../util/errors.js';
 import { BALD_COLUMN } from '../workflows/predict/predictTable.js';
 import { discoverRuns, givenPathCandidates, linkedStore, type RunInfo } from './explorerRuns.js';
@@ -189,6 +189,22 @@ function clusterAnalysisDir(run: RunInfo): string | null {
   const found = seeds.find((e) => existsSync(join(run.dir, e, 'assignments.csv')));
   return found === undefined ? null : join(run.dir, found);
 }
+/**
+ * The volunteers' votes in a catalog row, per question of the schema, for the Galaxy page: each answer's cell under
+ * any name the catalog readers accept (answerColumnNames: Kaggle column, readable key, aliases); a blank cell is no
+ * vote (a catalog mixing galaxies with and without votes leaves them blank). Null when the row has none.
+ */
+export function volunteerVotes(schema: Schema, row: Record<string, Cell>): GalaxyView['votes'] {
+  const votes = schema.questions.map((q) => ({
+    question: q.key, text: q.text,
+    answers: q.answers.flatMap((a) => {
+      const column = answerColumnNames(a).find((c) => c in row && row[c] !== null && row[c] !== '');
+      return column === undefined ? [] : [{ key: a.key, column, value: row[column] }];
+    }),
+  })).filter((q) => q.answers.length > 0);
+  return votes.length === 0 ? null : votes;
+}
+
 export class Explorer {
   readonly options: ExplorerOptions;
   private runs: RunInfo[];
@@ -368,17 +384,7 @@ export class Explorer {
       });
     }
     const catalogRow = await store.catalogRow(id);
-    let votes: GalaxyView['votes'] = null;
-    if (catalogRow !== null) {
-      votes = voteSchema.questions.map((q) => ({
-        question: q.key, text: q.text,
-        answers: q.answers.flatMap((a) => {
-          const column = [a.column, ...a.aliases].find((c) => c in catalogRow);
-          return column === undefined ? [] : [{ key: a.key, column, value: catalogRow[column] }];
-        }),
-      })).filter((q) => q.answers.length > 0);
-      if (votes.length === 0) votes = null;
-    }
+    const votes = catalogRow === null ? null : volunteerVotes(voteSchema, catalogRow);
     const clusters: GalaxyView['clusters'] = [];
     for (const r of this.runs.filter((x) => x.command === 'cluster')) {
       const dir = clusterAnalysisDir(r);
