@@ -6,6 +6,7 @@
         "src/addon.cc",
         "src/batchnorm.cc",
         "src/context.cc",
+        "src/decoder.cc",
         "src/conv.cc",
         "src/matmul.cc",
         "src/sampler.cc"

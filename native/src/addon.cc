@@ -7,6 +7,7 @@
 
 #include "batchnorm.h"
 #include "context.h"
+#include "decoder.h"
 #include "conv.h"
 #include "matmul.h"
 #include "sampler.h"
@@ -17,6 +18,7 @@ using galmorph::BatchNormGeometry;
 using galmorph::ConvGeometry;
 using galmorph::MatMulGeometry;
 using galmorph::SamplerGeometry;
+using galmorph::UpsampleGeometry;
 
 float* floatData(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t expected) {
   const Napi::Value value = info[index];
@@ -191,6 +193,63 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+UpsampleGeometry upsampleGeometry(const Napi::CallbackInfo& info, size_t index) {
+  const auto v = integers(info, index, 6, "geometry");
+  for (int i = 0; i < 6; ++i) {
+    if (v[i] < 1) throw Napi::RangeError::New(info.Env(), "geometry: sizes and factors must be >= 1");
+  }
+  return UpsampleGeometry{v[0], v[1], v[2], v[3], v[4], v[5]};
+}
+
+// upsampleNearest(x, y, [batch, height, width, channels, factorH, factorW])
+Napi::Value UpsampleNearest(const Napi::CallbackInfo& info) {
+  const UpsampleGeometry g = upsampleGeometry(info, 2);
+  const float* x = floatData(info, 0, "x", g.inputSize());
+  float* y = floatData(info, 1, "y", g.outputSize());
+  galmorph::upsampleNearest(g, x, y);
+  return info.Env().Undefined();
+}
+
+// upsampleNearestGrad(dy, dx, geometry of the forward)
+Napi::Value UpsampleNearestGrad(const Napi::CallbackInfo& info) {
+  const UpsampleGeometry g = upsampleGeometry(info, 2);
+  const float* dy = floatData(info, 0, "dy", g.outputSize());
+  float* dx = floatData(info, 1, "dx", g.inputSize());
+  galmorph::upsampleNearestGrad(g, dy, dx);
+  return info.Env().Undefined();
+}
+
+double clipArg(const Napi::CallbackInfo& info, size_t index) {
+  const double clip = numberArg(info, index, "clip");
+  if (!(clip > 0 && clip < 0.5)) throw Napi::RangeError::New(info.Env(), "clip must be in (0, 0.5)");
+  return clip;
+}
+
+// bernoulliProbLogLik(target, p, out, [batch, pixels], clip)
+Napi::Value BernoulliProbLogLik(const Napi::CallbackInfo& info) {
+  const auto v = integers(info, 3, 2, "geometry");
+  if (v[0] < 1 || v[1] < 1) throw Napi::RangeError::New(info.Env(), "geometry: batch and pixels must be >= 1");
+  const double clip = clipArg(info, 4);
+  const float* target = floatData(info, 0, "target", v[0] * v[1]);
+  const float* p = floatData(info, 1, "probabilities", v[0] * v[1]);
+  float* out = floatData(info, 2, "out", v[0]);
+  galmorph::bernoulliProbLogLik(v[0], v[1], clip, target, p, out);
+  return info.Env().Undefined();
+}
+
+// bernoulliProbLogLikGrad(dy, target, p, dp, [batch, pixels], clip)
+Napi::Value BernoulliProbLogLikGrad(const Napi::CallbackInfo& info) {
+  const auto v = integers(info, 4, 2, "geometry");
+  if (v[0] < 1 || v[1] < 1) throw Napi::RangeError::New(info.Env(), "geometry: batch and pixels must be >= 1");
+  const double clip = clipArg(info, 5);
+  const float* dy = floatData(info, 0, "dy", v[0]);
+  const float* target = floatData(info, 1, "target", v[0] * v[1]);
+  const float* p = floatData(info, 2, "probabilities", v[0] * v[1]);
+  float* dp = floatData(info, 3, "dProbabilities", v[0] * v[1]);
+  galmorph::bernoulliProbLogLikGrad(v[0], v[1], clip, dy, target, p, dp);
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
     throw Napi::RangeError::New(info.Env(), "threads must be an integer >= 1");
@@ -237,6 +296,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bilinearSampleGradImage", Napi::Function::New(env, BilinearSampleGradImage));
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
+  exports.Set("upsampleNearest", Napi::Function::New(env, UpsampleNearest));
+  exports.Set("upsampleNearestGrad", Napi::Function::New(env, UpsampleNearestGrad));
+  exports.Set("bernoulliProbLogLik", Napi::Function::New(env, BernoulliProbLogLik));
+  exports.Set("bernoulliProbLogLikGrad", Napi::Function::New(env, BernoulliProbLogLikGrad));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));

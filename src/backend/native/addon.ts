@@ -20,6 +20,9 @@ export type MatMulGeometryArray = [
   batchA: number, batchB: number, m: number, k: number, n: number, transposeA: number, transposeB: number,
 ];
 
+/** Input geometry of an integer-factor nearest-neighbour up-sampling (see native/src/decoder.h). */
+export type UpsampleGeometryArray = [batch: number, height: number, width: number, channels: number, factorH: number, factorW: number];
+
 /** What the compiled addon exports (native/src/addon.cc). Buffers are read and written in place. */
 export interface NativeAddon {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: ConvGeometryArray): void;
@@ -48,6 +51,21 @@ export interface NativeAddon {
     dy: Float32Array, dMean: Float32Array, dVariance: Float32Array, x: Float32Array, y: Float32Array, scale: Float32Array,
     mean: Float32Array, variance: Float32Array, dx: Float32Array, dScale: Float32Array, dOffset: Float32Array,
     geometry: [rows: number, channels: number], epsilon: number, alpha: number,
+  ): void;
+  /**
+   * Nearest-neighbour up-sampling of NHWC images by integer factors and its gradient (native/src/decoder.h), geometry
+   * [batch, height, width, channels, factorH, factorW] of the input. Absent from older addons (the wasm kernels run).
+   */
+  upsampleNearest?(x: Float32Array, y: Float32Array, geometry: UpsampleGeometryArray): void;
+  upsampleNearestGrad?(dy: Float32Array, dx: Float32Array, geometry: UpsampleGeometryArray): void;
+  /**
+   * The clipped Bernoulli log-likelihood per image and its gradient w.r.t. the probabilities (conventions of
+   * `../bernoulliProbabilities.ts`), geometry [batch, pixels per image]. Absent from older addons.
+   */
+  bernoulliProbLogLik?(target: Float32Array, probabilities: Float32Array, out: Float32Array, geometry: [batch: number, pixels: number], clip: number): void;
+  bernoulliProbLogLikGrad?(
+    dy: Float32Array, target: Float32Array, probabilities: Float32Array, dProbabilities: Float32Array,
+    geometry: [batch: number, pixels: number], clip: number,
   ): void;
   /** OpenMP threads for kernels called from the current JavaScript thread. */
   setThreads(n: number): void;

@@ -3,7 +3,9 @@
  * Conv2DBackpropFilter and BatchMatMul, and galmorph's bilinear sampler (forward and both gradients; plain C++ loops,
  * see `../bilinearSampler.ts`); Conv2DBackpropInput with one input channel runs as oneDNN's matrix product plus a
  * scatter (`../conv2DBackpropInputNarrow.ts`), which beats oneDNN's transposed convolution there; galmorph's fused
- * training-mode batch norm (+ leaky ReLU) forward and backward (`../batchNormTrain.ts`, plain C++ loops). Inputs are read in place from the wasm heap and outputs written into fresh
+ * training-mode batch norm (+ leaky ReLU) forward and backward (`../batchNormTrain.ts`, plain C++ loops); the ET-VAE
+ * decoder's nearest-neighbour up-sampling by integer factors (ResizeNearestNeighbor and its gradient) and the
+ * clipped Bernoulli reconstruction term (`../bernoulliProbabilities.ts`), plain C++ loops. Inputs are read in place from the wasm heap and outputs written into fresh
  * wasm tensors, so models and gradients are unchanged. Cases the addon does not cover (NCHW, non-float32, batch
  * broadcasting beyond "equal or 1", shapes oneDNN rejects, an addon built before the sampler or the batch norm) go to the kernel that was
  * registered before.
@@ -19,7 +21,8 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { ConvGeometryArray, NativeAddon } from './addon.js';
+import type { ConvGeometryArray, NativeAddon, UpsampleGeometryArray } from './addon.js';
+import { BERNOULLI_PROB_LOG_LIK, BERNOULLI_PROB_LOG_LIK_GRAD, clipBounds, type BernoulliProbAttrs } from '../bernoulliProbabilities.js';
 import { isNarrowBackpropInput, narrowColsShape, scatterNarrowCols } from '../conv2DBackpropInputNarrow.js';
 import {
   BILINEAR_SAMPLE,
@@ -40,19 +43,24 @@ export const NATIVE_KERNEL_NAMES = [
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul',
   BILINEAR_SAMPLE, BILINEAR_SAMPLE_GRAD_GRID, BILINEAR_SAMPLE_GRAD_IMAGE,
   BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD,
+  'ResizeNearestNeighbor', 'ResizeNearestNeighborGrad', BERNOULLI_PROB_LOG_LIK, BERNOULLI_PROB_LOG_LIK_GRAD,
 ] as const;
 export type NativeKernelName = (typeof NATIVE_KERNEL_NAMES)[number];
 
 /**
  * The kernels this build of the addon provides (one built before the sampler lacks the sampler's three, one built
- * before the batch norm its two).
+ * before the batch norm its two, one built before the decoder kernels their four).
  */
 export function availableNativeKernels(addon: NativeAddon): NativeKernelName[] {
   const sampler = typeof addon.bilinearSample === 'function' && typeof addon.bilinearSampleGradGrid === 'function'
     && typeof addon.bilinearSampleGradImage === 'function';
   const batchNorm = typeof addon.batchNormTrain === 'function' && typeof addon.batchNormTrainGrad === 'function';
+  const decoder = typeof addon.upsampleNearest === 'function' && typeof addon.upsampleNearestGrad === 'function'
+    && typeof addon.bernoulliProbLogLik === 'function' && typeof addon.bernoulliProbLogLikGrad === 'function';
+  const decoderKernels: readonly string[] = ['ResizeNearestNeighbor', 'ResizeNearestNeighborGrad', BERNOULLI_PROB_LOG_LIK, BERNOULLI_PROB_LOG_LIK_GRAD];
   return NATIVE_KERNEL_NAMES.filter((name) =>
-    (sampler || !name.startsWith('GalmorphBilinearSample')) && (batchNorm || !name.startsWith('GalmorphBatchNormTrain')));
+    (sampler || !name.startsWith('GalmorphBilinearSample')) && (batchNorm || !name.startsWith('GalmorphBatchNormTrain'))
+    && (decoder || !decoderKernels.includes(name)));
 }
 
 /** Calls per kernel that ran natively and that went to the previous kernel. */
@@ -299,6 +307,62 @@ export function nativeKernelConfigs(
         dx, dScale, dOffset, g, epsilon, alpha));
   };
 
+  /** The up-sampling's input geometry when the addon can run it (float32 NHWC, integer factors, no aligned corners). */
+  const upsampleCase = (input: TensorInfo, output: number[], attrs: { alignCorners: boolean; halfPixelCenters: boolean }, ...others: TensorInfo[]): UpsampleGeometryArray | null => {
+    if (!allFloat32(input, ...others) || input.shape.length !== 4 || attrs.alignCorners || attrs.halfPixelCenters) return null;
+    const [batch, height, width, channels] = input.shape;
+    const [outHeight, outWidth] = output;
+    if (batch * height * width * channels === 0 || outHeight % height !== 0 || outWidth % width !== 0) return null;
+    return [batch, height, width, channels, outHeight / height, outWidth / width];
+  };
+
+  const resizeNearestNeighbor: KernelFunc = (args) => {
+    const { images } = args.inputs as { images: TensorInfo };
+    const attrs = args.attrs as unknown as tf.ResizeNearestNeighborAttrs;
+    const g = upsampleCase(images, attrs.size, attrs);
+    const native = addon.upsampleNearest?.bind(addon);
+    if (g === null || native === undefined) return fallback('ResizeNearestNeighbor', args);
+    return run('ResizeNearestNeighbor', args, [g[0], attrs.size[0], attrs.size[1], g[3]], (view, y) => native(view(images), y, g));
+  };
+
+  const resizeNearestNeighborGrad: KernelFunc = (args) => {
+    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+    const attrs = args.attrs as unknown as tf.ResizeNearestNeighborGradAttrs;
+    const g = dy.shape.length === 4 && dy.shape[0] === images.shape[0] && dy.shape[3] === images.shape[3]
+      ? upsampleCase(images, dy.shape.slice(1, 3), attrs, dy) : null;
+    const native = addon.upsampleNearestGrad?.bind(addon);
+    if (g === null || native === undefined) return fallback('ResizeNearestNeighborGrad', args);
+    return run('ResizeNearestNeighborGrad', args, [...images.shape], (view, dx) => native(view(dy), dx, g));
+  };
+
+  /** [batch, pixels per image] of the Bernoulli term when the addon can run it (float32, same [B, …] shapes). */
+  const bernoulliCase = (target: TensorInfo, probabilities: TensorInfo, ...others: TensorInfo[]): [number, number] | null => {
+    if (!allFloat32(target, probabilities, ...others) || target.shape.length < 1 || !tf.util.arraysEqual(target.shape, probabilities.shape)) return null;
+    const size = tf.util.sizeFromShape(target.shape);
+    return size === 0 ? null : [target.shape[0], size / target.shape[0]];
+  };
+
+  const bernoulliProbLogLik: KernelFunc = (args) => {
+    const { target, probabilities } = args.inputs as { target: TensorInfo; probabilities: TensorInfo };
+    const { clip } = args.attrs as unknown as BernoulliProbAttrs;
+    clipBounds(clip);
+    const g = bernoulliCase(target, probabilities);
+    const native = addon.bernoulliProbLogLik?.bind(addon);
+    if (g === null || native === undefined) return fallback(BERNOULLI_PROB_LOG_LIK, args);
+    return run(BERNOULLI_PROB_LOG_LIK, args, [g[0]], (view, out) => native(view(target), view(probabilities), out, g, clip));
+  };
+
+  const bernoulliProbLogLikGrad: KernelFunc = (args) => {
+    const { dy, target, probabilities } = args.inputs as { dy: TensorInfo; target: TensorInfo; probabilities: TensorInfo };
+    const { clip } = args.attrs as unknown as BernoulliProbAttrs;
+    clipBounds(clip);
+    const g = bernoulliCase(target, probabilities, dy);
+    const native = addon.bernoulliProbLogLikGrad?.bind(addon);
+    if (g === null || native === undefined || dy.shape.length !== 1 || dy.shape[0] !== g[0]) return fallback(BERNOULLI_PROB_LOG_LIK_GRAD, args);
+    return run(BERNOULLI_PROB_LOG_LIK_GRAD, args, [...probabilities.shape], (view, dp) =>
+      native(view(dy), view(target), view(probabilities), dp, g, clip));
+  };
+
   const funcs: Record<NativeKernelName, KernelFunc> = {
     Conv2D: conv2d,
     Conv2DBackpropInput: conv2dBackpropInput,
@@ -309,6 +373,10 @@ export function nativeKernelConfigs(
     [BILINEAR_SAMPLE_GRAD_IMAGE]: bilinearSampleGradImage,
     [BATCH_NORM_TRAIN]: batchNormTrain,
     [BATCH_NORM_TRAIN_GRAD]: batchNormTrainGrad,
+    ResizeNearestNeighbor: resizeNearestNeighbor,
+    ResizeNearestNeighborGrad: resizeNearestNeighborGrad,
+    [BERNOULLI_PROB_LOG_LIK]: bernoulliProbLogLik,
+    [BERNOULLI_PROB_LOG_LIK_GRAD]: bernoulliProbLogLikGrad,
   };
   return availableNativeKernels(addon).map((kernelName) => ({
     kernelName,

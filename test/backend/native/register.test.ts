@@ -73,6 +73,7 @@ describe.skipIf(!addonBuilt)('switching the native kernels', () => {
       'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul',
       'GalmorphBilinearSample', 'GalmorphBilinearSampleGradGrid', 'GalmorphBilinearSampleGradImage',
       'GalmorphBatchNormTrain', 'GalmorphBatchNormTrainGrad',
+      'ResizeNearestNeighbor', 'ResizeNearestNeighborGrad', 'GalmorphBernoulliProbLogLik', 'GalmorphBernoulliProbLogLikGrad',
     ]);
     expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(wasmConv);
     expect(nativeKernelState()?.threads).toBe(1);
