@@ -1,0 +1,44 @@
+#!/bin/bash
+# Every command behind README "Personalised anomalies on the real GZ2 data" (issue 13), as run on 2026-12-03 from a
+# snapshot of commit 5fd893a (galmorph = node dist/cli/main.js), each at nice -n 19 on the shared 2-core machine.
+set -e
+D=../shared/data/gz2-kaggle-votes
+R=runs/anom-clean
+
+# 0. the folds: fold = A when idUniform(id, 'anomaly-fold') < 0.5 (src/data/split.ts), else B; each fold a catalog
+#    folder with the fold's rows of labels.csv and images/ -> $D/images. ids.csv also records every galaxy's split in
+#    the shipped gz2's training run (splitOf(id): train/val/test; its test part equals pretrained/gz2/test_ids.txt).
+#    (made with a throw-away tsx snippet calling splitOf / idUniform; ids.csv is the result)
+
+# 1. the shipped gz2 on the 3,000 galaxies (80% of them in its training loss)
+galmorph embed --catalog $D --model gz2 --layer dense --out $R/embed-gz2-all
+galmorph embed --catalog $D --model gz2 --layer dense --tta --out $R/embed-gz2-all-tta
+for s in 0 1 2; do
+  galmorph anomalies --embeddings $R/embed-gz2-all --catalog $D --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-gz2-all-s$s
+  galmorph anomalies --embeddings $R/embed-gz2-all-tta --catalog $D --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-gz2-tta-s$s
+  galmorph anomalies --embeddings $R/embed-gz2-all --catalog $D --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.7 --seed $s --out $R/anom-gz2-all-odd07-s$s
+done
+npx tsx scripts/anomalyContamination.ts $R/anom-gz2-all-s{0,1,2} > docs/results/anomalies-contamination/gz2-dense-odd06.md
+npx tsx scripts/anomalyContamination.ts $R/anom-gz2-tta-s{0,1,2} > docs/results/anomalies-contamination/gz2-dense-tta-odd06.md
+
+# 2. the shipped gz2 on fold B alone
+galmorph embed --catalog $R/foldB --model gz2 --layer dense --out $R/embed-gz2-foldB
+for s in 0 1 2; do
+  galmorph anomalies --embeddings $R/embed-gz2-foldB --catalog $R/foldB --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-gz2-foldB-s$s
+done
+
+# 3. cross-fit encoders: the shipped recipe on one fold only (12 epochs, see README), the other fold as --test
+galmorph train --preset gz2 --data $R/foldA --test $R/foldB --epochs 12 --lr-schedule cosine --max-seconds 2700 --passes 1 --workers 2 --seed 0 --out $R/train-foldA
+galmorph train --preset gz2 --data $R/foldB --test $R/foldA --epochs 12 --lr-schedule cosine --max-seconds 2700 --passes 1 --workers 2 --seed 0 --out $R/train-foldB
+
+# 4. each encoder on the fold it never trained on (clean), encoder A also on its own fold (contaminated) and with --tta
+galmorph embed --catalog $R/foldB --model $R/train-foldA/model --layer dense --out $R/embed-encA-foldB
+galmorph embed --catalog $R/foldA --model $R/train-foldA/model --layer dense --out $R/embed-encA-foldA
+galmorph embed --catalog $R/foldB --model $R/train-foldA/model --layer dense --tta --out $R/embed-encA-foldB-tta
+galmorph embed --catalog $R/foldA --model $R/train-foldB/model --layer dense --out $R/embed-encB-foldA
+for s in 0 1 2; do
+  for p in encA-foldB:B encA-foldA:A encA-foldB-tta:B encB-foldA:A; do
+    n=${p%:*}; f=${p#*:}
+    galmorph anomalies --embeddings $R/embed-$n --catalog $R/fold$f --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-$n-s$s
+  done
+done
