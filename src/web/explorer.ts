@@ -85,6 +85,8 @@ export interface ClustersView {
    * null for a row whose cluster has no galaxy (cluster writes NaN there).
    */
   overlap: { names: string[]; values: (number | null)[][] } | null;
+  /** The `galmorph generate` runs made from this run's model: their figures (galaxies per cluster, interpolation, traversal). */
+  generated: { run: string; figures: string[] }[];
 }
 
 /** Which galaxies of a predict run's catalog already have volunteer votes. */
@@ -418,7 +420,13 @@ export class Explorer {
       const { header, rows } = readCsv(overlapFile);
       overlap = { names: header.slice(1), values: rows.map((r) => r.slice(1).map((c) => (Number.isFinite(number(c)) ? number(c) : null))) };
     }
-    return { run: run.name, store, clusters, overlap };
+    // generate's --model names the cluster run folder (or a seed's model inside it), as given on its command line.
+    const made = (r: RunInfo) => typeof r.config.model === 'string' &&
+      givenPathCandidates(this.options.root, r.config.model).some((p) => p === run.dir || p.startsWith(run.dir + sep));
+    const generated = this.runs.filter((r) => r.command === 'generate' && made(r))
+      // its own figures, not the generated catalog's single galaxies in its subfolders
+      .map((r) => ({ run: r.name, figures: this.runFiles(r.name).figures.filter((f) => f.slice(0, f.lastIndexOf('/')) === r.name) }));
+    return { run: run.name, store, clusters, overlap, generated };
   }
 
   /** The first embeddings store holding galaxy `id` (for pictures of galaxies another run names), or null. */

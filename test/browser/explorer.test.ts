@@ -25,6 +25,7 @@ import { Rng } from '../../src/util/rng.js';
 import { predictPasses } from '../../src/workflows/predict/predictPasses.js';
 import { summarisePasses } from '../../src/workflows/predict/predictSummary.js';
 import { clusterGalaxies } from '../../src/workflows/cluster/cluster.js';
+import { generate } from '../../src/workflows/generate/generate.js';
 import { serve, type RunningExplorer } from '../../src/web/serve.js';
 import type { BrowserPrediction } from '../../src/browser/index.js';
 import { makeServedFolder, type ServedFolder } from '../web/explorerFixture.js';
@@ -90,6 +91,7 @@ beforeAll(async () => {
     data: [folder.catalog], out: join(folder.root, 'clu'), k: 3, imageSize: 16, filters: [4, 4, 4], kernels: [3, 3, 3], latentDim: 4, batchSize: 10,
     warmupEpochs: 1, annealEpochs: 1, staticEpochs: 1, periods: 1, topK: 3, workers: 1, backend: 'wasm', seed: 2, progress: false,
   });
+  await generate({ model: join(folder.root, 'clu'), out: join(folder.root, 'gen'), perCluster: 2, steps: 3, traversal: 3, progress: false });
   cpSync('docs/results/al-quick-issue12', join(folder.root, 'exp', 'al'), { recursive: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
   await startServer();
@@ -208,6 +210,9 @@ describe.skipIf(!hasChromium)('the explorer in headless Chromium', () => {
     expect(headings).toEqual([...sizes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c, n]) => `${c}: ${n} galaxies`));
     // …and its overlap matrix, every row of seed-0/overlap.csv (a cluster no galaxy was assigned to has NaN there).
     expect(await page.locator('table.heatmap tr').count()).toBe(readCsv(join(folder.root, 'clu', 'seed-0', 'overlap.csv')).rows.length + 1);
+    // …and the figures of the generate run made from its model (galaxies per cluster, interpolation, traversal).
+    const generated = (await page.locator('[data-generated="gen"] + .figures img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { alt: string }).alt))).sort();
+    expect(generated).toEqual(['gen/interpolation.png', 'gen/samples.png', 'gen/traversal.png']);
     await allLoaded();
     await page.screenshot({ path: join(SCREENSHOTS, 'clusters.png'), fullPage: true });
 

@@ -40,6 +40,11 @@ export async function postFile<T>(path: string, query: Record<string, string>, f
   return answer<T>(await fetch(`${path}?${new URLSearchParams(query)}`, { method: 'POST', headers: { 'content-type': file.type }, body: file }));
 }
 
+/** The URL of a file of the served folder (its path relative to the folder, '/'-separated). */
+export function fileUrl(rel: string): string {
+  return `/files/${rel.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 export function thumbUrl(store: string, id: string, size = 72, stretch = 'arcsinh'): string {
   return `/api/thumb?${new URLSearchParams({ store, id, size: String(size), stretch })}`;
 }

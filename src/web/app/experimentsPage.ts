@@ -4,9 +4,7 @@
  * against labels, learning curves, calibration, acquired-galaxy grids), with every CSV for download.
  */
 import type { ExperimentView, RunsView } from '../explorer.js';
-import { el, errorBox, getJson, select } from './dom.js';
-
-const fileUrl = (rel: string) => `/files/${rel.split('/').map(encodeURIComponent).join('/')}`;
+import { el, errorBox, fileUrl, getJson, select } from './dom.js';
 
 /** A number cell shortened for reading (the CSV keeps full precision). */
 function cell(v: string): string {

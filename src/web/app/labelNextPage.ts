@@ -6,9 +6,7 @@
  * run's rounds: how many labels it trained on, its error, and the galaxies each round acquired.
  */
 import type { ActiveLearnView, LabelNextView, RunsView } from '../explorer.js';
-import { el, errorBox, getJson, select, thumbnailStrip } from './dom.js';
-
-const fileUrl = (rel: string) => `/files/${rel.split('/').map(encodeURIComponent).join('/')}`;
+import { el, errorBox, fileUrl, getJson, select, thumbnailStrip } from './dom.js';
 
 export async function labelNextPage(main: HTMLElement, query: URLSearchParams): Promise<void> {
   const runs = await getJson<RunsView>('/api/runs');

@@ -4,7 +4,7 @@
  * Experiments (Table 1, active learning) have their own page too, with their tables shown.
  */
 import type { RunsView } from '../explorer.js';
-import { el, errorBox, getJson } from './dom.js';
+import { el, errorBox, fileUrl, getJson } from './dom.js';
 
 interface RunFiles {
   name: string;
@@ -13,8 +13,6 @@ interface RunFiles {
   figures: string[];
   tables: string[];
 }
-
-const fileUrl = (rel: string) => `/files/${rel.split('/').map(encodeURIComponent).join('/')}`;
 
 export async function runsPage(main: HTMLElement, query: URLSearchParams): Promise<void> {
   const runs = await getJson<RunsView>('/api/runs');
