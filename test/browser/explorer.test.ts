@@ -7,7 +7,8 @@
  * prediction equal (within 1e-4) to `galmorph predict`'s path on the same file, and its similar galaxies; ten
  * ratings on the Anomalies page produce expected-improvement suggestions and survive a server restart; the Runs page
  * shows a run's figures; the Clusters page the gallery of a real `galmorph cluster` run (a tiny VaDE on the
- * fixture's galaxies, its analysis in RUN/seed-0/ where cluster writes it); the Label next page the predict run's galaxies by
+ * fixture's galaxies, its analysis in RUN/seed-0/ where cluster writes it) with the figures of a `galmorph generate` run
+ * made from it; the Label next page the predict run's galaxies by
  * BALD (highest first) with its CSV; the Experiments page an active-learn report. A 100,000-galaxy map measures the
  * frame time. Screenshots of each page go to
  * .vitest/explorer-screenshots/. Skipped, saying why, only when /usr/bin/chromium is absent (.ci/run installs it).
