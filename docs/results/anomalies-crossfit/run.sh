@@ -20,6 +20,7 @@ for s in 0 1 2; do
 done
 npx tsx scripts/anomalyContamination.ts $R/anom-gz2-all-s{0,1,2} > docs/results/anomalies-contamination/gz2-dense-odd06.md
 npx tsx scripts/anomalyContamination.ts $R/anom-gz2-tta-s{0,1,2} > docs/results/anomalies-contamination/gz2-dense-tta-odd06.md
+npx tsx scripts/anomalyContamination.ts $R/anom-gz2-all-odd07-s{0,1,2} > docs/results/anomalies-contamination/gz2-dense-odd07.md
 
 # 2. the shipped gz2 on fold B alone
 galmorph embed --catalog $R/foldB --model gz2 --layer dense --out $R/embed-gz2-foldB
@@ -42,3 +43,7 @@ for s in 0 1 2; do
     galmorph anomalies --embeddings $R/embed-$n --catalog $R/fold$f --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-$n-s$s
   done
 done
+
+# 5. false-positive lists of the cross-fit runs (groups-encA.csv: id,group = which fold encoder A trained on)
+npx tsx scripts/anomalyContamination.ts --groups docs/results/anomalies-crossfit/groups-encA.csv $R/anom-encA-foldB-s{0,1,2} $R/anom-encA-foldB-tta-s{0,1,2} $R/anom-encA-foldA-s{0,1,2} > docs/results/anomalies-contamination/crossfit-encA.md
+npx tsx scripts/anomalyContamination.ts --groups docs/results/anomalies-crossfit/groups-encB.csv $R/anom-encB-foldA-s{0,1,2} > docs/results/anomalies-contamination/crossfit-encB.md
