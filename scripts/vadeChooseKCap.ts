@@ -20,11 +20,11 @@ if (runDir === undefined || catalogs.length === 0) {
   process.exit(2);
 }
 await initBackend({ backend: 'wasm', threads: 1 });
-const { model, meta } = loadVade(join(runDir, 'seed-0', 'model'));
+const { model, preprocessing } = loadVade(join(runDir, 'seed-0', 'model'));
 const rows = [];
 for (const c of catalogs) rows.push(...(await readCatalog(c, { schema: 'gz2', onBad: 'error', labelKind: 'auto', allowAbsolutePaths: false })).rows);
 const started = performance.now();
-const dataset = new ImageDataset(rows, { preprocess: meta.preprocessing, augment: null, batchSize: 64, shuffle: false, seed: 0, onBad: 'error', prefetch: 0 });
+const dataset = new ImageDataset(rows, { preprocess: preprocessing, augment: null, batchSize: 64, shuffle: false, seed: 0, onBad: 'error', prefetch: 0 });
 const { means } = await embedDataset(model, dataset, { responsibilities: false });
 model.dispose();
 console.log(`embedded ${means.length} galaxies in ${((performance.now() - started) / 1000).toFixed(0)} s`);
