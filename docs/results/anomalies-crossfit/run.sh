@@ -37,8 +37,9 @@ galmorph embed --catalog $R/foldB --model $R/train-foldA/model --layer dense --o
 galmorph embed --catalog $R/foldA --model $R/train-foldA/model --layer dense --out $R/embed-encA-foldA
 galmorph embed --catalog $R/foldB --model $R/train-foldA/model --layer dense --tta --out $R/embed-encA-foldB-tta
 galmorph embed --catalog $R/foldA --model $R/train-foldB/model --layer dense --out $R/embed-encB-foldA
+galmorph embed --catalog $R/foldA --model $R/train-foldB/model --layer dense --tta --out $R/embed-encB-foldA-tta
 for s in 0 1 2; do
-  for p in encA-foldB:B encA-foldA:A encA-foldB-tta:B encB-foldA:A; do
+  for p in encA-foldB:B encA-foldA:A encA-foldB-tta:B encB-foldA:A encB-foldA-tta:A; do
     n=${p%:*}; f=${p#*:}
     galmorph anomalies --embeddings $R/embed-$n --catalog $R/fold$f --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-$n-s$s
   done
@@ -46,4 +47,4 @@ done
 
 # 5. false-positive lists of the cross-fit runs (groups-encA.csv: id,group = which fold encoder A trained on)
 npx tsx scripts/anomalyContamination.ts --groups docs/results/anomalies-crossfit/groups-encA.csv $R/anom-encA-foldB-s{0,1,2} $R/anom-encA-foldB-tta-s{0,1,2} $R/anom-encA-foldA-s{0,1,2} > docs/results/anomalies-contamination/crossfit-encA.md
-npx tsx scripts/anomalyContamination.ts --groups docs/results/anomalies-crossfit/groups-encB.csv $R/anom-encB-foldA-s{0,1,2} > docs/results/anomalies-contamination/crossfit-encB.md
+npx tsx scripts/anomalyContamination.ts --groups docs/results/anomalies-crossfit/groups-encB.csv $R/anom-encB-foldA-s{0,1,2} $R/anom-encB-foldA-tta-s{0,1,2} > docs/results/anomalies-contamination/crossfit-encB.md
