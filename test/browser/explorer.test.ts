@@ -28,6 +28,7 @@ import { summarisePasses } from '../../src/workflows/predict/predictSummary.js';
 import { clusterGalaxies } from '../../src/workflows/cluster/cluster.js';
 import { generate } from '../../src/workflows/generate/generate.js';
 import { serve, type RunningExplorer } from '../../src/web/serve.js';
+import { UPLOAD_LIMIT_BYTES } from '../../src/web/server.js';
 import type { BrowserPrediction } from '../../src/browser/index.js';
 import { makeServedFolder, type ServedFolder } from '../web/explorerFixture.js';
 
@@ -186,6 +187,36 @@ describe.skipIf(!hasChromium)('the explorer in headless Chromium', () => {
     await open('#/anomalies?store=emb');
     await page.waitForSelector('text=10 ratings so far');
     expect(await page.locator('[data-current]').textContent()).toBe(current);
+  });
+
+  it('Attacks sent by the page itself: path traversal and bad uploads get a 4xx with a reason, never the file', async () => {
+    await open('#/runs?run=map');
+    const paths = ['/files/../secret.txt', '/files/%2e%2e/secret.txt', '/files/..%2fsecret.txt', '/files/%2e%2e%2fsecret.txt',
+      '/files/map/%2e%2e/%2e%2e/secret.txt', '/files/link-out/secret.txt', `/files/${encodeURIComponent(folder.secret.path)}`, '/files/%2e%2e%5csecret.txt'];
+    const traversal = await page.evaluate(async (urls) => Promise.all(urls.map(async (u) => {
+      const r = await fetch(u);
+      return { url: u, status: r.status, body: await r.text() };
+    })), paths);
+    for (const r of traversal) {
+      expect(r.status, r.url).toBeGreaterThanOrEqual(400);
+      expect(r.status, r.url).toBeLessThan(500);
+      expect(r.body, r.url).not.toContain(folder.secret.text);
+    }
+    // Uploads to the Search page's endpoint, as its drop zone sends them: text called a PNG, a PNG called a JPEG, too large.
+    const uploads = await page.evaluate(async (limit) => {
+      const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));
+      const send = async (body: string | Uint8Array, type: string) => {
+        const r = await fetch('/api/similar?store=emb', { method: 'POST', body, headers: { 'content-type': type } });
+        return { status: r.status, body: await r.text() };
+      };
+      return [await send('not an image', 'image/png'), await send(png, 'image/jpeg'), await send(new Uint8Array(limit + 1), 'image/png')];
+    }, UPLOAD_LIMIT_BYTES);
+    expect(uploads[0].status).toBe(400);
+    expect(JSON.parse(uploads[0].body).error).toMatch(/not a readable image/);
+    expect(uploads[1].status).toBe(415);
+    expect(JSON.parse(uploads[1].body).error).toMatch(/says it is image\/jpeg but its bytes are png/);
+    expect(uploads[2].status).toBe(413);
+    for (const u of uploads) expect(u.body).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
   });
 
   it('Runs: a run\'s summary and figures', async () => {
