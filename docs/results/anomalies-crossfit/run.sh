@@ -48,3 +48,12 @@ done
 # 5. false-positive lists of the cross-fit runs (groups-encA.csv: id,group = which fold encoder A trained on)
 npx tsx scripts/anomalyContamination.ts --groups docs/results/anomalies-crossfit/groups-encA.csv $R/anom-encA-foldB-s{0,1,2} $R/anom-encA-foldB-tta-s{0,1,2} $R/anom-encA-foldA-s{0,1,2} > docs/results/anomalies-contamination/crossfit-encA.md
 npx tsx scripts/anomalyContamination.ts --groups docs/results/anomalies-crossfit/groups-encB.csv $R/anom-encB-foldA-s{0,1,2} $R/anom-encB-foldA-tta-s{0,1,2} > docs/results/anomalies-contamination/crossfit-encB.md
+
+# 6. at 11:22 the machine went idle: a longer encoder A (60 epochs cosine, stopped by --max-seconds 540 after 39)
+galmorph train --preset gz2 --data $R/foldA --test $R/foldB \
+  --epochs 60 --lr-schedule cosine --max-seconds 540 --passes 1 --workers 2 --seed 0 --out $R/train-foldA60
+galmorph embed --catalog $R/foldB --model $R/train-foldA60/model --layer dense --out $R/embed-encA60-foldB
+for s in 0 1 2; do
+  galmorph anomalies --embeddings $R/embed-encA60-foldB --catalog $R/foldB \
+    --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-encA60-foldB-s$s
+done
