@@ -9,6 +9,7 @@
  * `bernoulliLogLikelihood`, any backend).
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels } from '../backend/backendHasKernels.js';
 import {
   BERNOULLI_PROB_LOG_LIK,
   BERNOULLI_PROB_LOG_LIK_GRAD,
@@ -28,9 +29,7 @@ export function bernoulliLogLikelihoodFromProbabilities(target: tf.Tensor, proba
   requireSameShape('bernoulliLogLikelihoodFromProbabilities', 'target', target, 'probabilities', probabilities);
   clipBounds(clip);
   if (target.rank < 1) throw new Error('bernoulliLogLikelihoodFromProbabilities: expected tensors with a batch axis, got scalars');
-  const backend = tf.getBackend();
-  if (target.dtype === 'float32' && probabilities.dtype === 'float32'
-    && BERNOULLI_PROB_LOG_LIK_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) {
+  if (target.dtype === 'float32' && probabilities.dtype === 'float32' && backendHasKernels(BERNOULLI_PROB_LOG_LIK_KERNELS)) {
     return tf.engine().runKernel(BERNOULLI_PROB_LOG_LIK, { target, probabilities }, { clip }) as tf.Tensor1D;
   }
   return bernoulliLogLikelihoodFromProbabilitiesComposite(target, probabilities, clip);

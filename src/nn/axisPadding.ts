@@ -6,6 +6,7 @@
  * wasm) whenever the current backend has them, else `padAxisComposite` (slices + concat, or pad; any backend).
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels } from '../backend/backendHasKernels.js';
 import { PAD_AXIS, PAD_AXIS_GRAD, PAD_AXIS_KERNELS, paddedShape } from '../backend/axisPad.js';
 
 export type AxisPadding = 'cyclic' | 'zeros';
@@ -15,8 +16,7 @@ export function padAxis<T extends tf.Tensor>(x: T, axis: number, before: number,
   if (before === 0 && after === 0) return x;
   const attrs = { axis, before, after, cyclic: mode === 'cyclic' };
   paddedShape(x.shape, attrs);
-  const backend = tf.getBackend();
-  if (x.dtype === 'float32' && PAD_AXIS_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) {
+  if (x.dtype === 'float32' && backendHasKernels(PAD_AXIS_KERNELS)) {
     return tf.engine().runKernel(PAD_AXIS, { x }, attrs) as T;
   }
   return padAxisComposite(x, axis, before, after, mode);

@@ -9,6 +9,7 @@
  * else `batchNormTrainComposite` (`tf.moments` + `tf.batchNorm` [+ `tf.leakyRelu`], any backend).
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels } from '../backend/backendHasKernels.js';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, BATCH_NORM_TRAIN_KERNELS } from '../backend/batchNormTrain.js';
 import type { ParamScope } from './params.js';
 
@@ -68,8 +69,7 @@ export class BatchNorm {
 
 /** Whether the current backend has galmorph's fused training-mode batch-norm kernels. */
 export function hasBatchNormKernels(): boolean {
-  const backend = tf.getBackend();
-  return BATCH_NORM_TRAIN_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined);
+  return backendHasKernels(BATCH_NORM_TRAIN_KERNELS);
 }
 
 /**

@@ -4,11 +4,11 @@
  * has them, else `tf.max`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels } from '../backend/backendHasKernels.js';
 import { MAX_ALONG_AXIS, MAX_ALONG_AXIS_GRAD, MAX_ALONG_AXIS_KERNELS } from '../backend/maxAlongAxis.js';
 
 export function maxAlongAxis<R extends tf.Rank>(x: tf.Tensor, axis: number): tf.Tensor<R> {
-  const backend = tf.getBackend();
-  if (x.dtype === 'float32' && MAX_ALONG_AXIS_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) {
+  if (x.dtype === 'float32' && backendHasKernels(MAX_ALONG_AXIS_KERNELS)) {
     return tf.engine().runKernel(MAX_ALONG_AXIS, { x }, { axis }) as tf.Tensor<R>;
   }
   return tf.max(x, axis);

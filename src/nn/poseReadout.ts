@@ -16,6 +16,7 @@
  * the window (the ends), otherwise the softmax renormalises over a window that cut off part of the content.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels } from '../backend/backendHasKernels.js';
 import { padAxis } from './axisPadding.js';
 import { maxAlongAxis } from './maxAlongAxis.js';
 import { SOFT_ARGMAX, SOFT_ARGMAX_GRAD, SOFT_ARGMAX_KERNELS } from '../backend/softArgmax.js';
@@ -100,8 +101,7 @@ export class PoseReadout {
  * `softArgmaxComposite`; the same function and gradient.
  */
 export function softArgmax(logits: tf.Tensor2D, bias: tf.Tensor, step: number, periodic: boolean): PoseReading {
-  const backend = tf.getBackend();
-  if (logits.dtype === 'float32' && bias.dtype === 'float32' && SOFT_ARGMAX_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) {
+  if (logits.dtype === 'float32' && bias.dtype === 'float32' && backendHasKernels(SOFT_ARGMAX_KERNELS)) {
     const [value, heatmap] = tf.engine().runKernel(SOFT_ARGMAX, { logits, bias }, { step, periodic }) as tf.Tensor[];
     return { value: value as tf.Tensor1D, heatmap: heatmap as tf.Tensor2D };
   }

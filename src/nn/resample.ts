@@ -22,6 +22,7 @@
  *   builds the image gradient.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels } from '../backend/backendHasKernels.js';
 import { BILINEAR_SAMPLE, BILINEAR_SAMPLE_GRAD_GRID, BILINEAR_SAMPLE_GRAD_IMAGE } from '../backend/bilinearSampler.js';
 
 /** Column (or row) position in pixels of a normalised coordinate along an axis of `size` pixels. */
@@ -49,10 +50,7 @@ export function bilinearSample(image: tf.Tensor4D, grid: tf.Tensor4D): tf.Tensor
 
 /** Whether the current backend has galmorph's sampler kernels (wasm: always once galmorph's kernels are registered). */
 export function hasSamplerKernels(): boolean {
-  const backend = tf.getBackend();
-  return tf.getKernel(BILINEAR_SAMPLE, backend) !== undefined
-    && tf.getKernel(BILINEAR_SAMPLE_GRAD_GRID, backend) !== undefined
-    && tf.getKernel(BILINEAR_SAMPLE_GRAD_IMAGE, backend) !== undefined;
+  return backendHasKernels([BILINEAR_SAMPLE, BILINEAR_SAMPLE_GRAD_GRID, BILINEAR_SAMPLE_GRAD_IMAGE]);
 }
 
 function checkSamplerInputs(image: tf.Tensor4D, grid: tf.Tensor4D): void {

@@ -8,6 +8,7 @@
  * the x axis towards the y axis (clockwise on screen); warping by R(θ) therefore turns the content counter-clockwise.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels } from '../backend/backendHasKernels.js';
 import { AFFINE_INVERSE, AFFINE_INVERSE_GRAD, AFFINE_INVERSE_KERNELS } from '../backend/affineInverse.js';
 import { AFFINE_WARP_KERNELS, WARP_GRID, WARP_GRID_GRAD_GRID, WARP_GRID_GRAD_TRANSFORM } from '../backend/affineWarp.js';
 
@@ -55,8 +56,7 @@ export function composeTransforms(outer: tf.Tensor3D, inner: tf.Tensor3D): tf.Te
  */
 export function invertTransforms(m: tf.Tensor3D): tf.Tensor3D {
   if (m.rank !== 3 || m.shape[1] !== 3 || m.shape[2] !== 3) throw new Error(`invertTransforms: transforms must be [B, 3, 3], got [${m.shape}]`);
-  const backend = tf.getBackend();
-  if (m.dtype === 'float32' && AFFINE_INVERSE_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) {
+  if (m.dtype === 'float32' && backendHasKernels(AFFINE_INVERSE_KERNELS)) {
     return tf.engine().runKernel(AFFINE_INVERSE, { transform: m }) as tf.Tensor3D;
   }
   return invertTransformsComposite(m);
@@ -84,8 +84,7 @@ export function invertTransformsComposite(m: tf.Tensor3D): tf.Tensor3D {
  */
 export function warpGrid(grid: tf.Tensor4D, m: tf.Tensor3D): tf.Tensor4D {
   checkWarpInputs(grid, m);
-  const backend = tf.getBackend();
-  const fast = AFFINE_WARP_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined);
+  const fast = backendHasKernels(AFFINE_WARP_KERNELS);
   if (fast && grid.dtype === 'float32' && m.dtype === 'float32') {
     return tf.engine().runKernel(WARP_GRID, { grid, transform: m }) as tf.Tensor4D;
   }

@@ -6,6 +6,7 @@
  *   −log Multinomial(k; N, softmax(logits)) of the question's counts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendHasKernels } from '../../backend/backendHasKernels.js';
 import type { EtLayerOutput } from '../../nn/equivariantTransformer.js';
 import type { EtVae, EtVaeOptions, EtVaeReconstruction } from '../../models/etVae.js';
 import { bernoulliLogLikelihoodFromProbabilities } from '../../losses/bernoulliProbabilityLogLikelihood.js';
@@ -45,8 +46,7 @@ type PosePriorOptions = Pick<EtVaeOptions, 'translationPriorStd' | 'angleConcent
  * them, else `poseLogPriorComposite`; the same function either way.
  */
 export function poseLogPrior(layers: readonly EtLayerOutput[], o: PosePriorOptions): tf.Tensor1D {
-  const backend = tf.getBackend();
-  if (!POSE_LOG_PRIOR_KERNELS.every((name) => tf.getKernel(name, backend) !== undefined)) return poseLogPriorComposite(layers, o);
+  if (!backendHasKernels(POSE_LOG_PRIOR_KERNELS)) return poseLogPriorComposite(layers, o);
   const columns: tf.Tensor1D[] = [];
   const attrs: PoseLogPriorAttrs = { kinds: [], scales: [], logNormalisers: [] };
   const gaussian = (v: tf.Tensor1D, std: number) => {
@@ -122,7 +122,6 @@ export function elboTerms(model: EtVae, images: tf.Tensor4D, layers: readonly Et
 export function voteNll(counts: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
   return multinomialNll(counts, logits, { input: 'logits' });
 }
-
 
 if (tf.getGradient(POSE_LOG_PRIOR) === undefined) {
   tf.registerGradient({
