@@ -180,7 +180,6 @@ export interface ExplorerOptions {
   allowAbsolutePaths: boolean;
 }
 
-
 /**
  * The folder of a `galmorph cluster` run whose analysis the explorer shows: the run folder itself when it holds
  * assignments.csv, otherwise its first seed (cluster writes RUN/seed-N/ per seed), or null when none has finished.
@@ -191,6 +190,7 @@ function clusterAnalysisDir(run: RunInfo): string | null {
   const found = seeds.find((e) => existsSync(join(run.dir, e, 'assignments.csv')));
   return found === undefined ? null : join(run.dir, found);
 }
+
 /**
  * The volunteers' votes in a catalog row, per question of the schema, for the Galaxy page: each answer's cell under
  * any name the catalog readers accept (answerColumnNames: Kaggle column, readable key, aliases); a blank cell is no
