@@ -45,6 +45,14 @@ export function fileUrl(rel: string): string {
   return `/files/${rel.split('/').map(encodeURIComponent).join('/')}`;
 }
 
+/**
+ * Figures of the served folder as a gallery: each image (lazy-loaded) captioned by `caption` (default its path);
+ * `className` 'figures' or 'figures grid'.
+ */
+export function figureGallery(files: readonly string[], caption: (file: string) => string = (f) => f, className = 'figures'): HTMLElement {
+  return el('div', { class: className }, ...files.map((f) => el('figure', {}, el('img', { src: fileUrl(f), alt: f, loading: 'lazy' }), el('figcaption', {}, caption(f)))));
+}
+
 export function thumbUrl(store: string, id: string, size = 72, stretch = 'arcsinh'): string {
   return `/api/thumb?${new URLSearchParams({ store, id, size: String(size), stretch })}`;
 }

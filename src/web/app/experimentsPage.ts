@@ -4,7 +4,7 @@
  * against labels, learning curves, calibration, acquired-galaxy grids), with every CSV for download.
  */
 import type { ExperimentView, RunsView } from '../explorer.js';
-import { el, errorBox, fileUrl, getJson, select } from './dom.js';
+import { el, errorBox, figureGallery, fileUrl, getJson, select } from './dom.js';
 
 /** A number cell shortened for reading (the CSV keeps full precision). */
 function cell(v: string): string {
@@ -34,7 +34,7 @@ export async function experimentsPage(main: HTMLElement, query: URLSearchParams)
         el('tr', {}, ...t.header.map((h) => el('th', {}, h))),
         ...t.rows.map((r) => el('tr', {}, ...r.map((v) => el('td', {}, cell(v)))))));
   }
-  main.append(el('div', { class: 'figures grid' }, ...view.figures.map((f) => el('figure', {}, el('img', { src: fileUrl(f), alt: f, loading: 'lazy' }), el('figcaption', {}, f)))));
+  main.append(figureGallery(view.figures, undefined, 'figures grid'));
   if (view.summary !== null) main.append(el('h3', {}, 'summary.md'), el('pre', { class: 'summary' }, view.summary));
   const others = view.files.filter((f) => !view.tables.some((t) => t.file === f));
   if (others.length > 0) main.append(el('p', {}, 'Other tables: ', ...others.flatMap((f) => [el('a', { href: fileUrl(f) }, f.split('/').slice(1).join('/')), ' '])));

@@ -4,7 +4,7 @@
  * Experiments (Table 1, active learning) have their own page too, with their tables shown.
  */
 import type { RunsView } from '../explorer.js';
-import { el, errorBox, fileUrl, getJson } from './dom.js';
+import { el, errorBox, figureGallery, fileUrl, getJson } from './dom.js';
 
 interface RunFiles {
   name: string;
@@ -28,7 +28,7 @@ export async function runsPage(main: HTMLElement, query: URLSearchParams): Promi
     main.append(el('h2', {}, `${run.name} (${run.command})`),
       run.tables.length > 0 ? el('p', {}, 'Tables: ', ...run.tables.flatMap((t) => [el('a', { href: fileUrl(t) }, t.split('/').pop() as string), ' '])) : '',
       run.summary === null ? el('p', { class: 'status' }, 'no summary.md') : el('pre', { class: 'summary' }, run.summary),
-      el('div', { class: 'figures' }, ...run.figures.map((f) => el('figure', {}, el('img', { src: fileUrl(f), alt: f, loading: 'lazy' }), el('figcaption', {}, f)))));
+      figureGallery(run.figures));
   } catch (e) {
     main.append(errorBox(e));
   }
