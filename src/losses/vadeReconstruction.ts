@@ -14,12 +14,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bernoulliLogLikelihood } from './bernoulliLogLikelihood.js';
+import { gaussianLogLikelihood } from './gaussianLogLikelihood.js';
 import { perGalaxySum } from './perGalaxySum.js';
 import { requireSameShape } from './requireSameShape.js';
-import { InputError } from '../util/errors.js';
+import { InputError, OptionError } from '../util/errors.js';
 
-export const VADE_RECONSTRUCTIONS = ['bce', 'mse', 'sigmoid-mse'] as const;
+export const VADE_RECONSTRUCTIONS = ['bce', 'mse', 'sigmoid-mse', 'gaussian-noise'] as const;
 export type VadeReconstruction = (typeof VADE_RECONSTRUCTIONS)[number];
+
+/** The kinds whose term needs each image's noise σ (`ImageNoise`). */
+export const needsImageNoise = (kind: VadeReconstruction): boolean => kind === 'gaussian-noise';
+
+/** Each image's noise for 'gaussian-noise': σ [B] in the target's units, and the floor added in quadrature. */
+export interface ImageNoise {
+  sigma: tf.Tensor1D;
+  floor: number;
+}
 
 /** Images in [0, 1] from the decoder's raw output. */
 export function reconstructionImages(kind: VadeReconstruction, output: tf.Tensor4D): tf.Tensor4D {
@@ -28,6 +38,7 @@ export function reconstructionImages(kind: VadeReconstruction, output: tf.Tensor
     case 'sigmoid-mse':
       return tf.sigmoid(output);
     case 'mse':
+    case 'gaussian-noise':
       return tf.clipByValue(output, 0, 1);
     default:
       throw unknown(kind);
@@ -37,9 +48,10 @@ export function reconstructionImages(kind: VadeReconstruction, output: tf.Tensor
 /**
  * @param target images [B, S, S, C] in [0, 1]
  * @param output the decoder's raw output, same shape
+ * @param noise each image's noise: required by 'gaussian-noise', unused by the others
  * @returns per-galaxy reconstruction term [B] (a sum over pixels)
  */
-export function reconstructionTerm(kind: VadeReconstruction, target: tf.Tensor4D, output: tf.Tensor4D): tf.Tensor1D {
+export function reconstructionTerm(kind: VadeReconstruction, target: tf.Tensor4D, output: tf.Tensor4D, noise?: ImageNoise): tf.Tensor1D {
   requireSameShape('reconstructionTerm', 'target', target, 'output', output);
   switch (kind) {
     case 'bce':
@@ -48,6 +60,18 @@ export function reconstructionTerm(kind: VadeReconstruction, target: tf.Tensor4D
       return tf.tidy(() => perGalaxySum(tf.squaredDifference(output, target)));
     case 'sigmoid-mse':
       return tf.tidy(() => perGalaxySum(tf.squaredDifference(tf.sigmoid(output), target)));
+    case 'gaussian-noise': {
+      const b = target.shape[0];
+      if (noise === undefined || noise.sigma.rank !== 1 || noise.sigma.shape[0] !== b) {
+        throw new InputError(`VaDE reconstruction "gaussian-noise" needs each image's noise σ as a [${b}] tensor, got ${noise === undefined ? 'none' : `shape [${noise.sigma.shape.join(', ')}]`}`,
+          {}, 'pass the noise from the front end (applyFrontEndWithNoise)');
+      }
+      if (!(Number.isFinite(noise.floor) && noise.floor > 0)) throw new OptionError('noise floor', 'a finite number > 0', noise.floor);
+      return tf.tidy(() => {
+        const logSigma = tf.reshape(tf.mul(0.5, tf.log(tf.add(tf.square(noise.sigma), noise.floor ** 2))), [b, 1, 1, 1]);
+        return tf.neg(gaussianLogLikelihood(target, output, { logSigma })) as tf.Tensor1D;
+      });
+    }
     default:
       throw unknown(kind);
   }

@@ -26,8 +26,8 @@ import { check, resolveOptions, type Spec } from '../util/options.js';
 import { GaussianLatent, type LatentPosterior } from './gaussianLatent.js';
 import { vadeResponsibilities } from '../losses/vadeResponsibilities.js';
 import { clusterVariances, type VadeClusterParameters } from '../losses/vadeClusterGaussians.js';
-import { reconstructionImages, VADE_RECONSTRUCTIONS, type VadeReconstruction } from '../losses/vadeReconstruction.js';
-import { applyFrontEnd, VADE_FRONT_ENDS, type VadeFrontEnd } from './vadeFrontEnd.js';
+import { needsImageNoise, reconstructionImages, VADE_RECONSTRUCTIONS, type VadeReconstruction } from '../losses/vadeReconstruction.js';
+import { applyFrontEnd, applyFrontEndWithNoise, VADE_FRONT_ENDS, type NoisyImages, type VadeFrontEnd } from './vadeFrontEnd.js';
 
 export const VADE_KIND = 'vade';
 
@@ -61,9 +61,15 @@ export interface VadeConfig {
   /**
    * What the decoder's output means and the reconstruction term (losses/vadeReconstruction.ts): 'bce' (logits,
    * binary cross-entropy), 'mse' (linear intensities, squared error; AstroVaDEr's choice) or 'sigmoid-mse' (the
-   * first version's, whose decoder collapses to black on dark-sky images). @default 'bce'
+   * first version's, whose decoder collapses to black on dark-sky images) or 'gaussian-noise' (linear intensities,
+   * a Gaussian likelihood with each image's own sky noise; the front end then keeps that noise unbiased). @default 'bce'
    */
   reconstruction: VadeReconstruction;
+  /**
+   * 'gaussian-noise' only: the decoder's own error, added in quadrature to each image's noise σ (the bce runs'
+   * reconstructions miss by ≈ 0.05 a pixel, rms). @default 0.05
+   */
+  noiseFloor: number;
   /**
    * What the encoder sees (vadeFrontEnd.ts): 'none', the image as preprocessed; 'moments', each image canonicalised
    * in pose (centre, major axis horizontal, size) and brightness from its own second moments. The decoder models
@@ -84,6 +90,7 @@ export const VADE_DEFAULTS: VadeConfig = {
   responsibilityScale: 20,
   varianceFloor: 0.1,
   reconstruction: 'bce',
+  noiseFloor: 0.05,
   frontEnd: 'none',
   seed: 0,
 };
@@ -106,6 +113,7 @@ const SPEC: Spec<VadeConfig> = {
   responsibilityScale: check.number(1, 80),
   varianceFloor: check.number(1e-8, 1),
   reconstruction: check.oneOf(VADE_RECONSTRUCTIONS),
+  noiseFloor: check.number(1e-6, 1),
   frontEnd: check.oneOf(VADE_FRONT_ENDS),
   seed: check.integer(0, 2 ** 32 - 1),
 };
@@ -177,10 +185,24 @@ export class Vade {
     };
   }
 
-  /** Images [B, S, S, C] in [0, 1] as the encoder sees them and the decoder draws them: through the front end (a new tensor). */
+  /**
+   * Images [B, S, S, C] as the encoder sees them and the decoder draws them: through the front end (a new tensor; in
+   * [0, 1], or with 'gaussian-noise' in [−1, 1] with the sky noise kept unbiased).
+   */
   prepare(images: tf.Tensor4D): tf.Tensor4D {
+    if (!needsImageNoise(this.config.reconstruction)) {
+      this.checkImages(images);
+      return applyFrontEnd(this.config.frontEnd, images);
+    }
+    const { images: prepared, noise } = this.prepareWithNoise(images);
+    noise.dispose();
+    return prepared;
+  }
+
+  /** `prepare` and each image's noise σ in the prepared images' units (what 'gaussian-noise' weighs pixels by). */
+  prepareWithNoise(images: tf.Tensor4D): NoisyImages {
     this.checkImages(images);
-    return applyFrontEnd(this.config.frontEnd, images);
+    return applyFrontEndWithNoise(this.config.frontEnd, images);
   }
 
   /** q(z | x) of images [B, S, S, C] in [0, 1], already through the front end (`prepare`). */

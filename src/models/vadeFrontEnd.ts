@@ -17,6 +17,17 @@
  *   learned ET stack of the ET-VAE estimates the same translation/rotation/scale, but needs training of its own.
  *
  * The decoder then models canonical galaxies, and `galmorph generate` draws them.
+ *
+ * `applyFrontEndWithNoise` is the variant for a noise-aware likelihood (reconstruction 'gaussian-noise',
+ * losses/vadeReconstruction.ts): it also returns each image's noise σ in the output's units and keeps that noise
+ * unbiased. `applyFrontEnd` clips at 0, which turns the zero-mean sky noise into a fog of mean ≈ 0.4 σ/peak that grows
+ * as the galaxy gets fainter: a signal of S/N that a decoder must reproduce (README, "The simulator target").
+ * The variant subtracts the 3σ-clipped mean of the border instead of its median (so the sky reads zero on average
+ * even where the input was already clipped at black, as the simulator's stretch does below −0.5 σ) and clips to
+ * [−1, 1] only. Its σ is the border's σ from above the sky (`noiseAbove`: clipping at black biases the median absolute
+ * deviation low) / peak, divided by the zoom where the canonical image magnifies (zoom < 1:
+ * each input pixel then spreads over 1/zoom² output pixels, so weighting each output pixel by zoom²/σ² counts the
+ * input pixel once; the interpolation's smoothing of the noise is ignored).
  */
 import * as tf from '@tensorflow/tfjs';
 import { warpImage } from '../nn/warpImage.js';
@@ -37,6 +48,14 @@ export interface ImageMoments {
   sky: number;
   /** Sky noise: 1.4826 × the median absolute deviation of the border pixels from `sky`. */
   noise: number;
+  /**
+   * Sky noise from the upper side only: the border's 84.13th percentile minus `sky` (σ for Gaussian noise). Where the
+   * input clips the sky at black (the simulator's stretch at 0.5 σ below the sky), `noise` reads low (0.6–0.75 σ): the
+   * clipped pixels all deviate by the same 0.5 σ, which sets the median absolute deviation.
+   */
+  noiseAbove: number;
+  /** Mean of the border pixels within 3 `noiseAbove` of `sky` (an unbiased sky where the input clips the noise at black). */
+  skyMean: number;
   /** Σ max(x − sky − noise, 0) over the image. */
   flux: number;
   /** Brightest 3 × 3 mean of x − sky inside the window (at least a small positive number). */
@@ -63,6 +82,9 @@ export function imageMoments(image: ArrayLike<number>, side: number): ImageMomen
   const sky = border[Math.floor(border.length / 2)];
   const deviations = border.map((b) => Math.abs(b - sky)).sort((a, b) => a - b);
   const noise = 1.4826 * deviations[Math.floor(deviations.length / 2)];
+  const noiseAbove = Math.max(border[Math.min(border.length - 1, Math.round(0.8413 * (border.length - 1)))] - sky, 0);
+  const kept = border.filter((b) => Math.abs(b - sky) <= 3 * noiseAbove);
+  const skyMean = kept.length > 0 ? kept.reduce((a, b) => a + b, 0) / kept.length : sky;
   const light = Float64Array.from({ length: side * side }, (_, k) => Math.max(image[k] - sky - noise, 0));
   const flux = light.reduce((a, b) => a + b, 0);
   let cx = (side - 1) / 2;
@@ -104,7 +126,7 @@ export function imageMoments(image: ArrayLike<number>, side: number): ImageMomen
     }
   }
   return {
-    sky, noise, flux, peak, centreX: cx, centreY: cy, radius,
+    sky, noise, noiseAbove, skyMean, flux, peak, centreX: cx, centreY: cy, radius,
     axisRatio: half + d > 0 ? Math.sqrt(Math.max(half - d, 0) / (half + d)) : 1,
     angle: 0.5 * Math.atan2(2 * mxy, mxx - myy),
     concentration: outer > 0 ? inner / outer : 0,
@@ -118,10 +140,15 @@ export function imageMoments(image: ArrayLike<number>, side: number): ImageMomen
  */
 export function canonicalTransform(m: ImageMoments, side: number): number[] {
   const toNormalised = (p: number) => (2 * p) / (side - 1) - 1;
-  const zoom = Math.min(MAX_ZOOM, Math.max(1 / MAX_ZOOM, m.radius / (MOMENT_TARGET_RADIUS * side)));
+  const zoom = canonicalZoom(m, side);
   const c = Math.cos(m.angle) * zoom;
   const s = Math.sin(m.angle) * zoom;
   return [c, -s, toNormalised(m.centreX), s, c, toNormalised(m.centreY), 0, 0, 1];
+}
+
+/** Input side over output side of the canonical image (< 1: it magnifies), clamped to [1/MAX_ZOOM, MAX_ZOOM]. */
+export function canonicalZoom(m: ImageMoments, side: number): number {
+  return Math.min(MAX_ZOOM, Math.max(1 / MAX_ZOOM, m.radius / (MOMENT_TARGET_RADIUS * side)));
 }
 
 /**
@@ -130,18 +157,48 @@ export function canonicalTransform(m: ImageMoments, side: number): number[] {
  */
 export function applyFrontEnd(kind: VadeFrontEnd, images: tf.Tensor4D): tf.Tensor4D {
   if (kind === 'none') return tf.clone(images);
+  const moments = batchMoments(images);
+  return canonicalise(images, moments, moments.map((m) => m.sky), 0);
+}
+
+/** A batch through the front end with each image's noise σ in the output's units (see the file's comment). */
+export interface NoisyImages {
+  /** [B, S, S, C]: the image itself ('none'), or canonical, sky-subtracted by the clipped mean, in [−1, 1]. */
+  images: tf.Tensor4D;
+  /** [B]: σ of each image's sky noise in the units of `images`. */
+  noise: tf.Tensor1D;
+}
+
+/** The front end for a noise-aware likelihood: unbiased sky noise and its σ per image (new tensors). */
+export function applyFrontEndWithNoise(kind: VadeFrontEnd, images: tf.Tensor4D): NoisyImages {
+  const moments = batchMoments(images);
+  if (kind === 'none') return { images: tf.clone(images), noise: tf.tensor1d(moments.map((m) => m.noiseAbove)) };
+  const side = images.shape[1];
+  return {
+    images: canonicalise(images, moments, moments.map((m) => m.skyMean), -1),
+    noise: tf.tensor1d(moments.map((m) => m.noiseAbove / (m.peak * Math.min(1, canonicalZoom(m, side))))),
+  };
+}
+
+/** Each grey image's moments, read on the host. */
+function batchMoments(images: tf.Tensor4D): ImageMoments[] {
   const [b, h, w, c] = images.shape;
-  if (h !== w || c !== 1) throw new OptionError('images', 'square grey images [B, S, S, 1] for the moments front end', `[${images.shape.join(', ')}]`);
+  if (h !== w || c !== 1) throw new OptionError('images', 'square grey images [B, S, S, 1] for the front end\'s moments', `[${images.shape.join(', ')}]`);
   const data = images.dataSync();
   const per = h * w;
-  const moments = Array.from({ length: b }, (_, i) => imageMoments(data.subarray(i * per, (i + 1) * per), h));
+  return Array.from({ length: b }, (_, i) => imageMoments(data.subarray(i * per, (i + 1) * per), h));
+}
+
+/** (x − sky) / peak warped to the canonical pose, clipped to [low, 1]. */
+function canonicalise(images: tf.Tensor4D, moments: ImageMoments[], skies: number[], low: number): tf.Tensor4D {
+  const [b, h] = images.shape;
   const transforms = moments.flatMap((m) => canonicalTransform(m, h));
   return tf.tidy(() => {
-    const sky = tf.tensor4d(moments.map((m) => m.sky), [b, 1, 1, 1]);
+    const sky = tf.tensor4d(skies, [b, 1, 1, 1]);
     const peak = tf.tensor4d(moments.map((m) => m.peak), [b, 1, 1, 1]);
     // Sky-subtract before the warp so the zeros it reads outside the image are sky.
     const light = tf.sub(images, sky) as tf.Tensor4D;
     const warped = warpImage(light, tf.tensor3d(transforms, [b, 3, 3]));
-    return tf.clipByValue(tf.div(warped, peak), 0, 1) as tf.Tensor4D;
+    return tf.clipByValue(tf.div(warped, peak), low, 1) as tf.Tensor4D;
   });
 }

@@ -17,11 +17,12 @@ import { Rng } from '../util/rng.js';
 import { InputError } from '../util/errors.js';
 import { gaussianKlToStandardNormal } from '../losses/gaussianKl.js';
 import { vadeLatentTerm } from '../losses/vadeLatentTerm.js';
-import { reconstructionImages, reconstructionTerm } from '../losses/vadeReconstruction.js';
+import { needsImageNoise, reconstructionImages, reconstructionTerm } from '../losses/vadeReconstruction.js';
 import type { HostBatch } from '../data/hostBatch.js';
 import type { StepOutput, TaskSpec, TrainTask } from './trainTask.js';
 import { GaussianLatent } from './gaussianLatent.js';
 import { Vade, type VadeConfig } from './vade.js';
+import type { NoisyImages } from './vadeFrontEnd.js';
 import { resolveVadeSchedule, scheduleAt, type VadeSchedule } from './vadeSchedule.js';
 
 export interface VadeTaskOptions {
@@ -47,13 +48,13 @@ export class VadeTask implements TrainTask {
   }
 
   step(batch: HostBatch, step: number, shard: number): StepOutput {
-    const images = vadeBatchImages(batch, this.model);
+    const { reconstruction: kind, noiseFloor } = this.model.config;
+    const { images, noise } = needsImageNoise(kind) ? vadeBatchImagesWithNoise(batch, this.model) : { images: vadeBatchImages(batch, this.model), noise: undefined };
     const posterior = this.model.encode(images);
     const seed = Rng.derive(this.model.config.seed, 'epsilon', step, shard).nextUint32() % 2 ** 30;
     const z = GaussianLatent.sample(posterior, seed);
     const output = this.model.decoderOutput(z);
-    const { reconstruction: kind } = this.model.config;
-    const rec = reconstructionTerm(kind, images, output);
+    const rec = reconstructionTerm(kind, images, output, noise === undefined ? undefined : { sigma: noise, floor: noiseFloor });
     const squaredError = tf.tidy(() => tf.mean(tf.sum(tf.squaredDifference(reconstructionImages(kind, output), images), [1, 2, 3]))) as tf.Scalar;
     const { phase, weight } = scheduleAt(this.schedule, step);
     const latent = phase === 'warmup'
@@ -97,14 +98,26 @@ export function vadeTaskSpec(options: VadeTaskOptions): TaskSpec {
  * refusing a batch of another image size or channel count.
  */
 export function vadeBatchImages(batch: HostBatch, model: Vade): tf.Tensor4D {
+  const raw = rawBatchImages(batch, model);
+  const prepared = model.prepare(raw);
+  raw.dispose();
+  return prepared;
+}
+
+/** `vadeBatchImages` with each image's noise σ (model.prepareWithNoise), for a noise-aware reconstruction term. */
+export function vadeBatchImagesWithNoise(batch: HostBatch, model: Vade): NoisyImages {
+  const raw = rawBatchImages(batch, model);
+  const prepared = model.prepareWithNoise(raw);
+  raw.dispose();
+  return prepared;
+}
+
+function rawBatchImages(batch: HostBatch, model: Vade): tf.Tensor4D {
   const { imageSize: s, channels: c } = model.config;
   const data = batch.arrays.images;
   if (data === undefined || data.length !== batch.size * s * s * c) {
     throw new InputError(`VaDE batch: "images" should hold ${batch.size} × [${s}, ${s}, ${c}] values, got ${data === undefined ? 'none' : data.length}`,
       {}, 'preprocess the images to the model\'s size and channels');
   }
-  const raw = tf.tensor4d(data, [batch.size, s, s, c]);
-  const prepared = model.prepare(raw);
-  raw.dispose();
-  return prepared;
+  return tf.tensor4d(data, [batch.size, s, s, c]);
 }

@@ -172,4 +172,24 @@ describe('VaDE task', () => {
     model.dispose();
     await trainer.dispose();
   });
+
+  it('with the noise-aware likelihood (gaussian-noise, both front ends), runs every phase with finite losses and no leak', async () => {
+    for (const frontEnd of ['none', 'moments'] as const) {
+      const trainer = await LocalTrainer.create(vadeTaskSpec({ model: { ...small, frontEnd, reconstruction: 'gaussian-noise' }, schedule: { warmupSteps: 2, annealSteps: 2, staticSteps: 2, klWeight: 5e-4 } }),
+        { kind: 'adam', learningRate: 1e-3, clipValue: 1 });
+      const batch = { size: 4, arrays: { images: images(4, 16, 7) }, shapes: { images: [16, 16, 1] } };
+      let count = 0;
+      for (let step = 0; step < 8; step++) {
+        const r = await trainer.step(batch);
+        expect(Number.isFinite(r.loss)).toBe(true);
+        expect(Number.isFinite(r.metrics.reconstruction)).toBe(true);
+        if (step === 1) count = tf.memory().numTensors;
+      }
+      expect(tf.memory().numTensors).toBe(count);
+      const out = await trainer.predict('reconstruct', batch);
+      expect(Array.from(out.data).every((v) => v >= 0 && v <= 1)).toBe(true);
+      expect(tf.memory().numTensors).toBe(count);
+      await trainer.dispose();
+    }
+  });
 });

@@ -215,7 +215,8 @@ function checkResume(run: RunFolder, o: ClusterOptions): void {
   const saved = JSON.parse(readFileSync(run.path('config.json'), 'utf8')) as Record<string, unknown>;
   const same = (k: keyof ClusterOptions, a: unknown, b: unknown) => (k === 'data' && Array.isArray(a) && Array.isArray(b)
     ? a.length === b.length && a.every((p, i) => samePath(p, b[i])) : JSON.stringify(a) === JSON.stringify(b));
-  const changed = CLUSTER_RESUME_FIXED.filter((k) => !same(k, saved[k], o[k]));
+  // A setting added after the run was saved (e.g. noiseFloor) had its default then.
+  const changed = CLUSTER_RESUME_FIXED.filter((k) => !same(k, k in saved ? saved[k] : CLUSTER_FIELDS[k].default, o[k]));
   if (changed.length > 0) {
     throw new InputError(`--resume with different settings: ${changed.map((k) => `${k} was ${JSON.stringify(saved[k])}, now ${JSON.stringify(o[k])}`).join('; ')}`,
       { file: run.path('config.json') }, 'resume with the original settings (learning rate, workers, backend and the analysis options may change), or start a new run');

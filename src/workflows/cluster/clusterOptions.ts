@@ -50,8 +50,9 @@ export const CLUSTER_FIELDS = {
   lambda: field.number({ default: VADE_DEFAULTS.responsibilityScale, min: 1, max: 80, flag: '--lambda <x>', help: 'λ of the min-max scaled responsibilities (s3VDC: 20–50)' }),
   reconstruction: field.choice(VADE_RECONSTRUCTIONS, {
     default: VADE_DEFAULTS.reconstruction, flag: '--reconstruction <kind>',
-    help: 'decoder output and reconstruction term, summed over pixels: bce (logits, binary cross-entropy), mse (linear output, squared error, as AstroVaDEr), sigmoid-mse (the first version\'s; its decoder collapses to black on dark-sky images)',
+    help: 'decoder output and reconstruction term, summed over pixels: bce (logits, binary cross-entropy), mse (linear output, squared error, as AstroVaDEr), sigmoid-mse (the first version\'s; its decoder collapses to black on dark-sky images), gaussian-noise (linear output, Gaussian likelihood with each image\'s own sky noise plus --noise-floor, so a faint galaxy\'s noisy pixels weigh less; the front end keeps the noise unclipped; not in the references)',
   }),
+  noiseFloor: field.number({ default: VADE_DEFAULTS.noiseFloor, min: 1e-6, max: 1, flag: '--noise-floor <s>', help: '--reconstruction gaussian-noise: the decoder\'s own error per pixel, added in quadrature to each image\'s noise σ' }),
   frontEnd: field.choice(VADE_FRONT_ENDS, {
     default: VADE_DEFAULTS.frontEnd, flag: '--front-end <kind>',
     help: 'what the encoder sees: none (the image), moments (each image centred, its major axis turned horizontal, its size and brightness scaled from its own second moments, so clusters do not split on orientation, size or brightness)',
@@ -89,6 +90,6 @@ export const CLUSTER_PRESETS: Record<ClusterPresetName, Partial<ClusterOptions>>
 
 /** Options a resumed run must share with the run it continues. */
 export const CLUSTER_RESUME_FIXED: (keyof ClusterOptions)[] = [
-  'data', 'simulate', 'classes', 'snrRange', 'schema', 'k', 'chooseK', 'seeds', 'imageSize', 'crop', 'filters', 'kernels', 'latentDim', 'lambda', 'varianceFloor', 'reconstruction', 'frontEnd',
+  'data', 'simulate', 'classes', 'snrRange', 'schema', 'k', 'chooseK', 'seeds', 'imageSize', 'crop', 'filters', 'kernels', 'latentDim', 'lambda', 'varianceFloor', 'reconstruction', 'noiseFloor', 'frontEnd',
   'batchSize', 'warmupEpochs', 'annealEpochs', 'staticEpochs', 'periods', 'klWeight', 'flip', 'seed',
 ];

@@ -96,7 +96,7 @@ export async function trainVade(input: TrainVadeInput): Promise<TrainedVade> {
   const optimizer = { kind: 'adam' as const, learningRate: o.learningRate, clipValue: o.clipValue, decaySteps: Math.max(1, totalEpochs * spe) };
   let config: Partial<VadeConfig> = {
     imageSize: o.imageSize, channels: 1, filters: o.filters, kernels: o.kernels, latentDim: o.latentDim, clusters: o.k,
-    responsibilityScale: o.lambda, varianceFloor: o.varianceFloor, reconstruction: o.reconstruction, frontEnd: o.frontEnd, seed: input.seed,
+    responsibilityScale: o.lambda, varianceFloor: o.varianceFloor, reconstruction: o.reconstruction, noiseFloor: o.noiseFloor, frontEnd: o.frontEnd, seed: input.seed,
   };
   let state: TrainState = { epoch: 0, history: [], initialised: false, chooseK: null };
   let resumed: { weights: Float32Array[]; optimizer: OptimizerState } | null = null;
