@@ -2,12 +2,16 @@
  * Discrete coverage calibration (Walmsley et al. 2019), for one answer's vote counts.
  *
  * Definitions, for galaxy i with N_i votes, observed count k_i and predictive pmf P_i over 0…N_i:
- * - expected count μ_i = Σ_k k P_i(k) (a real number);
- * - for a width w (in votes), the predicted probability of coverage c_i(w) = P_i(|k − μ_i| ≤ w), and the observed
- *   coverage o_i(w) = 1 if |k_i − μ_i| ≤ w, else 0;
+ * - expected count e_i = ⌊Σ_k k P_i(k)⌋, a whole number of votes: the reference code
+ *   (mwalmsley/galaxy-zoo-bayesian-cnn, zoobot/uncertainty/discrete_coverage.py) truncates the mean with int(), so
+ *   that every window ±w holds the 2w + 1 counts e − w … e + w (clipped to 0…N_i). (This file used the real-valued
+ *   mean until 2026-12-03, whose ±w window holds only 2w counts unless the mean is whole, a narrower window than the
+ *   paper's at every w.)
+ * - for a width w (in votes), the predicted probability of coverage c_i(w) = P_i(|k − e_i| ≤ w), and the observed
+ *   coverage o_i(w) = 1 if |k_i − e_i| ≤ w, else 0;
  * - the curve, for w = 0…max N_i: predicted(w) = Σ_i c_i(w) (the number of galaxies the model expects to be within
- *   w votes) and observed(w) = Σ_i o_i(w) (how many are). A calibrated model has observed ≈ predicted at every w.
- *   (A galaxy with N_i < w counts as covered in both, since |k − μ_i| ≤ N_i always.)
+ *   w votes) and observed(w) = Σ_i o_i(w) (how many are); the reference averages them over galaxies, the same
+ *   ratio. A calibrated model has observed ≈ predicted at every w.
  * - the coverage error within a vote-fraction tolerance τ (default 0.2, the reference's ±0.2): each galaxy uses its
  *   own width w_i = ⌊τ N_i⌋, P_τ = Σ_i c_i(w_i), O_τ = Σ_i o_i(w_i), and error = |O_τ − P_τ| / P_τ (a fraction;
  *   the reference reports 11.8% for bars). With a common N (e.g. 40) this is the curve's relative error at w = ⌊τN⌋.
@@ -41,7 +45,7 @@ export interface DiscreteCoverage {
 }
 
 /**
- * @param predictive per galaxy a pmf over counts 0…N_i (length N_i + 1), e.g. from `binomialMixturePredictive`
+ * @param predictive per galaxy a pmf over counts 0…N_i (length N_i + 1), e.g. from `calibratedMixturePredictive`
  * @param observedCounts per galaxy the observed count k_i
  */
 export function discreteCoverage(
@@ -68,11 +72,13 @@ export function discreteCoverage(
     }
     let mean = 0;
     for (let j = 0; j <= n; j++) mean += j * p[j];
+    // The reference's int(): a whole count (the 1e-9 keeps a mean of 3 summed as 2.9999999999 at 3).
+    const expected = Math.min(n, Math.floor(mean + 1e-9));
     const toleranceWidth = Math.floor(fractionTolerance * n + 1e-9);
     for (let w = 0; w <= maxVotes; w++) {
       let covered = 0;
-      for (let j = Math.max(0, Math.ceil(mean - w - 1e-9)); j <= Math.min(n, Math.floor(mean + w + 1e-9)); j++) covered += p[j];
-      const hit = Math.abs(k - mean) <= w + 1e-9 ? 1 : 0;
+      for (let j = Math.max(0, expected - w); j <= Math.min(n, expected + w); j++) covered += p[j];
+      const hit = Math.abs(k - expected) <= w ? 1 : 0;
       predicted[w] += covered;
       observed[w] += hit;
       if (w === toleranceWidth) {

@@ -38,6 +38,7 @@ const COMPARED_ACQUISITIONS = ['bald', 'entropy'] as const satisfies readonly Ac
 /** Heads the loop has a BALD for: one answer (binomial) or every question (Dirichlet-multinomial). */
 const ACTIVE_LEARN_HEADS = ['binomial', 'dirichlet'] as const;
 const RETRAIN_MODES = ['warm-start', 'from-scratch'] as const;
+const CALIBRATE_MODES = ['none', 'validation'] as const;
 
 const optionalPath = (flag: string, help: string) => field.nullable(field.string({ default: '', flag, help }));
 const BLOCKS = z.array(z.array(z.number().int().min(1).max(4096)).min(1)).min(1);
@@ -68,6 +69,7 @@ export const ACTIVE_LEARN_FIELDS = {
   valSize: field.integer({ default: 128, min: 1, max: 10_000_000, flag: '--val-size <n>', help: 'labelled validation galaxies for early stopping (never acquired or tested; the same for every acquisition function)' }),
   testSize: field.integer({ default: 256, min: 1, max: 10_000_000, flag: '--test-size <n>', help: 'largest test split (never acquired)' }),
   passes: field.integer({ default: 10, min: 1, max: 1000, flag: '--passes <n>', help: 'MC-dropout passes T' }),
+  calibrate: field.choice(CALIBRATE_MODES, { default: 'validation', flag: '--calibrate <mode>', help: "validation: each round, widen the scored answer's predictive by one over-dispersion scalar (a beta-binomial concentration for the binomial head, a scale on the Dirichlet concentrations) fitted by maximum likelihood to the validation galaxies' votes, and report the test coverage error before and after | none: the raw predictive only. BALD and acquisition always use the uncalibrated model" }),
   votes: field.integer({ default: 40, min: 1, max: 100_000, help: 'N, the votes a galaxy is expected to receive (binomial BALD, expected votes)' }),
   imageSize: field.integer({ default: 32, min: 8, max: 1024, flag: '--image-size <n>', help: 'image side in pixels' }),
   crop: field.number({ default: 1, min: 0.01, max: 1, flag: '--crop <x>', help: 'central crop, fraction of the image side (0.5 for GZ2 JPEGs)' }),
@@ -229,10 +231,13 @@ function onEvent(event: ActiveLearnEvent, bar: ProgressBar | null, run: RunFolde
       return bar;
     case 'round':
       records.push({ acquisition: event.acquisition, round: event.round, labels: event.labels, errorVotes: event.scores.errorVotes,
-        errorTruth: event.scores.errorTruth, seconds: event.seconds, training: event.training, acquired: event.acquired, testPasses: event.scores.passes });
+        errorTruth: event.scores.errorTruth, seconds: event.seconds, training: event.training, acquired: event.acquired, testPasses: event.scores.passes,
+        calibration: event.calibration });
       run.log(`${event.acquisition} round ${event.round}: ${event.labels} labels, RMSE vs votes ${event.scores.errorVotes.toFixed(4)}` +
         (Number.isNaN(event.scores.errorTruth) ? '' : `, vs truth ${event.scores.errorTruth.toFixed(4)}`) +
-        `; ${event.training.epochs} epochs (best ${event.training.bestEpoch}, validation ${event.training.bestValidation.toFixed(4)}, stopped by ${event.training.stoppedBy}) (${event.seconds.toFixed(0)} s)`);
+        `; ${event.training.epochs} epochs (best ${event.training.bestEpoch}, validation ${event.training.bestValidation.toFixed(4)}, stopped by ${event.training.stoppedBy})` +
+        (event.calibration === null ? '' : `; calibration ${event.calibration.parameter} ${event.calibration.value.toPrecision(3)}${event.calibration.atBound === null ? '' : ` (at the ${event.calibration.atBound} bound)`}`) +
+        ` (${event.seconds.toFixed(0)} s)`);
       return bar;
     case 'regime-end': {
       bar?.finish();

@@ -10,6 +10,11 @@
  * round starts from the previous round's kept weights, with 'from-scratch' from the initial ones.
  * The pool's uncertainty is activeLearnBald.ts's: the scored answer's BALD by default (binomial head, or the scored
  * question's Dirichlet-multinomial term), the sum over every question with `baldScope: 'all'`.
+ * With `calibrate: 'validation'` each round also fits one over-dispersion scalar of the scored answer's predictive
+ * (active/overdispersionCalibration.ts) to the validation galaxies' votes, from the kept epoch's validation passes;
+ * it is reported beside the raw predictive's calibration and changes nothing else: BALD, the acquisitions and the
+ * RMSE stay those of the uncalibrated model (the scalar is fitted after the round is trained, and acquisition
+ * ranks the model's own mutual information).
  */
 import { trainingLoop, type StoppedBy } from '../../train/trainingLoop.js';
 import { Rng } from '../../util/rng.js';
@@ -25,6 +30,9 @@ import { resolveHead, type ResolvedHead } from '../../models/bayesianCnnHead.js'
 import { summarisePasses } from '../predict/predictSummary.js';
 import { rmse } from '../../util/stats.js';
 import { voteFractionMetrics } from '../../train/metrics/voteFractionMetrics.js';
+import { fitOverdispersion, type OverdispersionFit } from '../../active/overdispersionCalibration.js';
+import { answerPassDistributions } from '../../train/metrics/answerCoverage.js';
+import { InputError } from '../../util/errors.js';
 import type { ActiveLearnData, ActiveLearnGalaxy } from './activeLearnData.js';
 import type { ActiveLearnOptions } from './activeLearn.js';
 
@@ -57,7 +65,9 @@ export type ActiveLearnEvent =
   | { type: 'note'; message: string }
   | { type: 'train'; acquisition: AcquisitionFunction; round: number; epoch: number; epochs: number; loss: number; metrics: Record<string, number> }
   | { type: 'round'; acquisition: AcquisitionFunction; round: number; labels: number; scores: TestScores; seconds: number;
-      training: RoundTraining; acquired: { galaxy: ActiveLearnGalaxy; score: number }[] }
+      training: RoundTraining; acquired: { galaxy: ActiveLearnGalaxy; score: number }[];
+      /** The over-dispersion scalar fitted on the validation galaxies (null with `calibrate: 'none'`). */
+      calibration: OverdispersionFit | null }
   | { type: 'regime-end'; acquisition: AcquisitionFunction;
       /** The regime's final model as plain data (architecture, weights, Adam state), for saving with saveBayesianCnn. */
       final: { config: BayesianCnnTaskOptions; weights: TrainerWeights; optimizer: OptimizerState; labels: number } };
@@ -71,6 +81,10 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
   };
   const head = resolveHead({ kind: s.head, target: taskOptions.target ?? null }, data.schema);
   const answerIndex = data.schema.answerIndex(s.answer);
+  if (s.calibrate === 'validation' && data.val.length === 0) {
+    throw new InputError('calibration on the validation galaxies was asked for (--calibrate validation) but there are none', {},
+      'give --val-size ≥ 1 (and enough labelled galaxies for it) or pass --calibrate none');
+  }
   const trainer = await createTrainer({ spec: bayesianCnnTaskSpec(taskOptions), workers: s.workers, backend: s.backend,
     optimizer: { kind: 'adam', learningRate: s.learningRate } });
   let warnedSmall = false;
@@ -89,7 +103,7 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
           await trainer.setWeights(initialWeights);
           await trainer.setOptimizerState(initialOptimizer);
         }
-        let best: { weights: TrainerWeights; score: number; epoch: number } | null = null;
+        let best: { weights: TrainerWeights; score: number; epoch: number; valPasses: number[][][] } | null = null;
         let sinceBest = 0;
         let epochs = 0;
         let stoppedBy: StoppedBy = 'epochs';
@@ -109,9 +123,10 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
             yield event;
           } else if (event.type === 'validate') {
             // The same seed every epoch: scores differ only through the weights.
-            const score = (await scoreGalaxies(trainer, head, data, data.val, o, answerIndex, 'val')).errorVotes;
+            const validation = await scoreGalaxies(trainer, head, data, data.val, o, answerIndex, 'val');
+            const score = validation.errorVotes;
             if (best === null || score < best.score) {
-              best = { weights: await trainer.getWeights(), score, epoch: Math.round(event.epoch) };
+              best = { weights: await trainer.getWeights(), score, epoch: Math.round(event.epoch), valPasses: validation.passes };
               sinceBest = 0;
             } else sinceBest += 1;
           } else if (event.type === 'epoch-end') {
@@ -123,6 +138,7 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
         if (best !== null) await trainer.setWeights(best.weights);
         const training: RoundTraining = { epochs, bestEpoch: best?.epoch ?? epochs, bestValidation: best?.score ?? Number.NaN, stoppedBy };
         const scores = await scoreGalaxies(trainer, head, data, data.test, o, answerIndex, 'test');
+        const calibration = s.calibrate === 'validation' && best !== null ? fitValidationCalibration(best.valPasses, data, s) : null;
         let acquired: { galaxy: ActiveLearnGalaxy; score: number }[] = [];
         if (round < s.rounds && pool.length > 0) {
           const passes = await predictPasses(trainer, pool, data.imageShape, s.passes, Rng.derive(s.seed, 'pool', acquisition, round).nextUint32());
@@ -133,7 +149,7 @@ export async function* activeLearnLoop(data: ActiveLearnData, o: LoopOptions): A
           labelled.push(...acquired.map((a) => a.galaxy));
           pool = pool.filter((_, i) => !taken.has(i));
         }
-        yield { type: 'round', acquisition, round, labels: labelled.length - acquired.length, scores, seconds: (Date.now() - started) / 1000, training, acquired };
+        yield { type: 'round', acquisition, round, labels: labelled.length - acquired.length, scores, seconds: (Date.now() - started) / 1000, training, acquired, calibration };
       }
       yield { type: 'regime-end', acquisition,
         final: { config: taskOptions, weights: await trainer.getWeights(), optimizer: await trainer.getOptimizerState(), labels: labelled.length } };
@@ -194,6 +210,16 @@ export async function predictPasses(
  */
 export function headBiasOf(s: Pick<ActiveLearnOptions, 'head' | 'headBias'>): number {
   return s.headBias ?? (s.head === 'dirichlet' ? -3 : 0);
+}
+
+/** The over-dispersion scalar of the scored answer's predictive, fitted to the validation galaxies' votes. */
+function fitValidationCalibration(valPasses: number[][][], data: ActiveLearnData, s: ActiveLearnOptions): OverdispersionFit {
+  const d = answerPassDistributions(valPasses, data.val.map((g) => g.counts), data.schema, s.head, s.answer);
+  if (d === null) {
+    throw new InputError(`none of the ${data.val.length} validation galaxies got votes for the question of ${s.answer}, so the calibration cannot be fitted`, {},
+      'give more validation galaxies (--val-size) or pass --calibrate none');
+  }
+  return fitOverdispersion(d.distributions, d.votes, d.observed);
 }
 
 /** The scored answer's errors on a split (validation or test), from T MC-dropout passes seeded by the split's name. */

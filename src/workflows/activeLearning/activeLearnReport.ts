@@ -1,8 +1,10 @@
 /**
  * The report of an active-learning run: tables (curve.csv, acquisitions.csv: every galaxy each round acquired with its
  * BALD score, results.json), plots (error against labels, against
- * noisy votes and against the true probabilities; discrete-coverage calibration), image grids of the galaxies
- * acquired each round, properties of acquired vs pool galaxies (simulated truth), and summary.md.
+ * noisy votes and against the true probabilities; discrete-coverage calibration of the raw predictive and, with
+ * `calibrate: 'validation'`, of the predictive widened by the round's over-dispersion scalar fitted on the
+ * validation galaxies, with that scalar), image grids of the galaxies acquired each round, properties of acquired vs
+ * pool galaxies (simulated truth), and summary.md.
  */
 import { writeCsvTable } from '../../report/csvTable.js';
 import { lineChart, type LineSeries } from '../../report/lineChart.js';
@@ -10,6 +12,7 @@ import { writeFigure } from '../../report/writeFigure.js';
 import { writeImageGrid } from '../../report/imageGrid.js';
 import { markdownTable } from '../../report/markdownTable.js';
 import type { DiscreteCoverage } from '../../active/calibration.js';
+import type { OverdispersionFit } from '../../active/overdispersionCalibration.js';
 import { answerCoverage } from '../../train/metrics/answerCoverage.js';
 import { InputError } from '../../util/errors.js';
 import { mean } from '../../util/stats.js';
@@ -32,6 +35,8 @@ export interface RoundRecord {
   acquired: { galaxy: ActiveLearnGalaxy; score: number }[];
   /** Per-pass test predictions of this round's model [T][B][width]. */
   testPasses: number[][][];
+  /** The over-dispersion scalar fitted on the validation galaxies (null without calibration). */
+  calibration: OverdispersionFit | null;
 }
 
 export interface ReportInput {
@@ -50,11 +55,15 @@ const HIGHLIGHTED_TRUTH = ['p_q1_features_or_disk', 'halfLightRadius', 'snr', 'p
 export async function writeActiveLearnReport(run: RunFolder, input: ReportInput): Promise<void> {
   const { data, records, acquisitions, answer, settings } = input;
   const hasTruth = records.some((r) => !Number.isNaN(r.errorTruth));
-  // Calibration of every round's model on the test split (discrete coverage within ±0.2 of the vote fraction).
-  const roundCoverage = records.map((r) => coverageOf(r.testPasses, data, settings, answer).coverageError);
+  // Calibration of every round's model on the test split (discrete coverage within ±0.2 of the vote fraction): the
+  // raw predictive, and the one widened by the scalar fitted on the validation galaxies.
+  const roundCoverage = records.map((r) => coverageOf(r.testPasses, data, settings, answer, null).coverageError);
+  const roundCalibrated = records.map((r) => (r.calibration === null ? null : coverageOf(r.testPasses, data, settings, answer, r.calibration.value).coverageError));
   writeCsvTable(run.path('curve.csv'), records.map((r, i) => ({
     acquisition: r.acquisition, round: r.round, labels: r.labels, rmse_votes: r.errorVotes, rmse_truth: hasTruth ? r.errorTruth : null,
-    coverage_error: roundCoverage[i], epochs: r.training.epochs, best_epoch: r.training.bestEpoch, best_validation: r.training.bestValidation,
+    coverage_error: roundCoverage[i], coverage_error_calibrated: roundCalibrated[i], calibration_parameter: r.calibration?.parameter ?? null,
+    calibration_value: r.calibration?.value ?? null, calibration_at_bound: r.calibration?.atBound ?? null,
+    epochs: r.training.epochs, best_epoch: r.training.bestEpoch, best_validation: r.training.bestValidation,
     stopped_by: r.training.stoppedBy, seconds: r.seconds,
   })));
   writeCsvTable(run.path('acquisitions.csv'), records.flatMap((r) => r.acquired.map((a, k) => ({
@@ -73,17 +82,23 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
     }));
   }
 
-  const calibration: Record<string, DiscreteCoverage> = {};
+  const calibration: Record<string, FinalCalibration> = {};
   for (const a of acquisitions) {
     const last = records.filter((r) => r.acquisition === a).at(-1);
-    if (last !== undefined) calibration[a] = coverageOf(last.testPasses, data, settings, answer);
+    if (last !== undefined) {
+      calibration[a] = { raw: coverageOf(last.testPasses, data, settings, answer, null), fit: last.calibration,
+        calibrated: last.calibration === null ? null : coverageOf(last.testPasses, data, settings, answer, last.calibration.value) };
+    }
   }
-  const calSeries: LineSeries[] = Object.entries(calibration).map(([a, c]) => ({ label: `${a} (final)`, x: c.predicted, y: c.observed }));
+  const calSeries: LineSeries[] = Object.entries(calibration).flatMap(([a, c]) => [
+    { label: `${a} (final, raw)`, x: c.raw.predicted, y: c.raw.observed },
+    ...(c.calibrated === null ? [] : [{ label: `${a} (final, calibrated)`, x: c.calibrated.predicted, y: c.calibrated.observed }]),
+  ]);
   await writeFigure(run.path('calibration'), lineChart(calSeries, {
     title: `Discrete coverage, ${answer}`, xLabel: 'predicted galaxies within ±w votes', yLabel: 'observed galaxies within ±w votes', referenceLine: 'diagonal',
   }));
   writeCsvTable(run.path('calibration.csv'), Object.entries(calibration).flatMap(([a, c]) =>
-    c.widths.map((w, i) => ({ acquisition: a, width: w, predicted: c.predicted[i], observed: c.observed[i] }))));
+    c.raw.widths.map((w, i) => ({ acquisition: a, width: w, predicted: c.raw.predicted[i], observed: c.raw.observed[i], predicted_calibrated: c.calibrated?.predicted[i] ?? null }))));
 
   const [side, , channels] = data.imageShape;
   const grids: string[] = [];
@@ -103,22 +118,33 @@ export async function writeActiveLearnReport(run: RunFolder, input: ReportInput)
     galaxies: { initial: data.initial.length, pool: data.pool.length, test: data.test.length },
     labelKind: data.catalog.labelKindReason ?? data.catalog.labelKind,
     skippedCount: data.skipped.length, skipped: data.skipped,
-    curve: records.map(({ acquisition, round, labels, errorVotes, errorTruth, seconds, training }, i) => ({
-      acquisition, round, labels, errorVotes, errorTruth: hasTruth ? errorTruth : null, coverageError: roundCoverage[i], training, seconds,
+    curve: records.map(({ acquisition, round, labels, errorVotes, errorTruth, seconds, training, calibration: fit }, i) => ({
+      acquisition, round, labels, errorVotes, errorTruth: hasTruth ? errorTruth : null, coverageError: roundCoverage[i],
+      coverageErrorCalibrated: roundCalibrated[i], calibration: fit, training, seconds,
     })),
     labelSaving: savings,
     calibration: Object.fromEntries(Object.entries(calibration).map(([a, c]) => [a, {
-      fractionTolerance: 0.2, coverageError: c.coverageError, predictedWithinTolerance: c.predictedWithinTolerance, observedWithinTolerance: c.observedWithinTolerance,
+      fractionTolerance: 0.2, coverageError: c.raw.coverageError, predictedWithinTolerance: c.raw.predictedWithinTolerance, observedWithinTolerance: c.raw.observedWithinTolerance,
+      calibrated: c.calibrated === null || c.fit === null ? null : {
+        ...c.fit, coverageError: c.calibrated.coverageError, predictedWithinTolerance: c.calibrated.predictedWithinTolerance, observedWithinTolerance: c.calibrated.observedWithinTolerance,
+      },
     }])),
     acquiredVsPool,
     grids,
   };
   run.writeJson('results.json', results);
-  run.writeText('summary.md', summaryMarkdown(input, savings, calibration, acquiredVsPool, hasTruth, roundCoverage));
+  run.writeText('summary.md', summaryMarkdown(input, savings, calibration, acquiredVsPool, hasTruth, roundCoverage, roundCalibrated));
 }
 
-function coverageOf(passes: number[][][], data: ActiveLearnData, settings: ActiveLearnOptions, answer: string): DiscreteCoverage {
-  const coverage = answerCoverage(passes, data.test.map((g) => g.counts), data.schema, settings.head, answer);
+/** A final model's test calibration: raw, and with its round's fitted scalar (null without calibration). */
+interface FinalCalibration {
+  raw: DiscreteCoverage;
+  fit: OverdispersionFit | null;
+  calibrated: DiscreteCoverage | null;
+}
+
+function coverageOf(passes: number[][][], data: ActiveLearnData, settings: ActiveLearnOptions, answer: string, scalar: number | null): DiscreteCoverage {
+  const coverage = answerCoverage(passes, data.test.map((g) => g.counts), data.schema, settings.head, answer, 0.2, scalar);
   if (coverage === null) throw new InputError(`no test galaxy received votes for the question of ${answer}, so calibration cannot be measured`, {}, 'use a test split with votes for that question');
   return coverage;
 }
@@ -143,9 +169,11 @@ function truthComparison(data: ActiveLearnData, records: RoundRecord[], main: Ac
 }
 
 function summaryMarkdown(
-  input: ReportInput, savings: Record<string, LabelSaving>, calibration: Record<string, DiscreteCoverage>,
-  acquiredVsPool: Record<string, { acquired: number; pool: number }>, hasTruth: boolean, roundCoverage: number[],
+  input: ReportInput, savings: Record<string, LabelSaving>, calibration: Record<string, FinalCalibration>,
+  acquiredVsPool: Record<string, { acquired: number; pool: number }>, hasTruth: boolean, roundCoverage: number[], roundCalibrated: (number | null)[],
 ): string {
+  const percent = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+  const calibrating = input.records.some((r) => r.calibration !== null);
   const { records, acquisitions, answer, data, settings } = input;
   const lines = [
     `# Active learning (${settings.preset} preset)`, '',
@@ -158,7 +186,9 @@ function summaryMarkdown(
     '', `## RMSE of the \`${answer}\` vote fraction and calibration on the test split, per round`, '',
     markdownTable(records.map((r, i) => ({
       acquisition: r.acquisition, round: r.round, labels: r.labels, 'RMSE vs votes': r.errorVotes, ...(hasTruth ? { 'RMSE vs truth': r.errorTruth } : {}),
-      'coverage error': `${(100 * roundCoverage[i]).toFixed(1)}%`, epochs: r.training.epochs, 'best epoch': r.training.bestEpoch, 'stopped by': r.training.stoppedBy,
+      'coverage error': percent(roundCoverage[i]),
+      ...(calibrating ? { 'calibrated': percent(roundCalibrated[i]), [`fitted ${r.calibration?.parameter ?? 'scalar'}`]: r.calibration === null ? '—' : `${r.calibration.value.toPrecision(3)}${r.calibration.atBound === null ? '' : ` (${r.calibration.atBound} bound)`}` } : {}),
+      epochs: r.training.epochs, 'best epoch': r.training.bestEpoch, 'stopped by': r.training.stoppedBy,
     })), { decimals: 4 }),
     '', '## Label saving at equal error', '',
     `Labels each needs to first reach the worse of the two final errors (linear interpolation between rounds); saving = 1 − labels(${acquisitions[0]}) / labels(random):`, '',
@@ -167,9 +197,15 @@ function summaryMarkdown(
     lines.push(`- vs ${k}: error ${s.targetError.toFixed(4)} reached by ${acquisitions[0]} with ${s.acquisitionLabels.toFixed(0)} labels, by random with ` +
       `${s.baselineLabels.toFixed(0)}: saving ${(100 * s.saving).toFixed(0)}%`);
   }
-  lines.push('', `## Calibration (discrete coverage of \`${answer}\` counts, final models)`, '');
+  lines.push('', `## Calibration (discrete coverage of \`${answer}\` counts, final models)`, '',
+    calibrating
+      ? `Raw: the model's MC-dropout mixture. Calibrated: each pass's distribution widened by one over-dispersion scalar (${settings.head === 'dirichlet' ? 'a scale s on the Dirichlet concentrations' : 'the binomial replaced by a beta-binomial of concentration c'}) fitted by maximum likelihood to the ${data.val.length} validation galaxies' votes each round; the test galaxies are never used for the fit. BALD and the acquisitions use the raw model.`
+      : 'The model\'s MC-dropout mixture (no post-hoc calibration: --calibrate none).', '');
   for (const [a, c] of Object.entries(calibration)) {
-    lines.push(`- ${a}: within ±0.2 vote fraction, predicted ${c.predictedWithinTolerance.toFixed(1)} galaxies, observed ${c.observedWithinTolerance}; coverage error ${(100 * c.coverageError).toFixed(1)}%`);
+    lines.push(`- ${a}, raw: within ±0.2 vote fraction, predicted ${c.raw.predictedWithinTolerance.toFixed(1)} galaxies, observed ${c.raw.observedWithinTolerance}; coverage error ${percent(c.raw.coverageError)}`);
+    if (c.calibrated !== null && c.fit !== null) {
+      lines.push(`- ${a}, calibrated (${c.fit.parameter} ${c.fit.value.toPrecision(3)}${c.fit.atBound === null ? '' : `, at the ${c.fit.atBound} bound`}): predicted ${c.calibrated.predictedWithinTolerance.toFixed(1)}, observed ${c.calibrated.observedWithinTolerance}; coverage error ${percent(c.calibrated.coverageError)}`);
+    }
   }
   const shown = Object.entries(acquiredVsPool).filter(([k]) => HIGHLIGHTED_TRUTH.includes(k));
   if (shown.length > 0) {

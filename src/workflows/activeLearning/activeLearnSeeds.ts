@@ -2,8 +2,9 @@
  * An active-learning experiment repeated over seeds (`--seeds n`): each seed is a whole run in OUT/seed<k>/ (its own
  * data split, initial labels, pool, test galaxies and weights, and its own report); this file combines their
  * results.json into OUT/: the label saving of every seed and its mean with a 95% Student-t confidence interval, the
- * saving read off the seed-mean curves, the error per round as mean ± CI, the final calibration per acquisition
- * function, curve_seeds.csv, savings.csv, error-vs-labels figures and summary.md.
+ * saving read off the seed-mean curves, the error per round as mean ± CI, the coverage error per round and of the
+ * final models as mean ± CI (raw, and calibrated on the validation galaxies with the fitted scalar when the seeds
+ * were calibrated), curve_seeds.csv, savings.csv, error-vs-labels figures and summary.md.
  * The saving of a seed is read at the worse of its two final errors (activeLearnMetrics.ts), so every seed has one.
  */
 import { readFileSync } from 'node:fs';
@@ -19,9 +20,13 @@ import { labelSaving, type LabelSaving } from './activeLearnMetrics.js';
 
 /** The parts of a seed's results.json (activeLearnReport.ts) the combination reads. */
 export interface SeedResults {
-  curve: { acquisition: string; round: number; labels: number; errorVotes: number; errorTruth: number | null; coverageError: number }[];
+  curve: {
+    acquisition: string; round: number; labels: number; errorVotes: number; errorTruth: number | null; coverageError: number;
+    /** Absent in runs made before calibration existed; null with --calibrate none. */
+    coverageErrorCalibrated?: number | null; calibration?: { parameter: string; value: number } | null;
+  }[];
   labelSaving: Record<string, LabelSaving>;
-  calibration: Record<string, { coverageError: number }>;
+  calibration: Record<string, { coverageError: number; calibrated?: { coverageError: number; parameter: string; value: number } | null }>;
 }
 
 export interface SeedRun {
@@ -63,6 +68,9 @@ export interface CurveRow {
   errorVotes: MeanInterval;
   errorTruth: MeanInterval | null;
   coverageError: MeanInterval;
+  /** The calibrated coverage error and the fitted scalar (null unless every seed calibrated this round). */
+  coverageErrorCalibrated: MeanInterval | null;
+  calibrationValue: MeanInterval | null;
 }
 
 /** The curves averaged over seeds, per acquisition function and round (every seed must have the same label counts). */
@@ -75,11 +83,14 @@ export function meanCurves(runs: readonly SeedRun[]): CurveRow[] {
       throw new InputError(`the seeds disagree on the labels of ${key.replace('|', ' round ')}: ${[...labels].join(', ')}`, {}, 'combine runs made with the same options');
     }
     const truth = points.every((p) => p.errorTruth !== null && Number.isFinite(p.errorTruth));
+    const calibrated = points.every((p) => typeof p.coverageErrorCalibrated === 'number' && p.calibration != null);
     return {
       acquisition: points[0].acquisition, round: points[0].round, labels: points[0].labels, seeds: points.length,
       errorVotes: meanInterval(points.map((p) => p.errorVotes)),
       errorTruth: truth ? meanInterval(points.map((p) => p.errorTruth as number)) : null,
       coverageError: meanInterval(points.map((p) => p.coverageError)),
+      coverageErrorCalibrated: calibrated ? meanInterval(points.map((p) => p.coverageErrorCalibrated as number)) : null,
+      calibrationValue: calibrated ? meanInterval(points.map((p) => p.calibration!.value)) : null,
     };
   });
 }
@@ -119,11 +130,21 @@ export async function writeSeedsReport(run: RunFolder, runs: readonly SeedRun[],
   const savings = (hasTruth ? (['votes', 'truth'] as const) : (['votes'] as const))
     .map((t) => savingOverSeeds(runs, curves, main, baseline, t)).filter((s): s is SavingOverSeeds => s !== null);
   const finalCoverage = Object.fromEntries(o.acquisitions.map((a) => [a, meanInterval(runs.map((r) => r.results.calibration[a]?.coverageError ?? Number.NaN))]));
+  const calibratedSeeds = (a: string) => runs.map((r) => r.results.calibration[a]?.calibrated ?? null);
+  const finalCalibrated = Object.fromEntries(o.acquisitions.flatMap((a) => {
+    const c = calibratedSeeds(a);
+    if (c.some((x) => x === null)) return [];
+    return [[a, { coverageError: meanInterval(c.map((x) => x!.coverageError)), parameter: c[0]!.parameter, value: meanInterval(c.map((x) => x!.value)), perSeed: c.map((x) => x!.value) }]];
+  }));
+  const calibrating = curves.every((c) => c.coverageErrorCalibrated !== null);
 
-  run.writeJson('results.json', { preset: o.preset, seeds: runs.map((r) => ({ seed: r.seed, dir: r.dir })), answer: o.answer, seconds: o.seconds, curve: curves, labelSaving: savings, finalCoverageError: finalCoverage });
+  run.writeJson('results.json', { preset: o.preset, seeds: runs.map((r) => ({ seed: r.seed, dir: r.dir })), answer: o.answer, seconds: o.seconds, curve: curves, labelSaving: savings,
+    finalCoverageError: finalCoverage, finalCoverageErrorCalibrated: finalCalibrated });
   writeCsvTable(run.path('curve_seeds.csv'), curves.map((c) => ({
     acquisition: c.acquisition, round: c.round, labels: c.labels, seeds: c.seeds, rmse_votes_mean: c.errorVotes.mean, rmse_votes_ci95: c.errorVotes.halfWidth,
     rmse_truth_mean: c.errorTruth?.mean ?? null, rmse_truth_ci95: c.errorTruth?.halfWidth ?? null, coverage_error_mean: c.coverageError.mean, coverage_error_ci95: c.coverageError.halfWidth,
+    coverage_error_calibrated_mean: c.coverageErrorCalibrated?.mean ?? null, coverage_error_calibrated_ci95: c.coverageErrorCalibrated?.halfWidth ?? null,
+    calibration_value_mean: c.calibrationValue?.mean ?? null, calibration_value_ci95: c.calibrationValue?.halfWidth ?? null,
   })));
   writeCsvTable(run.path('savings.csv'), savings.flatMap((s) => s.perSeed.map((p) => ({
     target: s.target, seed: p.seed, target_error: p.saving.targetError, acquisition_labels: p.saving.acquisitionLabels,
@@ -154,9 +175,12 @@ export async function writeSeedsReport(run: RunFolder, runs: readonly SeedRun[],
     markdownTable(curves.map((c) => ({
       acquisition: c.acquisition, round: c.round, labels: c.labels, seeds: c.seeds, 'RMSE vs votes': meanCi(c.errorVotes, 4),
       ...(hasTruth ? { 'RMSE vs truth': meanCi(c.errorTruth!, 4) } : {}), 'coverage error': meanCi(c.coverageError, 3),
+      ...(calibrating ? { 'coverage error, calibrated': meanCi(c.coverageErrorCalibrated!, 3), 'fitted scalar': meanCi(c.calibrationValue!, 3) } : {}),
     }))),
     '## Calibration of the final models (coverage error within ±0.2 vote fraction)', '',
-    ...o.acquisitions.map((a) => `- ${a}: ${meanCi(finalCoverage[a], 3)}`),
+    ...(calibrating ? ['Raw: the model\'s MC-dropout mixture; calibrated: widened by the over-dispersion scalar fitted each round on the validation galaxies (never the test galaxies). BALD uses the raw model.', ''] : []),
+    ...o.acquisitions.flatMap((a) => [`- ${a}, raw: ${meanCi(finalCoverage[a], 3)}`,
+      ...(finalCalibrated[a] === undefined ? [] : [`- ${a}, calibrated: ${meanCi(finalCalibrated[a].coverageError, 3)} (fitted ${finalCalibrated[a].parameter} per seed: ${finalCalibrated[a].perSeed.map((v) => v.toPrecision(3)).join(', ')})`])]),
     '', 'Figures: error_vs_labels_votes.png' + (hasTruth ? ', error_vs_labels_truth.png' : '') + ' (mean ± sd over seeds); per-seed figures, grids and calibration in each seed folder.', '');
   const summary = lines.join('\n');
   run.writeText('summary.md', summary);

@@ -89,6 +89,18 @@ describe('active learning loop', () => {
     expect(summary).toContain('acquisition by the binomial BALD of the scored answer');
     expect(summary).toContain('coverage error');
     expect(readFileSync(join(out, 'curve.csv'), 'utf8').split('\n')[0]).toContain('coverage_error');
+    // Each round's over-dispersion scalar, fitted on the 6 validation galaxies (the default --calibrate validation),
+    // and the test coverage error before and after it; the raw model's predictions (RMSE, BALD) are unchanged by it.
+    expect(results.settings.calibrate).toBe('validation');
+    for (const c of results.curve) {
+      expect(c.calibration).toMatchObject({ parameter: 'concentration', galaxies: 6 });
+      expect(c.calibration.value).toBeGreaterThan(0);
+      expect(c.calibration.logLikelihood).toBeGreaterThan(c.calibration.uncalibratedLogLikelihood - 1e-2);
+      expect(c.coverageErrorCalibrated).toBeGreaterThanOrEqual(0);
+    }
+    expect(results.calibration.bald.calibrated.coverageError).toBeGreaterThanOrEqual(0);
+    expect(summary).toMatch(/bald, calibrated \(concentration [\d.e+]+.*coverage error [\d.]+%/);
+    expect(readFileSync(join(out, 'curve.csv'), 'utf8').split('\n')[0]).toContain('coverage_error_calibrated');
     expect(results.acquiredVsPool.snr.acquired).toBeGreaterThan(0);
     // Every acquired galaxy with its round and BALD score (the explorer's Label next page shows them per round).
     const acquisitions = readCsv(join(out, 'acquisitions.csv'));
@@ -105,9 +117,14 @@ describe('active learning loop', () => {
     const result = await activeLearn({
       data: join(dir, 'labelled'), out, progress: false, seed: 1, workers: 2, backend: 'cpu',
       initialLabels: 9, valSize: 4, perRound: 4, rounds: 1, poolSize: 8, testSize: 8, passes: 2, imageSize: 16,
-      blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial',
+      blocks: [[4], [4]], denseUnits: 8, epochs: 1, batchSize: 8, head: 'binomial', calibrate: 'none',
     });
     expect(result.records.map((r) => r.labels)).toEqual([9, 13, 9, 13]);
+    // --calibrate none: the raw coverage error only.
+    expect(result.records.every((r) => r.calibration === null)).toBe(true);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.curve.every((c: { coverageErrorCalibrated: number | null }) => c.coverageErrorCalibrated === null)).toBe(true);
+    expect(results.calibration.bald.calibrated).toBeNull();
     expect(readFileSync(join(out, 'run.log'), 'utf8')).toMatch(/a batch of 1 galaxies cannot be split across 2 workers/);
   });
 
@@ -163,6 +180,7 @@ describe('active learning loop', () => {
     await expect(api({ blocks: [[4], []] })).rejects.toThrow(/option "blocks": expected conv filters per block/);
     await expect(api({ baldScope: 'all' })).rejects.toThrow(/option "baldScope": expected "scored" with the binomial head .*use --head dirichlet for "all"/);
     await expect(flags('--bald-scope', 'some')).rejects.toThrow(/argument 'some' is invalid. Allowed choices are scored, all/);
+    await expect(flags('--calibrate', 'test')).rejects.toThrow(/argument 'test' is invalid. Allowed choices are none, validation/);
     await expect(flags('--patience', '-1')).rejects.toThrow(/option "--patience": expected an integer in \[0, 100000\], got "-1"/);
     expect(existsSync(out)).toBe(false);
   });
