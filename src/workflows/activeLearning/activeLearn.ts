@@ -4,7 +4,9 @@
  * baseline, then writes the run folder: config.json (the resolved options), curve.csv/results.json (error against
  * noisy votes and, on simulated data, against the true probabilities, per round and labels), error_vs_labels plots,
  * the label saving at equal error, per-round image grids of acquired galaxies, properties of acquired vs pool
- * galaxies (simulated truth), the discrete-coverage calibration of each final model, summary.md and run.log; each
+ * galaxies (simulated truth), the discrete-coverage calibration of every round's model (raw, and with `--calibrate
+ * validation` after widening its predictive by one over-dispersion scalar fitted on the validation galaxies, with
+ * the scalar; active/overdispersionCalibration.ts), summary.md and run.log; each
  * regime's final model is saved in models/<acquisition>/ (loadable by `galmorph predict --model`). With `--seeds n`
  * (n ≥ 2) each seed is such a run in OUT/seed<k>/ and OUT/ gets their combination (activeLearnSeeds.ts): the label
  * saving per seed and its mean with a 95% CI; `--resume` keeps the seeds already done.
