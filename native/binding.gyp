@@ -9,6 +9,7 @@
         "src/decoder.cc",
         "src/conv.cc",
         "src/matmul.cc",
+        "src/narrowConv.cc",
         "src/sampler.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -10,6 +10,7 @@
 #include "decoder.h"
 #include "conv.h"
 #include "matmul.h"
+#include "narrowConv.h"
 #include "sampler.h"
 
 namespace {
@@ -90,6 +91,38 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   const float* dy = floatData(info, 1, "dy", g.outputSize());
   float* dw = floatData(info, 2, "dw", g.filterSize());
   return guarded(info, [&] { galmorph::conv2dBackpropFilter(g, x, dy, dw); });
+}
+
+// conv2dOneOutput(x, filter, y, geometry): the forward of a convolution with one output channel (narrowConv.h)
+Napi::Value Conv2dOneOutput(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info, 3);
+  if (g.outC != 1) throw Napi::RangeError::New(info.Env(), "geometry: conv2dOneOutput needs one output channel");
+  const float* x = floatData(info, 0, "x", g.inputSize());
+  const float* w = floatData(info, 1, "filter", g.filterSize());
+  float* y = floatData(info, 2, "y", g.outputSize());
+  galmorph::conv2dForwardOneOutput(g, x, w, y);
+  return info.Env().Undefined();
+}
+
+// conv2dBackpropFilterOneOutput(x, dy, dw, geometry)
+Napi::Value Conv2dBackpropFilterOneOutput(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info, 3);
+  if (g.outC != 1) throw Napi::RangeError::New(info.Env(), "geometry: conv2dBackpropFilterOneOutput needs one output channel");
+  const float* x = floatData(info, 0, "x", g.inputSize());
+  const float* dy = floatData(info, 1, "dy", g.outputSize());
+  float* dw = floatData(info, 2, "dw", g.filterSize());
+  galmorph::conv2dBackpropFilterOneOutput(g, x, dy, dw);
+  return info.Env().Undefined();
+}
+
+// conv2dBackpropInputOneInput(dy, filter, dx, geometry) (runs oneDNN's matrix product)
+Napi::Value Conv2dBackpropInputOneInput(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = convGeometry(info, 3);
+  if (g.inC != 1) throw Napi::RangeError::New(info.Env(), "geometry: conv2dBackpropInputOneInput needs one input channel");
+  const float* dy = floatData(info, 0, "dy", g.outputSize());
+  const float* w = floatData(info, 1, "filter", g.filterSize());
+  float* dx = floatData(info, 2, "dx", g.inputSize());
+  return guarded(info, [&] { galmorph::conv2dBackpropInputOneInput(g, dy, w, dx); });
 }
 
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
@@ -290,6 +323,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
+  exports.Set("conv2dOneOutput", Napi::Function::New(env, Conv2dOneOutput));
+  exports.Set("conv2dBackpropFilterOneOutput", Napi::Function::New(env, Conv2dBackpropFilterOneOutput));
+  exports.Set("conv2dBackpropInputOneInput", Napi::Function::New(env, Conv2dBackpropInputOneInput));
   exports.Set("matMul", Napi::Function::New(env, MatMul));
   exports.Set("bilinearSample", Napi::Function::New(env, BilinearSample));
   exports.Set("bilinearSampleGradGrid", Napi::Function::New(env, BilinearSampleGradGrid));

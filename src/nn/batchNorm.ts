@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { backendHasKernels } from '../backend/backendHasKernels.js';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, BATCH_NORM_TRAIN_KERNELS } from '../backend/batchNormTrain.js';
+import { movingAverage } from './movingAverage.js';
 import type { ParamScope } from './params.js';
 
 export interface BatchNormOptions {
@@ -58,8 +59,8 @@ export class BatchNorm {
     // Variable writes are not recorded on the gradient tape, so updating here is safe inside a training step.
     const m = this.momentum;
     tf.tidy(() => {
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, m), tf.mul(mean, 1 - m)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, m), tf.mul(variance, 1 - m)));
+      this.runningMean.assign(movingAverage(this.runningMean, mean, m));
+      this.runningVar.assign(movingAverage(this.runningVar, variance, m));
     });
     mean.dispose();
     variance.dispose();

@@ -12,6 +12,7 @@ import { BERNOULLI_PROB_LOG_LIK_KERNELS } from '../../src/backend/bernoulliProba
 import { PAD_AXIS_KERNELS } from '../../src/backend/axisPad.js';
 import { POSE_LOG_PRIOR_KERNELS } from '../../src/backend/posePrior.js';
 import { MAX_ALONG_AXIS_KERNELS } from '../../src/backend/maxAlongAxis.js';
+import { MOVING_AVERAGE_KERNELS } from '../../src/backend/movingAverage.js';
 import { SOFT_ARGMAX_KERNELS } from '../../src/backend/softArgmax.js';
 import { computeGradients } from '../../src/train/localTrainer.js';
 import { createTask } from '../../src/train/regimes/morphologyTask.js';
@@ -24,7 +25,7 @@ beforeAll(setUpWasm);
 const SIZE = 16;
 const FUSED = [
   ...BATCH_NORM_TRAIN_KERNELS, ...PAD_AXIS_KERNELS, ...MAX_ALONG_AXIS_KERNELS, ...SOFT_ARGMAX_KERNELS, ...BERNOULLI_PROB_LOG_LIK_KERNELS,
-  ...AFFINE_INVERSE_KERNELS, ...POSE_LOG_PRIOR_KERNELS,
+  ...AFFINE_INVERSE_KERNELS, ...POSE_LOG_PRIOR_KERNELS, ...MOVING_AVERAGE_KERNELS,
 ];
 
 function batch(): HostBatch {

@@ -30,6 +30,14 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometryArray): void;
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, geometry: MatMulGeometryArray): void;
   /**
+   * Direct loops for convolutions with one channel on one side (native/src/narrowConv.h): the forward and filter
+   * gradient with one output channel, the input gradient with one input channel. Absent from addons built before
+   * them: oneDNN's convolutions (and the product + scatter of `../conv2DBackpropInputNarrow.ts`) then run instead.
+   */
+  conv2dOneOutput?(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: ConvGeometryArray): void;
+  conv2dBackpropFilterOneOutput?(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometryArray): void;
+  conv2dBackpropInputOneInput?(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometryArray): void;
+  /**
    * The bilinear sampler (native/src/sampler.h; geometry from `samplerGeometryArray`). Absent from addons built
    * before the sampler existed: the wasm sampler kernels then run instead.
    */

@@ -2,7 +2,9 @@
  * TensorFlow.js kernels for the wasm backend that run on the oneDNN addon: Conv2D, Conv2DBackpropInput,
  * Conv2DBackpropFilter and BatchMatMul, and galmorph's bilinear sampler (forward and both gradients; plain C++ loops,
  * see `../bilinearSampler.ts`); Conv2DBackpropInput with one input channel runs as oneDNN's matrix product plus a
- * scatter (`../conv2DBackpropInputNarrow.ts`), which beats oneDNN's transposed convolution there; galmorph's fused
+ * scatter (`../conv2DBackpropInputNarrow.ts`), which beats oneDNN's transposed convolution there, or, with an addon
+ * that has them, as direct loops (`native/src/narrowConv.h`), like Conv2D and Conv2DBackpropFilter with one output
+ * channel (oneDNN runs both as slowly as with sixteen); galmorph's fused
  * training-mode batch norm (+ leaky ReLU) forward and backward (`../batchNormTrain.ts`, plain C++ loops); the ET-VAE
  * decoder's nearest-neighbour up-sampling by integer factors (ResizeNearestNeighbor and its gradient) and the
  * clipped Bernoulli reconstruction term (`../bernoulliProbabilities.ts`), plain C++ loops. Inputs are read in place from the wasm heap and outputs written into fresh
@@ -140,7 +142,8 @@ export function nativeKernelConfigs(
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    return run('Conv2D', args, info.outShape, (view, y) => addon.conv2d(view(x), view(filter), y, geometry(info)));
+    const oneOutput = info.outChannels === 1 ? addon.conv2dOneOutput?.bind(addon) : undefined;
+    return run('Conv2D', args, info.outShape, (view, y) => (oneOutput ?? addon.conv2d.bind(addon))(view(x), view(filter), y, geometry(info)));
   };
 
   const conv2dBackpropInput: KernelFunc = (args) => {
@@ -150,6 +153,8 @@ export function nativeKernelConfigs(
     const info = tf.backend_util.computeConv2DInfo(
       a.inputShape, filter.shape as [number, number, number, number],
       a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const oneInput = info.inChannels === 1 ? addon.conv2dBackpropInputOneInput?.bind(addon) : undefined;
+    if (oneInput !== undefined) return run('Conv2DBackpropInput', args, info.inShape, (view, dx) => oneInput(view(dy), view(filter), dx, geometry(info)));
     if (isNarrowBackpropInput(info)) return narrowBackpropInput(args, info, dy, filter);
     return run('Conv2DBackpropInput', args, info.inShape, (view, dx) =>
       addon.conv2dBackpropInput(view(dy), view(filter), dx, geometry(info)));
@@ -183,8 +188,9 @@ export function nativeKernelConfigs(
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], a.filterShape,
       a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const oneOutput = info.outChannels === 1 ? addon.conv2dBackpropFilterOneOutput?.bind(addon) : undefined;
     return run('Conv2DBackpropFilter', args, [...a.filterShape], (view, dw) =>
-      addon.conv2dBackpropFilter(view(x), view(dy), dw, geometry(info)));
+      (oneOutput ?? addon.conv2dBackpropFilter.bind(addon))(view(x), view(dy), dw, geometry(info)));
   };
 
   const batchMatMul: KernelFunc = (args) => {

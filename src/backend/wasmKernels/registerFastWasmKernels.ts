@@ -15,6 +15,7 @@ import { gatherV2Config } from './gatherV2.js';
 import { identityConfig } from './identity.js';
 import { maxAlongAxisConfig, maxAlongAxisGradConfig } from './maxAlongAxis.js';
 import { maxPoolGradConfig } from './maxPoolGrad.js';
+import { movingAverageConfig } from './movingAverage.js';
 import { padAxisConfig, padAxisGradConfig } from './padAxis.js';
 import { poseLogPriorConfig, poseLogPriorGradConfig } from './posePrior.js';
 import { resizeNearestNeighborGradConfig } from './resizeNearestNeighborGrad.js';
@@ -56,6 +57,7 @@ export const FAST_WASM_KERNELS: readonly tf.KernelConfig[] = [
   affineInverseGradConfig,
   poseLogPriorConfig,
   poseLogPriorGradConfig,
+  movingAverageConfig,
 ];
 
 /** Registers every fast kernel for 'wasm' (replacing stock ones); returns the kernel names. */
