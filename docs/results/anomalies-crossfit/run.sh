@@ -57,3 +57,23 @@ for s in 0 1 2; do
   galmorph anomalies --embeddings $R/embed-encA60-foldB --catalog $R/foldB \
     --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-encA60-foldB-s$s
 done
+
+# 7. full-budget cross-fit encoders (helper 25, 12:38-13:57 UTC, from a snapshot of commit b462378 in /tmp/snap25):
+#    the shipped recipe (150 epochs, cosine) on one fold only, the two folds in parallel, each at nice -n 10 with
+#    --workers 1, beside the lead's two nice-10 experiments (load 6-23 on the 2 cores); 3,897 s (A) and 3,972 s (B)
+for p in A:B B:A; do
+  e=${p%:*}; f=${p#*:}
+  galmorph train --preset gz2 --data $R/fold$e --test $R/fold$f --epochs 150 --lr-schedule cosine --passes 1 --workers 1 --seed 0 --out $R/train-fold${e}150
+done
+for p in A:B B:A; do
+  e=${p%:*}; f=${p#*:}; n=enc${e}150-fold$f
+  galmorph embed --catalog $R/fold$f --model $R/train-fold${e}150/model --layer dense --out $R/embed-$n
+  galmorph embed --catalog $R/fold$f --model $R/train-fold${e}150/model --layer dense --tta --out $R/embed-$n-tta
+  for s in 0 1 2; do
+    galmorph anomalies --embeddings $R/embed-$n --catalog $R/fold$f --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-$n-s$s
+    galmorph anomalies --embeddings $R/embed-$n-tta --catalog $R/fold$f --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.6 --seed $s --out $R/anom-$n-tta-s$s
+    galmorph anomalies --embeddings $R/embed-$n --catalog $R/fold$f --rater-column q6_odd_yes --rater-scale 5 --anomaly-threshold 0.7 --seed $s --out $R/anom-$n-odd07-s$s
+  done
+  npx tsx scripts/anomalyContamination.ts --groups docs/results/anomalies-crossfit/groups-enc$e.csv \
+    $R/anom-$n-s{0,1,2} $R/anom-$n-tta-s{0,1,2} > docs/results/anomalies-contamination/crossfit-enc${e}150.md
+done
