@@ -2,9 +2,10 @@
  * TensorFlow.js kernels for the wasm backend that run on the oneDNN addon: Conv2D, Conv2DBackpropInput,
  * Conv2DBackpropFilter and BatchMatMul, and galmorph's bilinear sampler (forward and both gradients; plain C++ loops,
  * see `../bilinearSampler.ts`); Conv2DBackpropInput with one input channel runs as oneDNN's matrix product plus a
- * scatter (`../conv2DBackpropInputNarrow.ts`), which beats oneDNN's transposed convolution there, or, with an addon
- * that has them, as direct loops (`native/src/narrowConv.h`), like Conv2D and Conv2DBackpropFilter with one output
- * channel (oneDNN runs both as slowly as with sixteen); galmorph's fused
+ * scatter (`../conv2DBackpropInputNarrow.ts`), which beats oneDNN's transposed convolution there (the scatter in C++
+ * with an addon that has `native/src/narrowConv.h`); with such an addon and one native thread, Conv2D and
+ * Conv2DBackpropFilter with one output channel run as direct loops (oneDNN runs both as slowly as with sixteen output
+ * channels); galmorph's fused
  * training-mode batch norm (+ leaky ReLU) forward and backward (`../batchNormTrain.ts`, plain C++ loops); the ET-VAE
  * decoder's nearest-neighbour up-sampling by integer factors (ResizeNearestNeighbor and its gradient) and the
  * clipped Bernoulli reconstruction term (`../bernoulliProbabilities.ts`), plain C++ loops. Inputs are read in place from the wasm heap and outputs written into fresh
@@ -135,6 +136,9 @@ export function nativeKernelConfigs(
     return out;
   };
 
+  // The one-output-channel loops are single-threaded: with more native threads oneDNN's parallel convolution stays.
+  const loopsServe = () => addon.threads() === 1;
+
   const conv2d: KernelFunc = (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const a = args.attrs as unknown as Conv2DAttrs;
@@ -142,7 +146,7 @@ export function nativeKernelConfigs(
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    const oneOutput = info.outChannels === 1 ? addon.conv2dOneOutput?.bind(addon) : undefined;
+    const oneOutput = info.outChannels === 1 && loopsServe() ? addon.conv2dOneOutput?.bind(addon) : undefined;
     return run('Conv2D', args, info.outShape, (view, y) => (oneOutput ?? addon.conv2d.bind(addon))(view(x), view(filter), y, geometry(info)));
   };
 
@@ -188,7 +192,7 @@ export function nativeKernelConfigs(
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], a.filterShape,
       a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    const oneOutput = info.outChannels === 1 ? addon.conv2dBackpropFilterOneOutput?.bind(addon) : undefined;
+    const oneOutput = info.outChannels === 1 && loopsServe() ? addon.conv2dBackpropFilterOneOutput?.bind(addon) : undefined;
     return run('Conv2DBackpropFilter', args, [...a.filterShape], (view, dw) =>
       (oneOutput ?? addon.conv2dBackpropFilter.bind(addon))(view(x), view(dy), dw, geometry(info)));
   };

@@ -12,6 +12,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon, type NativeAddon } from '../../../src/backend/native/addon.js';
 import { emptyCounts, nativeKernelConfigs, type NativeKernelName } from '../../../src/backend/native/kernels.js';
+import { enableNativeKernels } from '../../../src/backend/native/register.js';
 import { Rng } from '../../../src/util/rng.js';
 import {
   dot,
@@ -55,7 +56,14 @@ function call(kernel: Kernel, c: ConvCase, x: Float32Array, w: Float32Array, dy:
 }
 
 describe.skipIf(!addonBuilt || !hasLoops)('native convolutions with one channel on one side (direct loops)', () => {
-  beforeAll(setUpNative);
+  // The one-output-channel loops serve one native thread (with more, oneDNN's parallel convolution stays).
+  beforeAll(async () => {
+    await setUpNative();
+    enableNativeKernels({ mode: 'on', threads: 1 });
+  });
+  afterAll(() => {
+    enableNativeKernels({ mode: 'on', threads: 2 });
+  });
 
   for (const kernel of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const) {
     it(`${kernel} matches float64 references and the cpu backend on ${CASES} random cases`, async () => {
@@ -109,6 +117,34 @@ describe.skipIf(!addonBuilt || !hasLoops)('native convolutions with one channel 
         expect(relativeError(native.data, cpu.data)).toBeLessThan(1e-5);
       }
     }
+  });
+
+  it('leaves Conv2D with one output channel to oneDNN when the native kernels have two threads', () => {
+    const addon = (load as { addon: NativeAddon }).addon;
+    let loopCalls = 0;
+    let oneDnnCalls = 0;
+    const spy: NativeAddon = {
+      ...addon,
+      conv2d: (...a) => { oneDnnCalls += 1; addon.conv2d(...a); },
+      conv2dOneOutput: (...a) => { loopCalls += 1; addon.conv2dOneOutput?.(...a); },
+    };
+    const config = nativeKernelConfigs(spy, new Map(), emptyCounts()).find((k) => k.kernelName === 'Conv2D');
+    const conv = () => tf.tidy(() => {
+      const inputs = { x: tf.ones([1, 4, 4, 3]), filter: tf.ones([3, 3, 3, 1]) };
+      const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: 1 } as unknown as tf.NamedAttrMap;
+      const info = config?.kernelFunc({ inputs, backend: tf.backend() as BackendWasm, attrs }) as tf.TensorInfo;
+      return Array.from(tf.engine().makeTensorFromTensorInfo(info).dataSync());
+    });
+    const single = conv();
+    expect([loopCalls, oneDnnCalls]).toEqual([1, 0]);
+    addon.setThreads(2);
+    try {
+      expect(conv()).toEqual(single);
+    } finally {
+      addon.setThreads(1);
+    }
+    expect([loopCalls, oneDnnCalls]).toEqual([1, 1]);
+    expect(single[5]).toBe(27); // an inner pixel: 3×3×3 ones
   });
 
   describe('an addon built before the loops', () => {
