@@ -5,7 +5,8 @@
  *   1. how separable the classes are in simple image features: brightness/size (log flux, log peak, light radius)
  *      and rotation-invariant shape (axis ratio from second moments, concentration) — clustered without labels
  *      (k-means, diagonal GMM: Hungarian accuracy) and with labels (k-nearest-neighbour accuracy, 2-fold: a ceiling
- *      of what a clustering of those features could reach), also per S/N third;
+ *      of what a clustering of those features could reach), also per S/N third; for the pixels (raw, through the
+ *      moments front end, and through its noise-kept variant for --reconstruction gaussian-noise) also R² of log S/N;
  *   2. for each model: what its clusters track — η² (share of a truth parameter's variance between clusters) of the
  *      simulator's parameters for the VaDE clusters and for the true classes, the kNN accuracy of the true class
  *      from the latent means (does the embedding hold the class at all?), and R² of a linear map latent → parameter.
@@ -26,7 +27,7 @@ import { kMeans } from '../src/cluster/kMeans.js';
 import { fitDiagonalGmm } from '../src/cluster/diagonalGmm.js';
 import { hungarianAccuracy } from '../src/cluster/metrics/hungarianAccuracy.js';
 import { loadClusterData } from '../src/workflows/cluster/clusterData.js';
-import { applyFrontEnd, imageMoments } from '../src/models/vadeFrontEnd.js';
+import { applyFrontEnd, applyFrontEndWithNoise, imageMoments } from '../src/models/vadeFrontEnd.js';
 import { Pca } from '../src/explore/pca.js';
 import { areaAverage } from '../src/workflows/cluster/clusterBaseline.js';
 
@@ -82,14 +83,23 @@ const canonical = images.map((im) => {
   out.dispose();
   return Float32Array.from(v);
 });
-for (const [name, set] of [['pixels, raw', images], ['pixels, moments front end', canonical]] as const) {
+// And through the variant for --reconstruction gaussian-noise (sky noise kept unbiased, not clipped at 0).
+const kept = images.map((im) => {
+  const out = applyFrontEndWithNoise('moments', tf.tensor4d(im, [1, size, size, 1]));
+  const v = out.images.dataSync() as Float32Array;
+  tf.dispose([out.images, out.noise]);
+  return Float32Array.from(v);
+});
+for (const [name, set] of [['pixels, raw', images], ['pixels, moments front end', canonical], ['pixels, moments front end with the noise kept', kept]] as const) {
   const factor = Math.max(1, Math.ceil(size / 16));
   const small = set.map((im) => areaAverage(im, size, 1, factor));
   const d = small[0].length;
   const flat = new Float32Array(small.length * d);
   small.forEach((r, i) => flat.set(r, i * d));
   const pc = Pca.fit(flat, d, 20).project(flat);
-  report(`${name} (PCA 20 of ${size / factor}-px)`, small.map((_, i) => Array.from(pc.subarray(i * 20, (i + 1) * 20))));
+  const rows = small.map((_, i) => Array.from(pc.subarray(i * 20, (i + 1) * 20)));
+  report(`${name} (PCA 20 of ${size / factor}-px)`, rows);
+  console.log(`  R² of log S/N, linear from those 20 components: ${linearR2(rows, snr).toFixed(3)}`);
 }
 
 // 2. Each trained model.
