@@ -1,7 +1,7 @@
 /**
  * The float64 special functions of the non-tensor code (the Dirichlet-multinomial host op, vote distributions, BALD,
- * calibration, Beta intervals), one home for all of them, from @stdlib (kept, tested libraries). The differentiable
- * tensor lnΓ for tfjs graphs stays custom in `losses/lgamma.ts` (tfjs has none).
+ * calibration, Beta intervals, the multinomial coefficient of the vote NLL), one home for all of them, from @stdlib
+ * (kept, tested libraries).
  */
 import gammaln from '@stdlib/math-base-special-gammaln';
 import digammaFn from '@stdlib/math-base-special-digamma';
