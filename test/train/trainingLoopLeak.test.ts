@@ -143,6 +143,8 @@ describe('training loops keep a flat tensor count', () => {
     const settings = {
       ...ACTIVE_LEARN_DEFAULTS, data: sim, simulate: 0, out: dir, imageSize: 8, blocks: [[2]], denseUnits: 4, batchSize: 2,
       initialLabels: 4, perRound: 2, rounds: 1, poolSize: 16, testSize: 8, passes: 3, epochs: 200, workers: 1, backend: 'cpu', progress: false,
+      // No validation galaxies here (so no early stop cuts the 1,000+ steps), hence nothing to calibrate on.
+      calibrate: 'none' as const,
     };
     const data = await loadActiveLearnData({
       data: sim, test: null, schema: settings.schema, preprocess: { size: 8, crop: 1, colour: 'grey' }, initialLabels: 4, poolSize: 16, testSize: 8,
