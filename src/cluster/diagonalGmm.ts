@@ -12,7 +12,8 @@
  * empty component gives no 0/0), π_k = N_k / Σ N, μ_k = Σ_n r_nk x_n / N_k, σ²_k = max(Σ_n r_nk (x_n − μ_k)² / N_k, floor).
  * Initialisation: k-means labels (one start, seeded) as one-hot responsibilities then an M-step, or labels given.
  * Stops when the mean log-likelihood per point changes by less than `tolerance`; the returned responsibilities and
- * log-likelihood are those of the returned parameters.
+ * log-likelihood are those of the returned parameters. With `restarts` > 1 (scikit-learn's n_init), EM runs from the
+ * k-means starts of seeds seed, seed + 1, … and the fit with the highest log-likelihood is kept.
  */
 import { InputError, OptionError } from '../util/errors.js';
 import { type Check, check, resolveOptions } from '../util/options.js';
@@ -60,6 +61,11 @@ export interface DiagonalGmmOptions {
    * @default 'kmeans'
    */
   init: MixtureInit;
+  /**
+   * Whole EM fits from k-means starts seeded seed, seed + 1, …; the highest log-likelihood is kept (1 with labels given).
+   * @default 1
+   */
+  restarts: number;
 }
 
 export const DIAGONAL_GMM_DEFAULTS: DiagonalGmmOptions = {
@@ -68,6 +74,7 @@ export const DIAGONAL_GMM_DEFAULTS: DiagonalGmmOptions = {
   tolerance: 1e-3,
   varianceFloor: 1e-6,
   init: 'kmeans',
+  restarts: 1,
 };
 
 export const checkMixtureInit: Check<MixtureInit> = (v, name) => {
@@ -83,6 +90,7 @@ const DIAGONAL_GMM_SPEC = {
   tolerance: check.number(0, Infinity),
   varianceFloor: check.number(Number.MIN_VALUE, Infinity),
   init: checkMixtureInit,
+  restarts: check.integer(1, 1000),
 };
 
 export interface DiagonalGmmStep {
@@ -102,6 +110,8 @@ export interface DiagonalGmmFit {
   meanLogLikelihood: number;
   iterations: number;
   converged: boolean;
+  /** The mean log-likelihood per point of every restart's fit, in seed order (one entry without restarts). */
+  restartLogLikelihoods: number[];
 }
 
 /** Responsibilities (n × k) and the mean log-likelihood per point under `params`. */
@@ -224,13 +234,21 @@ export function* diagonalGmmIterations(input: PointsInput, k: number, options: P
     previous = meanLogLikelihood;
   }
   const final = diagonalGmmEStep(points, params);
-  return { params, responsibilities: final.responsibilities, meanLogLikelihood: final.meanLogLikelihood, iterations: iteration, converged };
+  return { params, responsibilities: final.responsibilities, meanLogLikelihood: final.meanLogLikelihood, iterations: iteration, converged, restartLogLikelihoods: [final.meanLogLikelihood] };
 }
 
 export function fitDiagonalGmm(input: PointsInput, k: number, options: Partial<DiagonalGmmOptions> = {}): DiagonalGmmFit {
-  const it = diagonalGmmIterations(input, k, options);
-  for (;;) {
-    const step = it.next();
-    if (step.done === true) return step.value;
+  const opts = resolveOptions(DIAGONAL_GMM_DEFAULTS, DIAGONAL_GMM_SPEC, options);
+  if (opts.restarts > 1 && opts.init !== 'kmeans') throw new OptionError('restarts', '1 when initial labels are given (every restart would be the same fit)', opts.restarts);
+  const points = toPoints(input, 'diagonalGmm: points');
+  let best: DiagonalGmmFit | null = null;
+  const all: number[] = [];
+  for (let r = 0; r < opts.restarts; r++) {
+    const it = diagonalGmmIterations(points, k, { ...opts, seed: opts.seed + r });
+    let step = it.next();
+    while (step.done !== true) step = it.next();
+    all.push(step.value.meanLogLikelihood);
+    if (best === null || step.value.meanLogLikelihood > best.meanLogLikelihood) best = step.value;
   }
+  return { ...(best as DiagonalGmmFit), restartLogLikelihoods: all };
 }

@@ -59,6 +59,22 @@ describe('diagonalGmm', () => {
     for (const s of sums) expect(s).toBeCloseTo(1, 12);
   });
 
+  it('restarts: one whole fit per seed (seed, seed + 1, …), the highest log-likelihood kept', () => {
+    // ten blobs on a 5 × 2 grid close enough that some single k-means starts end in a poorer local optimum
+    const grid = { weights: Array(10).fill(0.1), means: Array.from({ length: 10 }, (_, c) => [3 * (c % 5), 3 * Math.floor(c / 5)]), sds: Array.from({ length: 10 }, () => [0.8, 0.8]) };
+    const data = sampleMixture(grid, 600, 2);
+    const single = Array.from({ length: 8 }, (_, r) => fitDiagonalGmm(data, 10, { seed: 5 + r }));
+    const singleLl = single.map((f) => f.meanLogLikelihood);
+    expect(Math.max(...singleLl) - Math.min(...singleLl)).toBeGreaterThan(0.01); // the restarts have something to choose
+    const best = fitDiagonalGmm(data, 10, { seed: 5, restarts: 8 });
+    expect(best.restartLogLikelihoods).toEqual(singleLl);
+    const argmax = singleLl.indexOf(Math.max(...singleLl));
+    expect(best.meanLogLikelihood).toBe(singleLl[argmax]);
+    expect(Array.from(best.params.means)).toEqual(Array.from(single[argmax].params.means));
+    expect(fitDiagonalGmm(data, 10, { seed: 5 }).restartLogLikelihoods).toEqual([singleLl[0]]);
+    expect(() => fitDiagonalGmm([[1], [2]], 2, { init: { labels: [0, 1] }, restarts: 2 })).toThrow(/option "restarts".*1 when initial labels are given/);
+  });
+
   it('keeps far points finite (log-sum-exp) and refuses bad input', () => {
     const params = { k: 2, dimension: 1, weights: Float64Array.of(0.5, 0.5), means: Float64Array.of(0, 1), variances: Float64Array.of(1e-4, 1e-4) };
     const { responsibilities, meanLogLikelihood } = diagonalGmmEStep(toPoints([[1e4]]), params);

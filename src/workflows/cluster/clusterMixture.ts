@@ -9,12 +9,16 @@ import { fitDiagonalGmm } from '../../cluster/diagonalGmm.js';
 import { chooseK, type ChooseKResult } from '../../cluster/chooseK.js';
 import type { Mixture } from '../../models/vade.js';
 
-/** k-means then a diagonal GMM on the embedded means → π, μ_k, σ²_k (variances at least `varianceFloor`). */
-export function fitInitialMixture(means: readonly Float64Array[], k: number, seed: number, varianceFloor: number): Mixture {
-  const { params } = fitDiagonalGmm(means, k, { seed, varianceFloor });
+/**
+ * k-means then a diagonal GMM on the embedded means → π, μ_k, σ²_k (variances at least `varianceFloor`); with
+ * `restarts` > 1 the fit of highest log-likelihood over that many seeds. Also returns every restart's mean
+ * log-likelihood per point, for the log.
+ */
+export function fitInitialMixture(means: readonly Float64Array[], k: number, seed: number, varianceFloor: number, restarts = 1): { mixture: Mixture; restartLogLikelihoods: number[] } {
+  const { params, restartLogLikelihoods } = fitDiagonalGmm(means, k, { seed, varianceFloor, restarts });
   const d = params.dimension;
   const rows = (flat: Float64Array) => Array.from({ length: k }, (_, c) => flat.slice(c * d, (c + 1) * d));
-  return { weights: params.weights.slice(), means: rows(params.means), variances: rows(params.variances) };
+  return { mixture: { weights: params.weights.slice(), means: rows(params.means), variances: rows(params.variances) }, restartLogLikelihoods };
 }
 
 export interface ClusterCountOptions {

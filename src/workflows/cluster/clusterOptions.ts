@@ -67,6 +67,7 @@ export const CLUSTER_FIELDS = {
   learningRate: field.number({ default: 1e-3, min: 1e-8, max: 1, flag: '--learning-rate <x>', help: 'Adam learning rate (cosine decay to 0 over the whole schedule)' }),
   clipValue: field.number({ default: 1, min: 1e-6, max: 1e6, flag: '--clip-value <c>', help: 'clip every gradient value to [−c, c]' }),
   gmmBatches: field.integer({ default: 200, min: 1, max: 100_000, flag: '--gmm-batches <n>', help: 'batches of embedded means the initial GMM is fitted to (k-means, then a diagonal GMM)' }),
+  gmmRestarts: field.integer({ default: 1, min: 1, max: 1000, flag: '--gmm-restarts <n>', help: 'the initial GMM: whole k-means + EM fits from n seeds, the highest log-likelihood kept (scikit-learn\'s n_init; labels play no part)' }),
   flip: field.boolean({ default: true, flag: '--flip', help: 'random horizontal and vertical flips of training images (AstroVaDEr\'s augmentation)', negation: 'no flips' }),
   baselineComponents: field.integer({ default: 20, min: 1, max: 1024, flag: '--baseline-components <n>', help: 'with known classes: principal components of the pixels the k-means / GMM baseline clusters' }),
   topK: field.integer({ default: 16, min: 1, max: 256, flag: '--top <n>', help: 'galaxies per cluster shown (highest responsibility) beside their reconstructions' }),
@@ -91,5 +92,5 @@ export const CLUSTER_PRESETS: Record<ClusterPresetName, Partial<ClusterOptions>>
 /** Options a resumed run must share with the run it continues. */
 export const CLUSTER_RESUME_FIXED: (keyof ClusterOptions)[] = [
   'data', 'simulate', 'classes', 'snrRange', 'schema', 'k', 'chooseK', 'seeds', 'imageSize', 'crop', 'filters', 'kernels', 'latentDim', 'lambda', 'varianceFloor', 'reconstruction', 'noiseFloor', 'frontEnd',
-  'batchSize', 'warmupEpochs', 'annealEpochs', 'staticEpochs', 'periods', 'klWeight', 'flip', 'seed',
+  'gmmRestarts', 'batchSize', 'warmupEpochs', 'annealEpochs', 'staticEpochs', 'periods', 'klWeight', 'flip', 'seed',
 ];

@@ -3,7 +3,7 @@
  * (train/trainingLoop.ts) and trainers (this thread or data-parallel workers):
  *   1. γ-training warm-up epochs (Rec + γ·KL to N(0, I));
  *   2. mini-batch GMM initialisation: the embedded means μ̃ of `gmmBatches` batches (no augmentation), k-means then
- *      a diagonal GMM (src/cluster) → π, μ_k, σ²_k written into the prior; with `chooseK`, first a Dirichlet-process
+ *      a diagonal GMM (src/cluster; the best log-likelihood of `gmmRestarts` seeded fits) → π, μ_k, σ²_k written into the prior; with `chooseK`, first a Dirichlet-process
  *      Bayesian GMM over mini-batches of the embeddings picks K (the model is rebuilt with that K, keeping the
  *      encoder, decoder and their Adam moments);
  *   3. periods of annealing (cubic ramp) and static epochs.
@@ -176,7 +176,7 @@ export async function trainVade(input: TrainVadeInput): Promise<TrainedVade> {
             local = rebuilt.local;
           }
         }
-        const mixture = fitInitialMixture(embedded.means, local.config.clusters, input.seed, local.config.varianceFloor);
+        const { mixture, restartLogLikelihoods: lls } = fitInitialMixture(embedded.means, local.config.clusters, input.seed, local.config.varianceFloor, o.gmmRestarts);
         const weights = await trainer.getWeights();
         const prior = mixtureToPriorArrays(mixture, local.config.varianceFloor);
         const n = weights.trainable.length;
@@ -184,8 +184,9 @@ export async function trainVade(input: TrainVadeInput): Promise<TrainedVade> {
         await trainer.setWeights(weights);
         state = { ...state, initialised: true };
         await save(state);
-        run.log(`${input.label}: GMM prior initialised from ${embedded.means.length} embedded galaxies (k-means, then a diagonal GMM): ` +
-          `π = ${Array.from(mixture.weights, (w) => w.toFixed(3)).join(' ')}`);
+        run.log(`${input.label}: GMM prior initialised from ${embedded.means.length} embedded galaxies (k-means, then a diagonal GMM` +
+          (lls.length > 1 ? `; best of ${lls.length} fits, mean log-likelihood per galaxy ${lls.map((l) => l.toFixed(3)).join(' ')}` : `; mean log-likelihood per galaxy ${lls[0].toFixed(3)}`) +
+          `): π = ${Array.from(mixture.weights, (w) => w.toFixed(3)).join(' ')}`);
       }
       await phase('periods', totalEpochs);
       const signal = interruptRequested();
