@@ -6,7 +6,8 @@
  *      and rotation-invariant shape (axis ratio from second moments, concentration) — clustered without labels
  *      (k-means, diagonal GMM: Hungarian accuracy) and with labels (k-nearest-neighbour accuracy, 2-fold: a ceiling
  *      of what a clustering of those features could reach), also per S/N third; for the pixels (raw, through the
- *      moments front end, and through its noise-kept variant for --reconstruction gaussian-noise) also R² of log S/N;
+ *      moments front end, through its noise-kept variant for --reconstruction gaussian-noise, and through the segmented
+ *      front end) also R² of log S/N;
  *   2. for each model: what its clusters track — η² (share of a truth parameter's variance between clusters) of the
  *      simulator's parameters for the VaDE clusters and for the true classes, the kNN accuracy of the true class
  *      from the latent means (does the embedding hold the class at all?), and R² of a linear map latent → parameter.
@@ -77,12 +78,15 @@ const snrThird = snr.map((s) => (s < cut1 ? 0 : s < cut2 ? 1 : 2));
 console.log(`S/N thirds: < ${Math.exp(cut1).toFixed(0)}, < ${Math.exp(cut2).toFixed(0)}, ≥`);
 for (const [name, rows] of Object.entries(FEATURES)) report(name, rows);
 // The pixel baseline's input (20 principal components of 16-px images), raw and through the moments front end.
-const canonical = images.map((im) => {
-  const out = tf.tidy(() => applyFrontEnd('moments', tf.tensor4d(im, [1, size, size, 1])));
+const through = (kind: 'moments' | 'segmented') => images.map((im) => {
+  const out = tf.tidy(() => applyFrontEnd(kind, tf.tensor4d(im, [1, size, size, 1])));
   const v = out.dataSync() as Float32Array;
   out.dispose();
   return Float32Array.from(v);
 });
+const canonical = through('moments');
+// …and with everything but the central source replaced by sky first (--front-end segmented).
+const segmented = through('segmented');
 // And through the variant for --reconstruction gaussian-noise (sky noise kept unbiased, not clipped at 0).
 const kept = images.map((im) => {
   const out = applyFrontEndWithNoise('moments', tf.tensor4d(im, [1, size, size, 1]));
@@ -90,7 +94,7 @@ const kept = images.map((im) => {
   tf.dispose([out.images, out.noise]);
   return Float32Array.from(v);
 });
-for (const [name, set] of [['pixels, raw', images], ['pixels, moments front end', canonical], ['pixels, moments front end with the noise kept', kept]] as const) {
+for (const [name, set] of [['pixels, raw', images], ['pixels, moments front end', canonical], ['pixels, moments front end with the noise kept', kept], ['pixels, segmented front end', segmented]] as const) {
   const factor = Math.max(1, Math.ceil(size / 16));
   const small = set.map((im) => areaAverage(im, size, 1, factor));
   const d = small[0].length;

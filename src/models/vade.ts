@@ -119,7 +119,11 @@ const SPEC: Spec<VadeConfig> = {
 };
 
 export function resolveVadeConfig(given: Partial<VadeConfig> = {}): VadeConfig {
-  return resolveOptions(VADE_DEFAULTS, SPEC, given);
+  const config = resolveOptions(VADE_DEFAULTS, SPEC, given);
+  if (config.frontEnd === 'segmented' && needsImageNoise(config.reconstruction)) {
+    throw new OptionError('frontEnd', `'none' or 'moments' with the ${config.reconstruction} reconstruction (the segmented front end fills the frame outside the galaxy with a noiseless sky, which one noise σ per image does not describe)`, config.frontEnd);
+  }
+  return config;
 }
 
 /** A Gaussian mixture as plain arrays: weights π [K] (summing to 1), means [K][J], variances [K][J]. */

@@ -16,6 +16,10 @@
  *   peak being the brightest 3 × 3 mean inside the window. A deterministic canonicalisation (no learned pose): the
  *   learned ET stack of the ET-VAE estimates the same translation/rotation/scale, but needs training of its own.
  *
+ * - 'segmented': 'moments' on the image with everything but its central source replaced by the sky
+ *   (data/centralSource.ts: the detected region around the centre, grown by 2 pixels), so stars and companions in the
+ *   frame neither pull the centre and radius nor reach the encoder, and the decoder never has to draw them.
+ *
  * The decoder then models canonical galaxies, and `galmorph generate` draws them.
  *
  * `applyFrontEndWithNoise` is the variant for a noise-aware likelihood (reconstruction 'gaussian-noise',
@@ -31,9 +35,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { warpImage } from '../nn/warpImage.js';
+import { centralSourceMask } from '../data/centralSource.js';
 import { OptionError } from '../util/errors.js';
 
-export const VADE_FRONT_ENDS = ['none', 'moments'] as const;
+export const VADE_FRONT_ENDS = ['none', 'moments', 'segmented'] as const;
 export type VadeFrontEnd = (typeof VADE_FRONT_ENDS)[number];
 
 /** The radius r = √(Mxx + Myy) of the canonical image, as a share of its side. */
@@ -157,8 +162,40 @@ export function canonicalZoom(m: ImageMoments, side: number): number {
  */
 export function applyFrontEnd(kind: VadeFrontEnd, images: tf.Tensor4D): tf.Tensor4D {
   if (kind === 'none') return tf.clone(images);
+  if (kind === 'segmented') {
+    const { masked, moments } = segmentBatch(images);
+    try {
+      return canonicalise(masked, moments, moments.map((m) => m.sky), 0);
+    } finally {
+      masked.dispose();
+    }
+  }
   const moments = batchMoments(images);
   return canonicalise(images, moments, moments.map((m) => m.sky), 0);
+}
+
+/**
+ * Each image with the pixels outside its central source set to its sky (the median of its border), and the moments
+ * of that image. The sky and noise are measured on the whole image first, as the mask needs them.
+ */
+export function segmentImage(image: ArrayLike<number>, side: number): { masked: Float32Array; moments: ImageMoments } {
+  const whole = imageMoments(image, side);
+  const mask = centralSourceMask(image, side, whole.sky, whole.noiseAbove);
+  const masked = Float32Array.from({ length: side * side }, (_, k) => (mask[k] === 1 ? image[k] : whole.sky));
+  return { masked, moments: { ...imageMoments(masked, side), sky: whole.sky } };
+}
+
+function segmentBatch(images: tf.Tensor4D): { masked: tf.Tensor4D; moments: ImageMoments[] } {
+  const [b, h] = checkGrey(images);
+  const data = images.dataSync();
+  const per = h * h;
+  const out = new Float32Array(b * per);
+  const moments = Array.from({ length: b }, (_, i) => {
+    const s = segmentImage(data.subarray(i * per, (i + 1) * per), h);
+    out.set(s.masked, i * per);
+    return s.moments;
+  });
+  return { masked: tf.tensor4d(out, images.shape), moments };
 }
 
 /** A batch through the front end with each image's noise σ in the output's units (see the file's comment). */
@@ -171,6 +208,7 @@ export interface NoisyImages {
 
 /** The front end for a noise-aware likelihood: unbiased sky noise and its σ per image (new tensors). */
 export function applyFrontEndWithNoise(kind: VadeFrontEnd, images: tf.Tensor4D): NoisyImages {
+  if (kind === 'segmented') throw new OptionError('frontEnd', "'none' or 'moments' with a noise-aware reconstruction", kind);
   const moments = batchMoments(images);
   if (kind === 'none') return { images: tf.clone(images), noise: tf.tensor1d(moments.map((m) => m.noiseAbove)) };
   const side = images.shape[1];
@@ -182,11 +220,16 @@ export function applyFrontEndWithNoise(kind: VadeFrontEnd, images: tf.Tensor4D):
 
 /** Each grey image's moments, read on the host. */
 function batchMoments(images: tf.Tensor4D): ImageMoments[] {
+  const [b, h] = checkGrey(images);
+  const data = images.dataSync();
+  const per = h * h;
+  return Array.from({ length: b }, (_, i) => imageMoments(data.subarray(i * per, (i + 1) * per), h));
+}
+
+function checkGrey(images: tf.Tensor4D): [number, number] {
   const [b, h, w, c] = images.shape;
   if (h !== w || c !== 1) throw new OptionError('images', 'square grey images [B, S, S, 1] for the front end\'s moments', `[${images.shape.join(', ')}]`);
-  const data = images.dataSync();
-  const per = h * w;
-  return Array.from({ length: b }, (_, i) => imageMoments(data.subarray(i * per, (i + 1) * per), h));
+  return [b, h];
 }
 
 /** (x − sky) / peak warped to the canonical pose, clipped to [low, 1]. */

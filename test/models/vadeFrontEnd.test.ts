@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { Rng } from '../../src/util/rng.js';
-import { applyFrontEnd, applyFrontEndWithNoise, canonicalTransform, canonicalZoom, imageMoments, MOMENT_TARGET_RADIUS } from '../../src/models/vadeFrontEnd.js';
+import { applyFrontEnd, applyFrontEndWithNoise, canonicalTransform, canonicalZoom, imageMoments, MOMENT_TARGET_RADIUS, segmentImage } from '../../src/models/vadeFrontEnd.js';
+import { resolveVadeConfig } from '../../src/models/vade.js';
 
 const SIDE = 32;
 
@@ -138,6 +139,50 @@ describe('the moments front end', () => {
     const colour = tf.zeros([1, SIDE, SIDE, 3]) as tf.Tensor4D;
     expect(() => applyFrontEnd('moments', colour)).toThrow(/square grey images/);
     tf.dispose([input, same, colour]);
+  });
+});
+
+describe('the segmented front end', () => {
+  const SKY = 0.05;
+  const SIGMA = 0.01;
+  /** An elliptical galaxy in sky noise, with or without a bright star (σ 0.8 px) near a corner. */
+  function frame(star: boolean, seed: number): Float32Array {
+    const rng = new Rng(seed);
+    const galaxy = ellipse({ sigma: 2.5, q: 0.5, angle: 0.7, amplitude: 0.3, sky: SKY });
+    return galaxy.map((v, k) => {
+      const x = k % SIDE, y = Math.floor(k / SIDE);
+      const s = star ? 0.8 * Math.exp(-((x - 25) ** 2 + (y - 6) ** 2) / (2 * 0.8 * 0.8)) : 0;
+      return v + s + SIGMA * rng.normal();
+    });
+  }
+  function through(kind: 'moments' | 'segmented', img: Float32Array): Float32Array {
+    const before = tf.memory().numTensors;
+    const input = tf.tensor4d(img, [1, SIDE, SIDE, 1]);
+    const out = applyFrontEnd(kind, input);
+    const data = Float32Array.from(out.dataSync());
+    tf.dispose([input, out]);
+    expect(tf.memory().numTensors).toBe(before);
+    return data;
+  }
+
+  it('removes a star in the frame: the canonical image with the star is the one without it, where moments is pulled off', () => {
+    const plain = frame(false, 5);
+    const starred = frame(true, 5);
+    const segmentedDiff = meanAbsDiff(through('segmented', plain), through('segmented', starred));
+    const momentsDiff = meanAbsDiff(through('moments', plain), through('moments', starred));
+    expect(segmentedDiff).toBeLessThan(0.002);
+    expect(momentsDiff).toBeGreaterThan(10 * segmentedDiff + 0.005);
+    // the star's pixels are sky in the masked image, and its moments are those of the galaxy alone
+    const { masked, moments } = segmentImage(starred, SIDE);
+    expect(masked[6 * SIDE + 25]).toBeCloseTo(moments.sky, 6);
+    expect(Math.abs(moments.centreX - 15.5)).toBeLessThan(0.2);
+    expect(Math.abs(moments.centreY - 15.5)).toBeLessThan(0.2);
+    expect(Math.abs(imageMoments(starred, SIDE).centreX - 15.5)).toBeGreaterThan(Math.abs(moments.centreX - 15.5));
+  });
+
+  it('is refused with a noise-aware reconstruction, whose per-image σ does not describe the noiseless filled sky', () => {
+    expect(() => resolveVadeConfig({ frontEnd: 'segmented', reconstruction: 'gaussian-noise' })).toThrow(/option "frontEnd".*'none' or 'moments' with the gaussian-noise reconstruction/);
+    expect(resolveVadeConfig({ frontEnd: 'segmented' }).frontEnd).toBe('segmented');
   });
 });
 
