@@ -55,7 +55,7 @@ export const CLUSTER_FIELDS = {
   noiseFloor: field.number({ default: VADE_DEFAULTS.noiseFloor, min: 1e-6, max: 1, flag: '--noise-floor <s>', help: '--reconstruction gaussian-noise: the decoder\'s own error per pixel, added in quadrature to each image\'s noise σ' }),
   frontEnd: field.choice(VADE_FRONT_ENDS, {
     default: VADE_DEFAULTS.frontEnd, flag: '--front-end <kind>',
-    help: 'what the encoder sees: none (the image), moments (each image centred, its major axis turned horizontal, its size and brightness scaled from its own second moments, so clusters do not split on orientation, size or brightness)',
+    help: 'what the encoder sees: none (the image), moments (each image centred, its major axis turned horizontal, its size and brightness scaled from its own second moments, so clusters do not split on orientation, size or brightness), segmented (moments after every pixel outside the central source is set to sky, so stars and companions in the frame reach neither the pose nor the encoder)',
   }),
   varianceFloor: field.number({ default: VADE_DEFAULTS.varianceFloor, min: 1e-8, max: 1, flag: '--variance-floor <x>', help: 'least value of a cluster variance σ²' }),
   batchSize: field.integer({ default: 64, min: 2, max: 4096, flag: '--batch-size <n>', help: 'galaxies per batch' }),
