@@ -2,12 +2,16 @@
  * The central source of a cutout, segmented: the pixels that belong to the galaxy in the middle of the image, so that
  * stars and companion galaxies elsewhere in the frame can be replaced by sky (the clusters of AstroVaDEr track
  * companions; README, "Unsupervised clusters"). A detection as SExtractor-style photometry does it, without deblending:
- *   1. the sky-subtracted image smoothed by a 3 × 3 box mean (its noise σ/3 for independent pixel noise σ);
- *   2. detected = smoothed > `threshold` × σ/3;
+ *   1. the sky-subtracted image smoothed by a 3 × 3 box mean;
+ *   2. its noise σ_s measured on its own border pixels (84.13th percentile minus the median: the upper side, as the
+ *      front end's `noiseAbove`, since a display stretch may clip the sky at black); for independent pixel noise σ_s
+ *      is σ/3, but JPEG cutouts have correlated noise (on GZ2, 1.3–4 × σ/3), which an assumed σ/3 lets percolate
+ *      through the whole frame; detected = smoothed − median > `threshold` × σ_s;
  *   3. the seed is the brightest smoothed pixel within `seedRadius` × side of the centre; if it is not detected, there
  *      is no central source and every pixel is kept;
- *   4. the 8-connected detected region containing the seed, grown by `grow` pixels (a square dilation) so the faint
- *      outskirts below the threshold stay with it.
+ *   4. the 8-connected detected region containing the seed; if it has fewer than `minArea` pixels it is noise and there
+ *      is no central source (SExtractor's minimum area), else it is grown by `grow` pixels (a square dilation) so the
+ *      faint outskirts below the threshold stay with it.
  * A star or companion that touches the galaxy above the threshold stays in its region (no deblending).
  * Written by hand: a breadth-first flood fill and a dilation on one small grey image; no library in the project does
  * connected components on a host array.
@@ -15,37 +19,44 @@
 import { OptionError } from '../util/errors.js';
 
 export interface CentralSourceOptions {
-  /** Detection threshold on the smoothed image, in units of its noise σ/3. */
+  /** Detection threshold on the smoothed image, in units of its measured noise σ_s. */
   threshold: number;
   /** The seed is searched within this share of the side from the centre. */
   seedRadius: number;
   /** Pixels the detected region is grown by. */
   grow: number;
+  /** Fewest pixels of a detection; a smaller region around the seed counts as noise (no central source). */
+  minArea: number;
 }
 
-export const CENTRAL_SOURCE_DEFAULTS: CentralSourceOptions = { threshold: 2, seedRadius: 0.125, grow: 2 };
+export const CENTRAL_SOURCE_DEFAULTS: CentralSourceOptions = { threshold: 2, seedRadius: 0.125, grow: 2, minArea: 5 };
 
 /**
  * 1 for the pixels of the central source of a grey `side` × `side` image (row-major), 0 elsewhere; all ones when no
- * source is detected near the centre or `noise` is not positive.
+ * source is detected near the centre or the smoothed border has no noise to measure.
  */
-export function centralSourceMask(image: ArrayLike<number>, side: number, sky: number, noise: number, options: Partial<CentralSourceOptions> = {}): Uint8Array {
+export function centralSourceMask(image: ArrayLike<number>, side: number, options: Partial<CentralSourceOptions> = {}): Uint8Array {
   const o = { ...CENTRAL_SOURCE_DEFAULTS, ...options };
   if (image.length !== side * side) throw new OptionError('image', `${side} × ${side} values`, `${image.length} values`);
   const mask = new Uint8Array(side * side);
-  if (!(noise > 0)) return mask.fill(1);
   const smooth = new Float64Array(side * side);
   for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
     let s = 0, n = 0;
     for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
       const yy = y + dy, xx = x + dx;
       if (yy < 0 || xx < 0 || yy >= side || xx >= side) continue;
-      s += image[yy * side + xx] - sky;
+      s += image[yy * side + xx];
       n++;
     }
     smooth[y * side + x] = s / n;
   }
-  const cut = (o.threshold * noise) / 3;
+  const border: number[] = [];
+  for (let i = 0; i < side; i++) border.push(smooth[i], smooth[(side - 1) * side + i], smooth[i * side], smooth[i * side + side - 1]);
+  border.sort((a, b) => a - b);
+  const level = border[Math.floor(border.length / 2)];
+  const noise = border[Math.round(0.8413 * (border.length - 1))] - level;
+  if (!(noise > 0)) return mask.fill(1);
+  const cut = level + o.threshold * noise;
   const centre = (side - 1) / 2;
   const reach = Math.max(1, o.seedRadius * side);
   let seed = -1;
@@ -58,6 +69,7 @@ export function centralSourceMask(image: ArrayLike<number>, side: number, sky: n
   const region = new Uint8Array(side * side);
   const queue = [seed];
   region[seed] = 1;
+  let area = 1;
   while (queue.length > 0) {
     const k = queue.pop() as number;
     const y = Math.floor(k / side), x = k % side;
@@ -67,10 +79,12 @@ export function centralSourceMask(image: ArrayLike<number>, side: number, sky: n
       const j = yy * side + xx;
       if (region[j] === 0 && smooth[j] > cut) {
         region[j] = 1;
+        area++;
         queue.push(j);
       }
     }
   }
+  if (area < o.minArea) return mask.fill(1);
   for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
     if (region[y * side + x] === 0) continue;
     for (let yy = Math.max(0, y - o.grow); yy <= Math.min(side - 1, y + o.grow); yy++) {

@@ -17,7 +17,7 @@
  *   learned ET stack of the ET-VAE estimates the same translation/rotation/scale, but needs training of its own.
  *
  * - 'segmented': 'moments' on the image with everything but its central source replaced by the sky
- *   (data/centralSource.ts: the detected region around the centre, grown by 2 pixels), so stars and companions in the
+ *   (data/centralSource.ts: the region detected at 2 σ of the smoothed image around the centre, grown by 2 pixels), so stars and companions in the
  *   frame neither pull the centre and radius nor reach the encoder, and the decoder never has to draw them.
  *
  * The decoder then models canonical galaxies, and `galmorph generate` draws them.
@@ -180,7 +180,7 @@ export function applyFrontEnd(kind: VadeFrontEnd, images: tf.Tensor4D): tf.Tenso
  */
 export function segmentImage(image: ArrayLike<number>, side: number): { masked: Float32Array; moments: ImageMoments } {
   const whole = imageMoments(image, side);
-  const mask = centralSourceMask(image, side, whole.sky, whole.noiseAbove);
+  const mask = centralSourceMask(image, side);
   const masked = Float32Array.from({ length: side * side }, (_, k) => (mask[k] === 1 ? image[k] : whole.sky));
   return { masked, moments: { ...imageMoments(masked, side), sky: whole.sky } };
 }
