@@ -1,32 +1,64 @@
-"""Tables of docs/results/vade-sim-segmented (README, "4. A segmented front end"): Hungarian accuracy per simulated
-sample (the --seed of a one-model run simulates its own 1,500 galaxies) for the moments and segmented front ends,
-paired by seed with a t 95% interval; then the runs with three models on one sample (--seeds 3), with the label-free
-quantities a user could select a model by. Run from this folder: python3 compare.py"""
+"""Tables of docs/results/vade-sim-segmented (README, "4. On the idle machine"). One-model runs: the --seed of a run
+also simulates its own 1,500 galaxies, so a seed is a sample and a model. "segmented v1" is the first mask (the
+smoothed image's noise assumed σ/3), "segmented" the final one (that noise measured on the smoothed border, minimum
+area 5 px). Paired differences with a t 95% interval. Run inside this folder: python3 compare.py"""
 import json, math, os, statistics as st
 
-def acc(run):
-    return json.load(open(os.path.join(run, 'results.json')))['seeds'][0]['hungarian_accuracy']
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306}
 
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365}
-moments = {0: 'R10-s0', 1: 'R10-s1', 2: 'R10-s2', 3: 'M-s3', 4: 'M-s4', 5: 'M-s5'}
-segmented = {s: f'S-s{s}' for s in range(6)}
-print('S/N 100-800, one model per sample: seed | moments | segmented | difference')
-diffs = []
-for s in range(6):
-    m, g = acc(moments[s]), acc(segmented[s])
-    diffs.append(g - m)
-    print(f'{s} | {m:.3f} | {g:.3f} | {g - m:+.3f}')
-for name, runs in (('moments', moments), ('segmented', segmented)):
-    v = [acc(r) for r in runs.values()]
-    print(f'{name}: mean {st.mean(v):.3f} sd {st.stdev(v):.3f}')
-h = T975[len(diffs) - 1] * st.stdev(diffs) / math.sqrt(len(diffs))
-print(f'paired difference (segmented - moments): {st.mean(diffs):+.3f} [{st.mean(diffs) - h:+.3f}, {st.mean(diffs) + h:+.3f}] (t, n = {len(diffs)})')
+def acc(run):
+    p = os.path.join(run, 'results.json')
+    return json.load(open(p))['seeds'][0]['hungarian_accuracy'] if os.path.exists(p) else None
+
+def columns(seeds, cols):
+    return {name: {s: acc(fmt.format(s)) for s in seeds} for name, fmt in cols}
+
+def fmt(v):
+    return '' if v is None else f'{v:.3f}'
+
+def paired(a, b, seeds):
+    d = [b[s] - a[s] for s in seeds if a.get(s) is not None and b.get(s) is not None]
+    if len(d) < 2:
+        return 'n/a'
+    h = T975[len(d) - 1] * st.stdev(d) / math.sqrt(len(d))
+    return f'{st.mean(d):+.3f} [{st.mean(d) - h:+.3f}, {st.mean(d) + h:+.3f}] (n = {len(d)}, higher in {sum(x > 0 for x in d)})'
+
+def summary(col):
+    v = [x for x in col.values() if x is not None]
+    return f'{st.mean(v):.3f} ± {st.stdev(v):.3f} (n = {len(v)}, {sum(x >= 0.8 for x in v)} at or above 0.80)'
+
+MOMENTS = lambda s: 'R10-s{}' if s < 3 else 'M-s{}'
+seeds = range(9)
+cols = {
+    'moments': {s: acc(MOMENTS(s).format(s)) for s in seeds},
+    'segmented v1': {s: acc(f'S-s{s}') for s in seeds},
+    'segmented': {s: acc(f'T-s{s}') for s in seeds},
+    'segmented, --latent 10': {s: acc(f'TL-s{s}') for s in seeds},
+}
+print('S/N 100-800: seed | ' + ' | '.join(cols))
+for s in seeds:
+    print(f'{s} | ' + ' | '.join(fmt(c[s]) for c in cols.values()))
+for name, c in cols.items():
+    print(f'{name}: {summary(c)}')
+print('segmented - moments, seeds 0-8:', paired(cols['moments'], cols['segmented'], seeds))
+print('segmented - moments, fresh seeds 6-8 only:', paired(cols['moments'], cols['segmented'], range(6, 9)))
+print('segmented v1 - moments, seeds 0-5:', paired(cols['moments'], cols['segmented v1'], range(6)))
+print('segmented, --latent 10 - segmented, seeds 0-5:', paired(cols['segmented'], cols['segmented, --latent 10'], range(6)))
 print(f'determinism: moments seed 2 run twice: {acc("R10-s2"):.3f} and {acc("M-s2x"):.3f}')
 print()
-print('segmented, three models on one sample (--seeds 3): sample | model seed | accuracy | final loss | silhouette | Calinski-Harabasz')
+print('segmented v1, seeds 0-2, one setting changed: setting | seed 0 | seed 1 | seed 2 | mean')
+for name, f in (('none', 'S-s{}'), ('--kl-weight 0.01', 'KL01-s{}'), ('--latent 10', 'LAT10-s{}'), ('--lambda 50', 'LAM50-s{}')):
+    v = [acc(f.format(s)) for s in range(3)]
+    print(f'{name} | ' + ' | '.join(fmt(x) for x in v) + f' | {st.mean(v):.3f}')
+print()
+print('S/N 8-800: seed | moments | segmented v1 | segmented')
+for s in range(3):
+    print(f'{s} | {fmt(acc(f"M8-s{s}"))} | {fmt(acc(f"S8-s{s}"))} | {fmt(acc(f"T8-s{s}"))}')
+print()
+print('segmented v1, three models on one sample (--seeds 3): sample | model seed | accuracy | final loss | silhouette')
 allv = []
 for s in (0, 1, 2, 4):
     for r in json.load(open(f'S3-s{s}/results.json'))['seeds']:
         allv.append(r['hungarian_accuracy'])
-        print(f"{s} | {r['seed']} | {r['hungarian_accuracy']:.3f} | {r['finalLoss']:.2f} | {r['silhouette']:.3f} | {r['calinskiHarabasz']:.0f}")
-print(f'all {len(allv)} models: mean {st.mean(allv):.3f} sd {st.stdev(allv):.3f}, min {min(allv):.3f}, max {max(allv):.3f}, {sum(v >= 0.8 for v in allv)} at or above 0.80')
+        print(f"{s} | {r['seed']} | {r['hungarian_accuracy']:.3f} | {r['finalLoss']:.2f} | {r['silhouette']:.3f}")
+print(f'all {len(allv)} models: mean {st.mean(allv):.3f} sd {st.stdev(allv):.3f}, {sum(v >= 0.8 for v in allv)} at or above 0.80')
