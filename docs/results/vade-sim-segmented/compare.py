@@ -62,3 +62,12 @@ for s in (0, 1, 2, 4):
         allv.append(r['hungarian_accuracy'])
         print(f"{s} | {r['seed']} | {r['hungarian_accuracy']:.3f} | {r['finalLoss']:.2f} | {r['silhouette']:.3f}")
 print(f'all {len(allv)} models: mean {st.mean(allv):.3f} sd {st.stdev(allv):.3f}, {sum(v >= 0.8 for v in allv)} at or above 0.80')
+print()
+print('segmented (final), three models on the two samples where its one-model run was lowest (--seeds 3): sample | model seed | accuracy | final loss | silhouette')
+more = []
+for s in (2, 7):
+    for r in json.load(open(f'T3-s{s}/results.json'))['seeds']:
+        more.append(r['hungarian_accuracy'])
+        print(f"{s} | {r['seed']} | {r['hungarian_accuracy']:.3f} | {r['finalLoss']:.2f} | {r['silhouette']:.3f}")
+final = [v for v in cols['segmented'].values() if v is not None] + [json.load(open(f'T3-s{s}/results.json'))['seeds'][i]['hungarian_accuracy'] for s in (2, 7) for i in (1, 2)]
+print(f'every model trained with the final front end at S/N 100-800 ({len(final)}: seeds 0-8 and the 4 extra models): mean {st.mean(final):.3f} sd {st.stdev(final):.3f}, {sum(v >= 0.8 for v in final)} at or above 0.80')
