@@ -144,8 +144,8 @@ describe('VaDE task', () => {
     await trainer.dispose();
   });
 
-  it('with the moments front end, trains on and embeds the canonical images (no leak, finite losses)', async () => {
-    const config = { ...small, frontEnd: 'moments' as const };
+  it.each(['moments', 'segmented'] as const)('with the %s front end, trains on and embeds the canonical images (no leak, finite losses)', async (frontEnd) => {
+    const config = { ...small, frontEnd };
     const trainer = await LocalTrainer.create(vadeTaskSpec({ model: config, schedule: { warmupSteps: 1, annealSteps: 1, staticSteps: 1, klWeight: 5e-4 } }),
       { kind: 'adam', learningRate: 1e-3, clipValue: 1 });
     const batch = { size: 4, arrays: { images: images(4, 16, 5) }, shapes: { images: [16, 16, 1] } };
@@ -161,7 +161,7 @@ describe('VaDE task', () => {
     const weights = await trainer.getWeights();
     writeVariables(model.params.trainable, weights.trainable, 'vade');
     const x = tf.tensor4d(batch.arrays.images, [4, 16, 16, 1]);
-    const canonical = applyFrontEnd('moments', x);
+    const canonical = applyFrontEnd(frontEnd, x);
     const prepared = model.prepare(x);
     expect(Array.from(prepared.dataSync())).toEqual(Array.from(canonical.dataSync()));
     const direct = tf.tidy(() => model.encode(canonical).mean);

@@ -84,6 +84,16 @@ describe('galmorph cluster', () => {
     expect(catalog.labelKind).toBe('class');
   });
 
+  it('runs with the segmented front end and a GMM prior chosen from several restarts, logging each restart', async () => {
+    const out = join(dir, 'segmented');
+    const r = await clusterGalaxies({ ...tiny, chooseK: false, k: 2, periods: 1, frontEnd: 'segmented', gmmRestarts: 3, out });
+    expect(r.seeds[0].k).toBe(2);
+    expect(Number.isFinite(r.seeds[0].finalLoss)).toBe(true);
+    const log = readFileSync(join(out, 'run.log'), 'utf8');
+    expect(log).toMatch(/best of 3 fits, mean log-likelihood per galaxy -?\d+\.\d{3} -?\d+\.\d{3} -?\d+\.\d{3}\)/);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ frontEnd: 'segmented', gmmRestarts: 3 });
+  });
+
   it('refuses bad input with messages saying what to do', async () => {
     await expect(clusterGalaxies({ ...tiny, out: join(dir, 'both'), data: [join(dir, 'run', 'simulated')] })).rejects.toThrow(/give --data or --simulate, not both/);
     await expect(clusterGalaxies({ ...tiny, simulate: null, out: join(dir, 'none') })).rejects.toThrow(/no galaxies to cluster: give --data DIR/);
