@@ -4,7 +4,7 @@ smoothed image's noise assumed σ/3), "segmented" the final one (that noise meas
 area 5 px). Paired differences with a t 95% interval. Run inside this folder: python3 compare.py"""
 import json, math, os, statistics as st
 
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306}
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179}
 
 def acc(run):
     p = os.path.join(run, 'results.json')
@@ -28,7 +28,7 @@ def summary(col):
     return f'{st.mean(v):.3f} ± {st.stdev(v):.3f} (n = {len(v)}, {sum(x >= 0.8 for x in v)} at or above 0.80)'
 
 MOMENTS = lambda s: 'R10-s{}' if s < 3 else 'M-s{}'
-seeds = range(9)
+seeds = range(12)
 cols = {
     'moments': {s: acc(MOMENTS(s).format(s)) for s in seeds},
     'segmented v1': {s: acc(f'S-s{s}') for s in seeds},
@@ -40,8 +40,8 @@ for s in seeds:
     print(f'{s} | ' + ' | '.join(fmt(c[s]) for c in cols.values()))
 for name, c in cols.items():
     print(f'{name}: {summary(c)}')
-print('segmented - moments, seeds 0-8:', paired(cols['moments'], cols['segmented'], seeds))
-print('segmented - moments, fresh seeds 6-8 only:', paired(cols['moments'], cols['segmented'], range(6, 9)))
+print('segmented - moments, seeds 0-11:', paired(cols['moments'], cols['segmented'], seeds))
+print('segmented - moments, fresh seeds 6-11 only:', paired(cols['moments'], cols['segmented'], range(6, 12)))
 print('segmented v1 - moments, seeds 0-5:', paired(cols['moments'], cols['segmented v1'], range(6)))
 print('segmented, --latent 10 - segmented, seeds 0-5:', paired(cols['segmented'], cols['segmented, --latent 10'], range(6)))
 print(f'determinism: moments seed 2 run twice: {acc("R10-s2"):.3f} and {acc("M-s2x"):.3f}')
@@ -70,4 +70,4 @@ for s in (2, 7):
         more.append(r['hungarian_accuracy'])
         print(f"{s} | {r['seed']} | {r['hungarian_accuracy']:.3f} | {r['finalLoss']:.2f} | {r['silhouette']:.3f}")
 final = [v for v in cols['segmented'].values() if v is not None] + [json.load(open(f'T3-s{s}/results.json'))['seeds'][i]['hungarian_accuracy'] for s in (2, 7) for i in (1, 2)]
-print(f'every model trained with the final front end at S/N 100-800 ({len(final)}: seeds 0-8 and the 4 extra models): mean {st.mean(final):.3f} sd {st.stdev(final):.3f}, {sum(v >= 0.8 for v in final)} at or above 0.80')
+print(f'every model trained with the final front end at S/N 100-800 ({len(final)}: seeds 0-11 and the 4 extra models): mean {st.mean(final):.3f} sd {st.stdev(final):.3f}, {sum(v >= 0.8 for v in final)} at or above 0.80')
