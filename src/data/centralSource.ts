@@ -17,6 +17,7 @@
  * connected components on a host array.
  */
 import { OptionError } from '../util/errors.js';
+import { sortedBorder, sortedMedian, sortedUpperSigma } from './imageBorder.js';
 
 export interface CentralSourceOptions {
   /** Detection threshold on the smoothed image, in units of its measured noise σ_s. */
@@ -50,11 +51,9 @@ export function centralSourceMask(image: ArrayLike<number>, side: number, option
     }
     smooth[y * side + x] = s / n;
   }
-  const border: number[] = [];
-  for (let i = 0; i < side; i++) border.push(smooth[i], smooth[(side - 1) * side + i], smooth[i * side], smooth[i * side + side - 1]);
-  border.sort((a, b) => a - b);
-  const level = border[Math.floor(border.length / 2)];
-  const noise = border[Math.round(0.8413 * (border.length - 1))] - level;
+  const border = sortedBorder(smooth, side);
+  const level = sortedMedian(border);
+  const noise = sortedUpperSigma(border);
   if (!(noise > 0)) return mask.fill(1);
   const cut = level + o.threshold * noise;
   const centre = (side - 1) / 2;

@@ -36,6 +36,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { warpImage } from '../nn/warpImage.js';
 import { centralSourceMask } from '../data/centralSource.js';
+import { sortedBorder, sortedMedian, sortedUpperSigma } from '../data/imageBorder.js';
 import { OptionError } from '../util/errors.js';
 
 export const VADE_FRONT_ENDS = ['none', 'moments', 'segmented'] as const;
@@ -81,13 +82,11 @@ export interface ImageMoments {
 /** The moments of a grey image `side` × `side` (row-major). */
 export function imageMoments(image: ArrayLike<number>, side: number): ImageMoments {
   if (image.length !== side * side) throw new OptionError('image', `${side} × ${side} values`, `${image.length} values`);
-  const border: number[] = [];
-  for (let i = 0; i < side; i++) border.push(image[i], image[(side - 1) * side + i], image[i * side], image[i * side + side - 1]);
-  border.sort((a, b) => a - b);
-  const sky = border[Math.floor(border.length / 2)];
+  const border = sortedBorder(image, side);
+  const sky = sortedMedian(border);
   const deviations = border.map((b) => Math.abs(b - sky)).sort((a, b) => a - b);
   const noise = 1.4826 * deviations[Math.floor(deviations.length / 2)];
-  const noiseAbove = Math.max(border[Math.min(border.length - 1, Math.round(0.8413 * (border.length - 1)))] - sky, 0);
+  const noiseAbove = Math.max(sortedUpperSigma(border), 0);
   const kept = border.filter((b) => Math.abs(b - sky) <= 3 * noiseAbove);
   const skyMean = kept.length > 0 ? kept.reduce((a, b) => a + b, 0) / kept.length : sky;
   const light = Float64Array.from({ length: side * side }, (_, k) => Math.max(image[k] - sky - noise, 0));
@@ -175,14 +174,14 @@ export function applyFrontEnd(kind: VadeFrontEnd, images: tf.Tensor4D): tf.Tenso
 }
 
 /**
- * Each image with the pixels outside its central source set to its sky (the median of its border), and the moments
- * of that image. The sky and noise are measured on the whole image first, as the mask needs them.
+ * Each image with the pixels outside its central source set to its sky (the median of its border, read on the whole
+ * image), and the moments of that image with that sky.
  */
 export function segmentImage(image: ArrayLike<number>, side: number): { masked: Float32Array; moments: ImageMoments } {
-  const whole = imageMoments(image, side);
+  const sky = sortedMedian(sortedBorder(image, side));
   const mask = centralSourceMask(image, side);
-  const masked = Float32Array.from({ length: side * side }, (_, k) => (mask[k] === 1 ? image[k] : whole.sky));
-  return { masked, moments: { ...imageMoments(masked, side), sky: whole.sky } };
+  const masked = Float32Array.from({ length: side * side }, (_, k) => (mask[k] === 1 ? image[k] : sky));
+  return { masked, moments: { ...imageMoments(masked, side), sky } };
 }
 
 function segmentBatch(images: tf.Tensor4D): { masked: tf.Tensor4D; moments: ImageMoments[] } {
